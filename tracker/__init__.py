@@ -1,0 +1,3 @@
+"""tracker: a policy version diff and changelog tracker."""
+
+__version__ = "0.1.0"

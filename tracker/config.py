@@ -1,0 +1,243 @@
+"""config.toml, validated: a bad config names the file, the policy, the key and what is wrong."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tracker.errors import ConfigError
+
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_EMAIL = re.compile(r"^[^@\s<>,;\r\n]+@[^@\s<>,;\r\n]+\.[^@\s<>,;\r\n]+$")
+
+
+def parse_interval(value: str | int | float) -> float:
+    """'90s', '15m', '6h', '1d', '2w' (or plain seconds) to seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        m = _INTERVAL.match(str(value))
+        if not m:
+            raise ValueError(f"{value!r} is not an interval like '90s', '15m', '6h', '1d' or '2w'")
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds <= 0:
+        raise ValueError("an interval must be positive")
+    return seconds
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TrackerSettings(_Strict):
+    database: str = "data/tracker.db"
+    user_agent: str = "tracker/0.1 (+https://github.com/tracker/tracker)"
+    interval: str = "1d"
+    concurrency: int = Field(8, ge=1, le=256)
+    timeout: float = Field(30.0, gt=0, le=600)
+    connect_timeout: float = Field(10.0, gt=0, le=120)
+    retries: int = Field(3, ge=0, le=10)
+    max_bytes: int = Field(10_000_000, ge=1024)
+    max_redirects: int = Field(10, ge=0, le=30)
+    per_host_delay: float = Field(1.0, ge=0, le=600)
+    min_words: int = Field(50, ge=0)
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, v: str) -> str:
+        parse_interval(v)
+        return v
+
+
+class SmtpSettings(_Strict):
+    host: str = "localhost"
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
+    tls: bool = False  # implicit TLS (port 465)
+    username: str | None = None
+    password_env: str | None = None
+    timeout: float = Field(30.0, gt=0)
+
+    @property
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) if self.password_env else None
+
+
+class NotifySettings(_Strict):
+    backend: Literal["file", "smtp"] = "file"
+    from_: str = Field("tracker@localhost", alias="from")
+    admin: str | None = None
+    outbox_dir: str = "data/outbox"
+    threshold: Literal["minor", "material"] = "material"
+    digest: Literal["off", "run", "day"] = "off"
+    max_attempts: int = Field(8, ge=1, le=100)
+    alert_after: int = Field(3, ge=1, le=100)
+    smtp: SmtpSettings = SmtpSettings()
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("from_")
+    @classmethod
+    def _from(cls, v: str) -> str:
+        return _email(v)
+
+    @field_validator("admin")
+    @classmethod
+    def _admin(cls, v: str | None) -> str | None:
+        return _email(v) if v else v
+
+
+class Policy(_Strict):
+    name: str
+    url: str
+    title: str = ""
+    select: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    interval: str | None = None
+    recipients: tuple[str, ...] = ()
+    threshold: Literal["minor", "material"] | None = None
+    enabled: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _SLUG.match(v):
+            raise ValueError(f"{v!r} is not a slug (lowercase letters, digits and dashes)")
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.I):
+            raise ValueError(f"{v!r} is not an http(s) URL")
+        return v
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_interval(v)
+        return v
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipients(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_email(r) for r in v)
+
+    @field_validator("select", "remove")
+    @classmethod
+    def _selectors(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from tracker.extract import compile_selector
+
+        for css in v:
+            try:
+                compile_selector(css)
+            except Exception as exc:
+                raise ValueError(str(exc)) from None
+        return v
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.name
+
+
+class Config(_Strict):
+    tracker: TrackerSettings = TrackerSettings()
+    notify: NotifySettings = NotifySettings()
+    policy: tuple[Policy, ...] = ()
+    path: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "Config":
+        seen: set[str] = set()
+        for p in self.policy:
+            if p.name in seen:
+                raise ValueError(f"policy name {p.name!r} is used twice")
+            seen.add(p.name)
+        return self
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def resolve(self, value: str) -> Path:
+        """Paths in the config are relative to the config file, not to the working directory."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+    @property
+    def database_path(self) -> Path:
+        return self.resolve(self.tracker.database)
+
+    def interval_of(self, policy: Policy) -> float:
+        return parse_interval(policy.interval or self.tracker.interval)
+
+    def get(self, name: str) -> Policy:
+        for p in self.policy:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.policy) or "none configured"
+        raise ConfigError(f"no policy named {name!r} in {self.path} (known: {known})")
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("TRACKER_CONFIG", "config.toml"))
+
+
+def load(path: str | Path | None = None) -> Config:
+    path = Path(path) if path else default_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found (create one with `tracker init`)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse(data, path)
+
+
+def parse(data: dict, path: Path | None = None) -> Config:
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, data, path)) from None
+    return config.model_copy(update={"path": path.resolve() if path else None})
+
+
+def _explain(exc: ValidationError, data: dict, path: Path | None) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = []
+        if loc[:1] == ["policy"] and len(loc) > 1 and isinstance(loc[1], int):
+            idx = loc[1]
+            policies = data.get("policy") or []
+            name = policies[idx].get("name") if idx < len(policies) and isinstance(policies[idx], dict) else None
+            where.append(f"policy {name!r}" if name else f"policy #{idx + 1}")
+            key = ".".join(str(x) for x in loc[2:])
+        else:
+            key = ".".join(str(x) for x in loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        where.append(f"key {key!r}" if key else "top level")
+        lines.append(f"{path or '<config>'}: {', '.join(where)}: {msg}")
+    return "\n".join(lines)

@@ -1,0 +1,30 @@
+"""Errors with a stable `kind`, recorded in the database as the error class of a failed check."""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    kind = "error"
+
+    def __init__(self, message: str, *, kind: str | None = None) -> None:
+        super().__init__(message)
+        if kind:
+            self.kind = kind
+
+
+class ConfigError(TrackerError):
+    kind = "config"
+
+
+class FetchError(TrackerError):
+    kind = "fetch"
+
+
+class ExtractionError(TrackerError):
+    """The page was fetched but the policy text could not be trusted (selector miss, too short...)."""
+
+    kind = "extraction"
+
+
+class UsageError(TrackerError):
+    kind = "usage"

@@ -1,0 +1,102 @@
+"""Schema migrations. Append new ones; never edit one that has shipped."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("tracker")
+
+
+def _run(db: Database, script: str) -> None:
+    """Statement by statement: executescript() would COMMIT the migration's transaction."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE snapshots (          -- raw pages, content-addressed, zlib-compressed
+            sha256 TEXT PRIMARY KEY,
+            content BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            content_type TEXT,
+            encoding TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE texts (              -- normalized Markdown, content-addressed by its digest
+            digest TEXT PRIMARY KEY,
+            markdown BLOB NOT NULL,
+            size INTEGER NOT NULL
+        );
+        CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            policy TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            digest TEXT NOT NULL REFERENCES texts(digest),
+            title TEXT NOT NULL DEFAULT '',
+            snapshot TEXT REFERENCES snapshots(sha256),
+            normalizer TEXT NOT NULL,
+            selectors TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (policy, number)
+        );
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            policy TEXT NOT NULL,
+            version_id INTEGER NOT NULL UNIQUE REFERENCES versions(id),
+            from_version_id INTEGER REFERENCES versions(id),
+            kind TEXT NOT NULL CHECK (kind IN ('first', 'change', 'technical', 'reverted')),
+            level TEXT CHECK (level IN ('none', 'minor', 'material')),
+            summary TEXT NOT NULL DEFAULT '',
+            assessment TEXT NOT NULL DEFAULT '{}',
+            reverted_to INTEGER REFERENCES versions(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX changes_policy ON changes (policy, id);
+        CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            policy TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            duration_ms INTEGER,
+            url TEXT,
+            status INTEGER,
+            outcome TEXT NOT NULL,        -- new_version | unchanged | not_modified | error
+            error_kind TEXT,
+            error TEXT,
+            bytes INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            version_id INTEGER REFERENCES versions(id)
+        );
+        CREATE INDEX fetches_policy ON fetches (policy, id);
+        CREATE TABLE policy_state (
+            policy TEXT PRIMARY KEY,
+            last_check_at TEXT,
+            last_outcome TEXT,
+            last_error TEXT,
+            failing_since TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            etag TEXT,
+            last_modified TEXT
+        );
+        CREATE TABLE outbox (             -- one row per (change, recipient); filled with the change
+            id INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL REFERENCES changes(id),
+            recipient TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+            message_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (change_id, recipient)
+        );
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+        """
+    )

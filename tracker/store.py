@@ -1,0 +1,241 @@
+"""The one module that speaks SQL. Everything that must agree is written in one transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+
+from tracker.model import Document
+from tracker.schema import migrations
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _pack(data: bytes) -> bytes:
+    return zlib.compress(data, 3)
+
+
+def _unpack(data: bytes) -> bytes:
+    return zlib.decompress(data)
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    policy: str
+    number: int
+    created_at: str
+    digest: str
+    title: str
+    snapshot: str | None
+    normalizer: str
+    selectors: str
+    kind: str | None = None
+    level: str | None = None
+    summary: str = ""
+    change_id: int | None = None
+    reverted_to: int | None = None
+
+
+@dataclass(frozen=True)
+class NewChange:
+    """What the pipeline decided about a new version; the store writes it all at once."""
+
+    kind: str  # first | change | technical | reverted
+    level: str | None
+    summary: str
+    assessment: dict
+    reverted_to: int | None = None
+    recipients: tuple[str, ...] = ()
+
+
+class Store:
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
+        self.db = Database(conn)
+        self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        if migrations.pending(self.db):
+            with self.write():  # serialized: two processes opening a new file must not both migrate
+                if migrations.pending(self.db):
+                    migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Database]:
+        """BEGIN IMMEDIATE: take the write lock up front, so the busy timeout applies, not a failure."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    # -- snapshots ---------------------------------------------------------------------------
+
+    def put_snapshot(self, body: bytes, content_type: str, encoding: str) -> str:
+        sha = hashlib.sha256(body).hexdigest()
+        self.db.execute(
+            "INSERT OR IGNORE INTO snapshots (sha256, content, size, content_type, encoding, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (sha, _pack(body), len(body), content_type, encoding, utcnow()),
+        )
+        return sha
+
+    def snapshot(self, sha: str) -> tuple[bytes, str, str] | None:
+        row = self.db.execute("SELECT content, content_type, encoding FROM snapshots WHERE sha256 = ?", (sha,)).fetchone()
+        return (_unpack(row[0]), row[1], row[2]) if row else None
+
+    # -- fetch log and policy health ---------------------------------------------------------
+
+    def record_fetch(self, policy: str, *, outcome: str, started_at: str, duration: float, url: str,
+                     status: int | None = None, error_kind: str | None = None, error: str | None = None,
+                     size: int | None = None, etag: str | None = None, last_modified: str | None = None,
+                     attempts: int = 1, version_id: int | None = None) -> int:
+        ok = outcome != "error"
+        cur = self.db.execute(
+            "INSERT INTO fetches (policy, started_at, duration_ms, url, status, outcome, error_kind, error,"
+            " bytes, etag, last_modified, attempts, version_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (policy, started_at, round(duration * 1000), url, status, outcome, error_kind, error, size,
+             etag, last_modified, attempts, version_id),
+        )
+        self.db.execute(
+            """INSERT INTO policy_state (policy, last_check_at, last_outcome, last_error, failing_since,
+                   consecutive_failures, etag, last_modified)
+               VALUES (:p, :t, :o, :e, CASE WHEN :ok THEN NULL ELSE :t END, CASE WHEN :ok THEN 0 ELSE 1 END, :etag, :lm)
+               ON CONFLICT(policy) DO UPDATE SET
+                   last_check_at = :t, last_outcome = :o, last_error = :e,
+                   failing_since = CASE WHEN :ok THEN NULL ELSE COALESCE(failing_since, :t) END,
+                   consecutive_failures = CASE WHEN :ok THEN 0 ELSE consecutive_failures + 1 END,
+                   etag = CASE WHEN :ok THEN COALESCE(:etag, etag) ELSE etag END,
+                   last_modified = CASE WHEN :ok THEN COALESCE(:lm, last_modified) ELSE last_modified END""",
+            {"p": policy, "t": started_at, "o": outcome, "e": f"{error_kind}: {error}" if error else None,
+             "ok": ok, "etag": etag, "lm": last_modified},
+        )
+        return cur.lastrowid
+
+    def validators(self, policy: str) -> tuple[str | None, str | None]:
+        """ETag and Last-Modified of the last good fetch, for a conditional GET."""
+        row = self.db.execute("SELECT etag, last_modified FROM policy_state WHERE policy = ?", (policy,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def forget_validators(self, policy: str) -> None:
+        self.db.execute("UPDATE policy_state SET etag = NULL, last_modified = NULL WHERE policy = ?", (policy,))
+
+    def health(self) -> dict[str, dict]:
+        rows = self.rows(
+            """SELECT s.*, (SELECT COUNT(*) FROM versions v WHERE v.policy = s.policy) AS versions
+               FROM policy_state s"""
+        )
+        return {r["policy"]: r for r in rows}
+
+    def fetch_log(self, policy: str, limit: int = 20) -> list[dict]:
+        return self.rows("SELECT * FROM fetches WHERE policy = ? ORDER BY id DESC LIMIT ?", (policy, limit))
+
+    # -- versions and changes ------------------------------------------------------------------
+
+    def add_version(self, policy: str, doc: Document, *, snapshot: str | None, normalizer: str,
+                    selectors: dict, change: NewChange, created_at: str | None = None) -> Version:
+        """Version, its change and its outbox rows: all of them or none (call inside write())."""
+        created_at = created_at or utcnow()
+        markdown = doc.markdown.encode("utf-8")
+        digest = doc.digest
+        self.db.execute("INSERT OR IGNORE INTO texts (digest, markdown, size) VALUES (?, ?, ?)",
+                        (digest, _pack(markdown), len(markdown)))
+        number = self.db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE policy = ?",
+                                 (policy,)).fetchone()[0]
+        previous = self.latest_version(policy)
+        cur = self.db.execute(
+            "INSERT INTO versions (policy, number, created_at, digest, title, snapshot, normalizer, selectors)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (policy, number, created_at, digest, doc.title, snapshot, normalizer, json.dumps(selectors, sort_keys=True)),
+        )
+        version_id = cur.lastrowid
+        cur = self.db.execute(
+            "INSERT INTO changes (policy, version_id, from_version_id, kind, level, summary, assessment,"
+            " reverted_to, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (policy, version_id, previous.id if previous else None, change.kind, change.level, change.summary,
+             json.dumps(change.assessment), change.reverted_to, created_at),
+        )
+        change_id = cur.lastrowid
+        for recipient in change.recipients:
+            self.db.execute(
+                "INSERT OR IGNORE INTO outbox (change_id, recipient, state, attempts, created_at, next_attempt_at)"
+                " VALUES (?, ?, 'pending', 0, ?, ?)",
+                (change_id, recipient, created_at, created_at),
+            )
+        return self.version(policy, number)  # type: ignore[return-value]
+
+    _VERSION_SQL = """SELECT v.id, v.policy, v.number, v.created_at, v.digest, v.title, v.snapshot,
+                             v.normalizer, v.selectors, c.kind, c.level, c.summary, c.id AS change_id,
+                             c.reverted_to
+                      FROM versions v LEFT JOIN changes c ON c.version_id = v.id"""
+
+    def latest_version(self, policy: str) -> Version | None:
+        rows = self.rows(self._VERSION_SQL + " WHERE v.policy = ? ORDER BY v.number DESC LIMIT 1", (policy,))
+        return Version(**rows[0]) if rows else None
+
+    def version(self, policy: str, number: int) -> Version | None:
+        rows = self.rows(self._VERSION_SQL + " WHERE v.policy = ? AND v.number = ?", (policy, number))
+        return Version(**rows[0]) if rows else None
+
+    def versions(self, policy: str) -> list[Version]:
+        return [Version(**r) for r in self.rows(self._VERSION_SQL + " WHERE v.policy = ? ORDER BY v.number", (policy,))]
+
+    def version_with_digest(self, policy: str, digest: str) -> Version | None:
+        rows = self.rows(self._VERSION_SQL + " WHERE v.policy = ? AND v.digest = ? ORDER BY v.number DESC LIMIT 1",
+                         (policy, digest))
+        return Version(**rows[0]) if rows else None
+
+    def markdown(self, digest: str) -> str:
+        row = self.db.execute("SELECT markdown FROM texts WHERE digest = ?", (digest,)).fetchone()
+        if row is None:
+            raise KeyError(digest)
+        return _unpack(row[0]).decode("utf-8")
+
+    def document(self, version: Version) -> Document:
+        return Document.from_markdown(self.markdown(version.digest), title=version.title)
+
+    def change(self, change_id: int) -> dict | None:
+        rows = self.rows("SELECT * FROM changes WHERE id = ?", (change_id,))
+        if not rows:
+            return None
+        row = rows[0]
+        row["assessment"] = json.loads(row["assessment"] or "{}")
+        return row
+
+    def policies(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT policy FROM versions ORDER BY policy")]
