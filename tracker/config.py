@@ -50,6 +50,7 @@ class TrackerSettings(_Strict):
     timeout: float = Field(30.0, gt=0, le=600)
     connect_timeout: float = Field(10.0, gt=0, le=120)
     retries: int = Field(3, ge=0, le=10)
+    retry_backoff: float = Field(2.0, ge=0, le=600)  # first retry delay in seconds, doubled each time
     max_bytes: int = Field(10_000_000, ge=1024)
     max_redirects: int = Field(10, ge=0, le=30)
     per_host_delay: float = Field(1.0, ge=0, le=600)

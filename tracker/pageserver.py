@@ -93,9 +93,12 @@ class PageServer(ThreadingHTTPServer):
         return self.url(path)
 
     def start(self) -> "PageServer":
-        self._thread = threading.Thread(target=self.serve_forever, name="pageserver", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="pageserver", daemon=True)
         self._thread.start()
         return self
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that hangs up mid-body (as the size cap does) is not news
 
     def stop(self) -> None:
         self.shutdown()

@@ -37,7 +37,7 @@ class CheckResult:
 def fetch_settings(config: Config, **overrides) -> fetch.FetchSettings:
     t = config.tracker
     values = dict(user_agent=t.user_agent, timeout=t.timeout, connect_timeout=t.connect_timeout,
-                  retries=t.retries, max_bytes=t.max_bytes, max_redirects=t.max_redirects)
+                  retries=t.retries, backoff=t.retry_backoff, max_bytes=t.max_bytes, max_redirects=t.max_redirects)
     return fetch.FetchSettings(**{**values, **overrides})
 
 
