@@ -55,6 +55,7 @@ class TrackerSettings(_Strict):
     max_redirects: int = Field(10, ge=0, le=30)
     per_host_delay: float = Field(1.0, ge=0, le=600)
     min_words: int = Field(50, ge=0)
+    suspect_delay: float = Field(30.0, ge=0, le=3600)  # wait before re-fetching a page that looks wrong
 
     @field_validator("interval")
     @classmethod

@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tracker import changes, fetch
+from tracker import changes, fetch, guards
 from tracker.config import Config, Policy
-from tracker.errors import ExtractionError, FetchError, TrackerError
+from tracker.errors import ExtractionError, TrackerError
+from tracker.model import Document
 from tracker.normalize import NORMALIZER_VERSION, Options, normalize_source
 from tracker.store import NewChange, Store, Version, utcnow
 
@@ -41,7 +42,7 @@ def fetch_settings(config: Config, **overrides) -> fetch.FetchSettings:
     return fetch.FetchSettings(**{**values, **overrides})
 
 
-def options_of(policy: Policy) -> Options:
+def options_of(policy: Policy, config: Config | None = None) -> Options:
     return Options(select=policy.select, remove=policy.remove)
 
 
@@ -76,52 +77,103 @@ class Checker:
 
     async def check(self, client: httpx.AsyncClient, policy: Policy) -> CheckResult:
         started_at, t0 = utcnow(), time.monotonic()
-        etag, last_modified = self.store.validators(policy.name)
-        if self.store.latest_version(policy.name) is None:
-            etag = last_modified = None  # nothing stored yet: a 304 would leave us with nothing
-        try:
-            async with self._host_slot(policy.url):
-                result = await fetch.fetch(client, policy.url, self.settings, etag=etag, last_modified=last_modified)
-        except FetchError as exc:
-            return self._failed(policy, exc, started_at, t0, attempts=getattr(exc, "attempts", 1),
-                                status=getattr(exc, "status", None))
-        try:
-            return self._process(policy, result, started_at, t0)
-        except TrackerError as exc:
-            return self._failed(policy, exc, started_at, t0, attempts=result.attempts, status=result.status,
-                                size=len(result.body))
-
-    def _process(self, policy: Policy, result: fetch.FetchResult, started_at: str, t0: float) -> CheckResult:
-        common = dict(started_at=started_at, url=result.final_url, status=result.status, etag=result.etag,
-                      last_modified=result.last_modified, attempts=result.attempts)
-        if result.not_modified:
-            with self.store.write():
-                self.store.record_fetch(policy.name, outcome="not_modified", duration=time.monotonic() - t0, **common)
-            return CheckResult(policy.name, "not_modified", time.monotonic() - t0)
-
-        doc = normalize_source(result.body, result.content_type, result.encoding, options_of(policy))
-        if doc.word_count < self.config.tracker.min_words:
-            raise ExtractionError(
-                f"extracted text is implausibly short ({doc.word_count} words, minimum {self.config.tracker.min_words})",
-                kind="too_short",
-            )
         latest = self.store.latest_version(policy.name)
-        if latest is not None and latest.digest == doc.digest:
-            with self.store.write():
-                self.store.record_fetch(policy.name, outcome="unchanged", duration=time.monotonic() - t0,
-                                        size=len(result.body), **common)
-            return CheckResult(policy.name, "unchanged", time.monotonic() - t0)
+        etag, last_modified = self.store.validators(policy.name) if latest else (None, None)
+        result: fetch.FetchResult | None = None
+        try:
+            result = await self._fetch(client, policy, etag, last_modified)
+            if result.not_modified:
+                return self._record(policy, result, None, latest, started_at, t0)
+            doc = self.extract(policy, result)
+            if latest is None or latest.digest != doc.digest:
+                result, doc = await self._confirm(client, policy, result, doc, latest)
+            return self._record(policy, result, doc, latest, started_at, t0)
+        except TrackerError as exc:
+            attempts = result.attempts if result else getattr(exc, "attempts", 1)
+            status = result.status if result else getattr(exc, "status", None)
+            return self._failed(policy, exc, started_at, t0, attempts=attempts, status=status,
+                                size=len(result.body) if result else None)
 
+    async def _fetch(self, client, policy: Policy, etag=None, last_modified=None) -> fetch.FetchResult:
+        async with self._host_slot(policy.url):
+            return await fetch.fetch(client, policy.url, self.settings, etag=etag, last_modified=last_modified)
+
+    def extract(self, policy: Policy, result: fetch.FetchResult) -> Document:
+        """Normalize a fetched page; implausibly little text is an extraction error, never a version."""
+        doc = normalize_source(result.body, result.content_type, result.encoding, options_of(policy, self.config))
+        minimum = self.config.tracker.min_words
+        if doc.word_count < minimum:
+            raise ExtractionError(f"extracted text is implausibly short ({doc.word_count} words, minimum {minimum})",
+                                  kind="too_short")
+        return doc
+
+    async def _confirm(self, client, policy: Policy, result: fetch.FetchResult, doc: Document,
+                       latest: Version | None) -> tuple[fetch.FetchResult, Document]:
+        """A suspect page (error, login wall, challenge, drastic shrink) is fetched again before
+        anything is stored; a drastic cut is kept only when the second fetch agrees."""
+        previous = self.store.document(latest) if latest else None
+        first = guards.suspect(doc, result.text, previous)
+        if first is None:
+            return result, doc
+        await asyncio.sleep(self.config.tracker.suspect_delay)
+        again = await self._fetch(client, policy)
+        doc_again = self.extract(policy, again)
+        second = guards.suspect(doc_again, again.text, previous)
+        if second is None:
+            return again, doc_again
+        if second.refetch_may_confirm and first.refetch_may_confirm and doc_again.digest == doc.digest:
+            return again, doc_again
+        raise ExtractionError(second.reason + " (fetched twice; nothing stored)", kind=second.kind)
+
+    def _record(self, policy: Policy, result: fetch.FetchResult, doc: Document | None, latest: Version | None,
+                started_at: str, t0: float) -> CheckResult:
+        common = dict(started_at=started_at, url=result.final_url, status=result.status, etag=result.etag,
+                      last_modified=result.last_modified, attempts=result.attempts, size=len(result.body))
+        if doc is None or (latest is not None and latest.digest == doc.digest):
+            outcome = "not_modified" if doc is None else "unchanged"
+            with self.store.write():
+                self.store.record_fetch(policy.name, outcome=outcome, duration=time.monotonic() - t0, **common)
+            return CheckResult(policy.name, outcome, time.monotonic() - t0)
         change = self._judge(policy, latest, doc)
         with self.store.write():
-            sha = self.store.put_snapshot(result.body, result.content_type, result.encoding)
-            version = self.store.add_version(
-                policy.name, doc, snapshot=sha, normalizer=NORMALIZER_VERSION,
-                selectors={"select": list(policy.select), "remove": list(policy.remove)}, change=change,
-            )
+            version = self.store_version(policy, doc, result, change)
             self.store.record_fetch(policy.name, outcome="new_version", duration=time.monotonic() - t0,
-                                    size=len(result.body), version_id=version.id, **common)
+                                    version_id=version.id, **common)
         return CheckResult(policy.name, "new_version", time.monotonic() - t0, version=version)
+
+    def store_version(self, policy: Policy, doc: Document, result: fetch.FetchResult, change: NewChange) -> Version:
+        sha = self.store.put_snapshot(result.body, result.content_type, result.encoding)
+        return self.store.add_version(
+            policy.name, doc, snapshot=sha, normalizer=NORMALIZER_VERSION,
+            selectors={"select": list(policy.select), "remove": list(policy.remove)}, change=change,
+        )
+
+    def reextract(self, policy: Policy) -> CheckResult:
+        """Normalize the latest version's raw snapshot again with today's rules and selectors; a
+        different text is recorded as a `technical` change, which is never notified."""
+        t0 = time.monotonic()
+        latest = self.store.latest_version(policy.name)
+        if latest is None or latest.snapshot is None:
+            return CheckResult(policy.name, "no_versions")
+        body, content_type, encoding = self.store.snapshot(latest.snapshot)
+        result = fetch.FetchResult(policy.url, policy.url, 200, body, content_type, encoding)
+        try:
+            doc = self.extract(policy, result)
+        except TrackerError as exc:
+            return CheckResult(policy.name, "error", time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
+        if doc.digest == latest.digest:
+            return CheckResult(policy.name, "unchanged", time.monotonic() - t0)
+        verdict = changes.judge(self.store.document(latest), doc)
+        summary = f"technical: re-extracted (normalizer {NORMALIZER_VERSION}); {verdict.summary}"
+        with self.store.write():
+            version = self.store_version(policy, doc, result, NewChange("technical", verdict.level, summary,
+                                                                        verdict.assessment))
+        return CheckResult(policy.name, "new_version", time.monotonic() - t0, version=version)
+
+    async def probe(self, policy: Policy, times: int = 2) -> list[tuple[fetch.FetchResult, Document]]:
+        """Fetch and extract without storing anything (for `tracker validate`)."""
+        async with fetch.new_client(self.settings) as client:
+            return [(r, self.extract(policy, r)) for r in [await self._fetch(client, policy) for _ in range(times)]]
 
     def _judge(self, policy: Policy, latest: Version | None, doc) -> NewChange:
         if latest is None:

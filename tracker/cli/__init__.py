@@ -92,4 +92,4 @@ def existing_path(value: str) -> Path:
     return Path(value)
 
 
-from tracker.cli import reading, tracking  # noqa: E402,F401  (registers the commands)
+from tracker.cli import admin, reading, tracking  # noqa: E402,F401  (registers the commands)

@@ -32,6 +32,7 @@ def history(ctx: Context, name: str, fmt: str) -> None:
             {"number": v.number, "created_at": v.created_at, "kind": v.kind, "level": v.level,
              "summary": v.summary, "digest": v.digest} for v in versions]})
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"history of {name}")
@@ -40,7 +41,7 @@ def history(ctx: Context, name: str, fmt: str) -> None:
     colour = {"material": "red", "minor": "yellow", "none": "dim"}
     for v in versions:
         level = f"[{colour.get(v.level or '', '')}]{v.level}[/]" if v.level else ""
-        table.add_row(str(v.number), v.created_at, v.kind or "", level, v.summary)
+        table.add_row(str(v.number), v.created_at, v.kind or "", level, escape(v.summary))
     ctx.console().print(table)
     if not versions:
         ctx.console().print(f"no versions yet: run `tracker check {name}`")

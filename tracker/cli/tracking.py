@@ -108,6 +108,7 @@ def _result_json(r) -> dict:
 
 
 def show_results(ctx: Context, results) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="check")
@@ -118,7 +119,7 @@ def show_results(ctx: Context, results) -> None:
         v = r.version
         detail = r.error and f"{r.error_kind}: {r.error}" or (v.summary if v else "")
         table.add_row(r.policy, f"[{style.get(r.outcome, '')}]{r.outcome}[/]" if r.outcome in style else r.outcome,
-                      str(v.number) if v else "", (v.level or v.kind) if v else "", detail, )
+                      str(v.number) if v else "", (v.level or v.kind) if v else "", escape(detail or ""))
     ctx.console().print(table)
     failed = sum(not r.ok for r in results)
     new = sum(r.outcome == "new_version" for r in results)
@@ -134,6 +135,7 @@ def status(ctx: Context, fmt: str) -> None:
     if fmt == "json":
         print_json({"policies": rows})
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="status")
@@ -142,7 +144,7 @@ def status(ctx: Context, fmt: str) -> None:
     for r in rows:
         outcome = r["last_outcome"] or "never checked"
         if r["last_outcome"] == "error":
-            outcome = f"[red]error[/] {r['last_error']}"
+            outcome = f"[red]error[/] {escape(r['last_error'] or '')}"
         table.add_row(r["policy"], r["last_check_at"] or "", outcome, str(r["versions"]), r["next_due"],
                       r["failing_since"] or "")
     ctx.console().print(table)
