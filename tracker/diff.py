@@ -1,0 +1,281 @@
+"""Section-level diff of two Documents: Document x Document -> ChangeSet. Pure, no I/O.
+
+Sections are paired first (see ``sectionmatch``), then the blocks of each pair are aligned with
+the bounded sequence diff, replaced blocks are paired by similarity, and each pair gets a word-level
+inline diff. The JSON shape of ``ChangeSet.to_json`` is the contract in docs/design.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from . import textdiff
+from .model import Document, Section
+from .sectionmatch import match_pairs, match_sections, ordered_pairs, stable_pairs
+
+__all__ = ["BlockChange", "SectionChange", "ChangeSet", "diff_documents", "diff_blocks",
+           "match_sections", "materiality_json"]
+
+PAIR_ONE = 30  # similarity (0-100) above which a lone replaced block pairs with its replacement
+PAIR_MANY = 45  # ... above which blocks pair inside a larger replaced stretch
+_DP_LIMIT = 2500  # k*l above which replaced stretches are paired in order instead of optimally
+
+Inline = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class BlockChange:
+    """One changed block. ``op`` is insert/delete/replace; ``inline`` is ``((op, text), ...)``
+    with op equal/insert/delete (equal+delete spell ``old``, equal+insert spell ``new``).
+
+    ``old_index``/``new_index`` locate the change in the old/new section's blocks (for an insert,
+    ``old_index`` is where it goes in the old blocks; for a delete, ``new_index`` likewise).
+    """
+
+    op: str
+    old: str | None
+    new: str | None
+    inline: Inline = ()
+    old_index: int | None = field(default=None, compare=False)
+    new_index: int | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict:
+        return {"op": self.op, "old": self.old, "new": self.new,
+                "inline": [[op, text] for op, text in self.inline]}
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    kind: str  # added | removed | changed
+    old_heading: str | None
+    new_heading: str | None
+    old_path: tuple[str, ...] | None
+    new_path: tuple[str, ...] | None
+    renamed: bool = False
+    moved: bool = False
+    text_changed: bool = False
+    level: str = "none"  # materiality level, set by the classifier
+    blocks: tuple[BlockChange, ...] = ()
+    reasons: tuple = ()  # materiality reasons for this section (any sequence)
+    old_section: Section | None = field(default=None, compare=False, repr=False)
+    new_section: Section | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def heading(self) -> str:
+        return self.new_heading if self.new_heading is not None else (self.old_heading or "")
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.new_path if self.new_path is not None else (self.old_path or ())
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "old_heading": self.old_heading,
+            "new_heading": self.new_heading,
+            "old_path": list(self.old_path) if self.old_path is not None else None,
+            "new_path": list(self.new_path) if self.new_path is not None else None,
+            "renamed": bool(self.renamed),
+            "moved": bool(self.moved),
+            "text_changed": bool(self.text_changed),
+            "level": _level(self.level),
+            "blocks": [b.to_json() for b in self.blocks],
+        }
+
+
+def _default_materiality() -> dict:
+    return {"level": "none", "categories": [], "reasons": []}
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    old: Document
+    new: Document
+    sections: tuple[SectionChange, ...] = ()
+    materiality: Any = field(default_factory=_default_materiality)
+
+    @property
+    def changed(self) -> bool:
+        return self.old.markdown != self.new.markdown
+
+    @property
+    def level(self) -> str:
+        return materiality_json(self.materiality)["level"]
+
+    def to_json(self) -> dict:
+        return {
+            "changed": self.changed,
+            "old": {"title": self.old.title, "digest": self.old.digest},
+            "new": {"title": self.new.title, "digest": self.new.digest},
+            "materiality": materiality_json(self.materiality),
+            "sections": [s.to_json() for s in self.sections],
+        }
+
+
+_REASON_KEYS = ("level", "category", "signal", "section", "detail", "old", "new")
+
+
+def _level(value: Any) -> str:
+    value = getattr(value, "value", value)  # enums
+    return str(value) if value is not None else "none"
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def materiality_json(m: Any) -> dict:
+    """The design.md materiality object from a dict, a dataclass or any object with
+    ``level``/``categories``/``reasons`` (reasons likewise dicts or objects)."""
+    if m is None:
+        return _default_materiality()
+    reasons = []
+    for r in _get(m, "reasons", None) or ():
+        item = {k: _get(r, k) for k in _REASON_KEYS}
+        item["level"] = _level(item["level"]) if item["level"] is not None else None
+        if isinstance(item["section"], (tuple, list)):
+            item["section"] = " > ".join(map(str, item["section"]))
+        reasons.append(item)
+    return {"level": _level(_get(m, "level", "none")),
+            "categories": [str(c) for c in (_get(m, "categories", None) or ())],
+            "reasons": reasons}
+
+
+# --------------------------------------------------------------------------- diffing
+
+
+def diff_documents(old: Document, new: Document, deadline: float = 1.0) -> ChangeSet:
+    """Section-level diff. ``deadline`` (seconds) bounds the text diffs; past it they get coarser,
+    never wrong. Identical Markdown gives no sections."""
+    if old.markdown == new.markdown:
+        return ChangeSet(old, new, ())
+    deadline_at = time.monotonic() + deadline
+    pairs = match_pairs(old, new)
+    stable = stable_pairs(pairs, {i: 1 + len(s.blocks) for i, s in enumerate(old.sections)})
+    changes: list[SectionChange] = []
+    for i, j in ordered_pairs(old, new, pairs, stable):
+        o = old.sections[i] if i is not None else None
+        n = new.sections[j] if j is not None else None
+        change = diff_sections(o, n, moved=(i, j) not in stable, deadline_at=deadline_at)
+        if change is not None:
+            changes.append(change)
+    return ChangeSet(old, new, tuple(changes))
+
+
+def diff_sections(o: Section | None, n: Section | None, moved: bool = False,
+                  deadline_at: float | None = None) -> SectionChange | None:
+    """The change between two paired sections (either may be None), or None if unchanged."""
+    if o is None and n is None:
+        return None
+    if o is None:
+        blocks = tuple(BlockChange("insert", None, b, (("insert", b),), 0, k) for k, b in enumerate(n.blocks))
+        return SectionChange("added", None, n.heading, None, n.path, text_changed=True,
+                             blocks=blocks, new_section=n)
+    if n is None:
+        blocks = tuple(BlockChange("delete", b, None, (("delete", b),), k, 0) for k, b in enumerate(o.blocks))
+        return SectionChange("removed", o.heading, None, o.path, None, text_changed=True,
+                             blocks=blocks, old_section=o)
+    blocks = diff_blocks(o.blocks, n.blocks, deadline_at) if o.blocks != n.blocks else ()
+    renamed = o.heading != n.heading
+    if not (blocks or renamed or moved or o.level != n.level):
+        return None
+    return SectionChange("changed", o.heading, n.heading, o.path, n.path, renamed=renamed,
+                         moved=moved, text_changed=bool(blocks), blocks=blocks,
+                         old_section=o, new_section=n)
+
+
+def diff_blocks(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str],
+                deadline_at: float | None = None) -> tuple[BlockChange, ...]:
+    """Aligned block changes; similar replaced blocks become ``replace`` with inline words."""
+    out: list[BlockChange] = []
+    for tag, i1, i2, j1, j2 in textdiff.opcodes(old, new, deadline_at=deadline_at):
+        if tag == "equal":
+            continue
+        ci, cj = i1, j1  # next old/new block of this stretch
+        for i, j in _pair_blocks(old[i1:i2], new[j1:j2]):
+            if i is not None:
+                ci = i1 + i + 1
+            if j is not None:
+                cj = j1 + j + 1
+            if i is not None and j is not None:
+                inline = tuple(textdiff.diff_words(old[i1 + i], new[j1 + j], deadline_at=deadline_at))
+                out.append(BlockChange("replace", old[i1 + i], new[j1 + j], inline, i1 + i, j1 + j))
+            elif i is not None:
+                b = old[i1 + i]
+                out.append(BlockChange("delete", b, None, (("delete", b),), i1 + i, cj))
+            else:
+                b = new[j1 + j]
+                out.append(BlockChange("insert", None, b, (("insert", b),), ci, j1 + j))
+    return tuple(out)
+
+
+def _pair_blocks(olds, news) -> list[tuple[int | None, int | None]]:
+    """Monotone pairing of a replaced stretch: ``(i, j)`` pairs, ``(i, None)`` deletes and
+    ``(None, j)`` inserts, in order, deletes before inserts between pairs."""
+    k, l = len(olds), len(news)
+    if not k or not l:
+        return [(i, None) for i in range(k)] + [(None, j) for j in range(l)]
+    if k == 1 and l == 1:
+        ok = _similar(olds[0], news[0], PAIR_ONE)
+        return [(0, 0)] if ok else [(0, None), (None, 0)]
+    if k * l > _DP_LIMIT:  # huge stretch: pair in order where similar
+        steps: list[tuple[int | None, int | None]] = []
+        for t in range(max(k, l)):
+            if t < k and t < l and _similar(olds[t], news[t], PAIR_MANY):
+                steps.append((t, t))
+            else:
+                steps += [(t, None)] if t < k else []
+                steps += [(None, t)] if t < l else []
+        return _deletes_first(steps)
+    sim = [[fuzz.ratio(o, n, score_cutoff=PAIR_MANY) for n in news] for o in olds]
+    # best[i][j]: best total similarity pairing olds[i:] with news[j:]
+    best = [[0.0] * (l + 1) for _ in range(k + 1)]
+    for i in range(k - 1, -1, -1):
+        for j in range(l - 1, -1, -1):
+            take = sim[i][j] + best[i + 1][j + 1] if sim[i][j] else 0.0
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    steps = []
+    i = j = 0
+    while i < k and j < l:
+        if sim[i][j] and best[i][j] == sim[i][j] + best[i + 1][j + 1]:
+            steps.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            steps.append((i, None))
+            i += 1
+        else:
+            steps.append((None, j))
+            j += 1
+    steps += [(t, None) for t in range(i, k)] + [(None, t) for t in range(j, l)]
+    return _deletes_first(steps)
+
+
+def _deletes_first(steps):
+    out, run = [], []
+    for step in steps:
+        if step[0] is not None and step[1] is not None:
+            out += sorted(run, key=lambda s: s[0] is None)
+            run = []
+            out.append(step)
+        else:
+            run.append(step)
+    return out + sorted(run, key=lambda s: s[0] is None)
+
+
+def _similar(a: str, b: str, cutoff: float) -> bool:
+    return fuzz.ratio(a, b, score_cutoff=cutoff) > 0 or (not a.strip() and not b.strip())
+
+
+def with_materiality(cs: ChangeSet, materiality: Any, levels: dict[int, str] | None = None) -> ChangeSet:
+    """A copy of ``cs`` with a materiality verdict and optional per-section levels (by index)."""
+    sections = cs.sections
+    if levels:
+        sections = tuple(dataclasses.replace(s, level=levels.get(k, s.level)) for k, s in enumerate(sections))
+    return dataclasses.replace(cs, materiality=materiality, sections=sections)

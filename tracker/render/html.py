@@ -1,0 +1,49 @@
+"""Standalone HTML page of a ChangeSet (jinja2, autoescape on, inline CSS, no external assets).
+
+Modes: ``inline`` (one column, deleted words struck, inserted underlined) and ``side`` (old and
+new side by side). All page text goes through autoescaping: nothing is marked safe.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ..diff import ChangeSet
+from . import badges, header, items, section_note, section_title, summary_line
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(cs: ChangeSet, mode: str = "inline", context: int = 1, **kw: Any) -> str:
+    if mode not in ("inline", "side"):
+        raise ValueError("mode must be 'inline' or 'side'")
+    h = header(cs, **kw)
+    sections = []
+    for sc in cs.sections:
+        rows = []
+        for item in items(sc, context):
+            if item.kind != "change":
+                rows.append({"kind": item.kind, "text": item.text})
+                continue
+            c = item.change
+            rows.append({
+                "kind": "change", "op": c.op,
+                "segments": [list(s) for s in c.inline],
+                "old_segments": [list(s) for s in c.inline if s[0] != "insert"],
+                "new_segments": [list(s) for s in c.inline if s[0] != "delete"],
+            })
+        sections.append({"title": section_title(sc), "badges": badges(sc), "note": section_note(sc),
+                         "kind": sc.kind, "level": str(sc.level or "none"), "rows": rows})
+    return environment().get_template("diff.html.j2").render(
+        h=h, summary=summary_line(h), sections=sections, mode=mode,
+        old_digest=cs.old.digest[:12], new_digest=cs.new.digest[:12])
