@@ -90,3 +90,67 @@ def load_source(ctx: Context, source: str, select=(), remove=()):
         pass  # no config needed to look at a page
     result = fetch.fetch_one(source, settings)
     return normalize_source(result.body, result.content_type, result.encoding, Options(tuple(select), tuple(remove)))
+
+
+DIFF_FORMATS = ("text", "markdown", "html", "json", "unified")
+
+
+def show_changeset(ctx: Context, changeset, fmt: str, **labels) -> None:
+    """Print a ChangeSet: coloured and paged on a terminal, plain when piped, or in another format."""
+    import sys
+
+    from tracker.render import render
+
+    if fmt != "text":
+        click.echo(render(changeset, fmt, **labels), nl=False)
+        return
+    from tracker.render.terminal import print_changeset
+
+    console = ctx.console()
+    if sys.stdout.isatty() and len(changeset.sections) > 3:
+        with console.pager(styles=True):
+            print_changeset(changeset, console, **labels)
+    else:
+        print_changeset(changeset, console, **labels)
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("a", required=False)
+@click.argument("b", required=False)
+@format_option(*DIFF_FORMATS)
+@pass_ctx
+def diff(ctx: Context, name: str, a: str | None, b: str | None, fmt: str) -> None:
+    """Section diff between two versions of a policy (default: the last two).
+
+    A and B are version numbers, dates (the version current then) or -N from the latest;
+    with only A, it is compared with the latest version.
+    """
+    from tracker.changes import compare
+    from tracker.errors import UsageError
+
+    if a is None:
+        versions = ctx.store.versions(ctx.policy(name).name)
+        if len(versions) < 2:
+            raise UsageError(f"policy {name!r} has {len(versions)} version(s): nothing to compare yet")
+        old, new = versions[-2], versions[-1]
+    else:
+        old, new = resolve_version(ctx, name, a), resolve_version(ctx, name, b)
+    changeset = compare(ctx.store.document(old), ctx.store.document(new))
+    show_changeset(ctx, changeset, fmt, title=ctx.policy(name).display_title,
+                   old_label=f"version {old.number} ({old.created_at[:10]})",
+                   new_label=f"version {new.number} ({new.created_at[:10]})")
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@format_option(*DIFF_FORMATS)
+@selector_options
+@pass_ctx
+def compare(ctx: Context, old: str, new: str, fmt: str, select: tuple[str, ...], remove: tuple[str, ...]) -> None:
+    """Compare two documents (files or URLs); nothing is stored."""
+    from tracker.changes import compare as compare_documents
+
+    changeset = compare_documents(load_source(ctx, old, select, remove), load_source(ctx, new, select, remove))
+    show_changeset(ctx, changeset, fmt, old_label=old, new_label=new)

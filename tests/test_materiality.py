@@ -1,0 +1,424 @@
+"""Materiality: the labeled evaluation set, whole documents, and focused unit tests."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.materiality import (LEVELS, Assessment, Reason, align_sections, assess_documents,
+                                 assess_pairs, assess_text, load_rules)
+from tracker.materiality.cosmetic import DETECTORS, is_spelling_fix
+from tracker.materiality.numbers import compare, extract, parse_number
+from tracker.model import Document, Section
+
+CASES = tomllib.loads((Path(__file__).parent / "materiality_cases.toml").read_text("utf-8"))["case"]
+DESIGN_CATEGORIES = {"collection", "sharing", "choice", "rights", "retention", "security", "policy_change",
+                     "tracking", "children", "international", "ai", "controller", "disputes", "liability",
+                     "fees", "termination", "content_license", "other"}
+
+
+def _cats(case: dict) -> set[str]:
+    c = case.get("category")
+    return {c} if isinstance(c, str) else set(c or [])
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> list[tuple[dict, Assessment]]:
+    rules = load_rules()
+    return [(c, assess_text(c["old"], c["new"], rules=rules)) for c in CASES]
+
+
+# ------------------------------------------------------------------------------------------------
+# the labeled set
+# ------------------------------------------------------------------------------------------------
+
+def test_set_is_broad_enough():
+    assert len(CASES) >= 60
+    assert len({c["id"] for c in CASES}) == len(CASES)
+    covered = set().union(*(_cats(c) for c in CASES))
+    assert covered == DESIGN_CATEGORIES
+    assert {c.get("detector") for c in CASES if c["level"] == "none"} == set(DETECTORS)
+    for c in CASES:
+        assert c["level"] in LEVELS
+        if c["level"] != "none":
+            assert _cats(c), c["id"]
+
+
+def test_no_cosmetic_change_judged_material(verdicts):
+    bad = [c["id"] for c, a in verdicts if c["level"] == "none" and a.level == "material"]
+    assert not bad
+
+
+def test_no_material_change_judged_none(verdicts):
+    bad = [c["id"] for c, a in verdicts if c["level"] == "material" and a.level == "none"]
+    assert not bad
+
+
+def test_agreement_at_least_95_percent(verdicts):
+    agree = sum(1 for c, a in verdicts if c["level"] == a.level)
+    wrong = [(c["id"], c["level"], a.level) for c, a in verdicts if c["level"] != a.level]
+    assert agree / len(verdicts) >= 0.95, wrong
+
+
+def test_category_named_where_level_agrees(verdicts):
+    scored = [(c, a) for c, a in verdicts if c["level"] == a.level and c["level"] != "none" and _cats(c)]
+    hits = sum(1 for c, a in scored if _cats(c) & set(a.categories))
+    assert hits / len(scored) >= 0.9
+
+
+def test_cosmetic_cases_name_their_detector(verdicts):
+    for c, a in verdicts:
+        if c["level"] == "none" and a.level == "none":
+            assert c["detector"] in {r.signal for r in a.reasons}, (c["id"], a.reasons)
+
+
+def test_every_verdict_has_reasons_that_quote(verdicts):
+    for c, a in verdicts:
+        assert a.reasons, c["id"]
+        for r in a.reasons:
+            assert r.detail and r.signal and r.category in DESIGN_CATEGORIES
+            assert r.level in LEVELS and LEVELS.index(r.level) <= LEVELS.index(a.level)
+            assert len(r.old) <= 200 and len(r.new) <= 200
+        if a.level == "material":
+            assert any(r.level == "material" and (r.old or r.new) for r in a.reasons), c["id"]
+        assert set(a.categories) <= DESIGN_CATEGORIES
+
+
+def test_traps():
+    assert assess_text("We do not share your location.", "We do now share your location.").level == "material"
+    assert assess_text("We keep logs for 12 months.", "We keep logs for one year.").level == "minor"
+    inc = assess_text("Example Inc. is the controller of your data.", "Example LLC is the controller of your data.")
+    assert inc.level == "material" and "controller" in inc.categories
+    link = assess_text("See our [policy](https://a.example/p?utm_source=x).", "See our [policy](https://a.example/p).")
+    assert link.level == "none" and link.reasons[0].signal == "link_targets"
+    assert "https://a.example/p" in link.reasons[0].detail
+
+
+# ------------------------------------------------------------------------------------------------
+# whole documents
+# ------------------------------------------------------------------------------------------------
+
+POLICY = """# Example Privacy Policy
+
+Last Updated: March 17, 2021
+
+This Privacy Policy explains how Example Inc. ("we", "us") collects, uses and shares information
+about you when you use our websites and apps (the "Services").
+
+## Collection of Personal and Other Information
+
+We collect information you provide directly to us, such as your name, email address and postal
+address when you create an account or make a purchase.
+
+We automatically collect log information, such as your IP address, browser type and the pages you
+visit. See our [Cookie Policy](https://example.com/cookies?utm_source=footer) for details.
+
+## Use of Information
+
+We use the information we collect to provide, maintain and improve the Services, to process
+transactions and to send you service messages.
+
+## Disclosure and Sharing Your Information
+
+We share information with service providers who process it on our behalf. We do not sell your
+personal information.
+
+## Retention of Information
+
+We retain server logs for 30 days and account information for as long as your account is active.
+
+## Children
+
+Our Services are not directed to children under 13, and we do not knowingly collect personal
+information from children under 13.
+
+## Your Rights
+
+You may access, correct or delete your personal information by contacting privacy@example.com.
+"""
+
+
+def _doc(md: str) -> Document:
+    return Document.from_markdown(md)
+
+
+def test_document_cosmetic_revision_is_none():
+    new = (POLICY.replace("Last Updated: March 17, 2021", "Last Updated: February 2, 2022")
+           .replace('("we", "us")', "(\u201cwe\u201d, \u201cus\u201d)")
+           .replace("?utm_source=footer", "")
+           .replace("browser type and the pages you\nvisit", "browser type and the pages you visit"))
+    a = assess_documents(_doc(POLICY), _doc(new))
+    assert a.level == "none", a.reasons
+    signals = {r.signal for r in a.reasons}
+    assert {"date_lines", "typography", "link_targets"} <= signals
+    assert all(r.level == "none" for r in a.reasons)
+
+
+def test_document_new_data_kind_and_sale_is_material():
+    new = (POLICY.replace("name, email address and postal\naddress", "name, email address, postal address\nand precise geolocation")
+           .replace("We do not sell your\npersonal information.",
+                    "We may sell your personal information to\nadvertising partners."))
+    a = assess_documents(_doc(POLICY), _doc(new))
+    assert a.level == "material"
+    signals = {(r.signal, r.section) for r in a.reasons}
+    assert ("new_data_kind", "Example Privacy Policy > Collection of Personal and Other Information") in signals
+    assert any(s == "negation_removed" and "Disclosure" in sec for s, sec in signals)
+    assert {"collection", "sharing"} <= set(a.categories)
+    json.dumps(a.to_json())
+
+
+def test_document_retention_and_children_changes():
+    new = (POLICY.replace("server logs for 30 days", "server logs for two years")
+           .replace("children under 13, and", "children under 16, and"))
+    a = assess_documents(_doc(POLICY), _doc(new))
+    assert a.level == "material"
+    details = [r.detail for r in a.reasons if r.level == "material"]
+    assert any("30 days -> two years" in d for d in details)
+    # raising the age limit is favourable, not adverse
+    assert not any("age limit" in d for d in details)
+
+
+def test_document_moved_section_is_not_add_plus_delete():
+    doc = _doc(POLICY)
+    sections = list(doc.sections)
+    sections[2], sections[4] = sections[4], sections[2]
+    moved = Document(doc.title, tuple(sections))
+    pairs = align_sections(doc, moved)
+    assert all(a is not None and b is not None for a, b in pairs)
+    assert assess_documents(doc, moved).level == "none"
+
+
+def test_document_new_section_with_arbitration():
+    new = POLICY + "\n## Disputes\n\nAny dispute will be resolved by binding individual arbitration.\n"
+    a = assess_documents(_doc(POLICY), _doc(new))
+    assert a.level == "material"
+    assert any(r.signal == "high_risk_term" and r.section.endswith("Disputes") for r in a.reasons)
+
+
+def test_document_sentence_moved_between_sections_is_not_new():
+    old = "## A\n\nWe collect your phone number to verify your account.\n\n## B\n\nWe use cookies.\n"
+    new = "## A\n\nWe verify your account.\n\n## B\n\nWe use cookies.\n\nWe collect your phone number to verify your account.\n"
+    a = assess_documents(_doc(old), _doc(new))
+    assert a.level != "material", a.reasons
+
+
+# ------------------------------------------------------------------------------------------------
+# assess_pairs
+# ------------------------------------------------------------------------------------------------
+
+def _s(heading: str, *blocks: str) -> Section:
+    return Section(heading, 2, ("Policy", heading), tuple(blocks))
+
+
+def test_assess_pairs_added_removed_and_overall():
+    kept = _s("Security", "We encrypt your data in transit.")
+    added = _s("Sale of Data", "We sell your browsing history to data brokers.")
+    removed = _s("Opt-out", "You can opt out of personalized ads in Settings.")
+    overall, each = assess_pairs([(kept, kept), (None, added), (removed, None)])
+    assert [a.level for a in each] == ["none", "material", "material"]
+    assert overall.level == "material"
+    assert {r.section for r in overall.reasons} == {"Policy > Sale of Data", "Policy > Opt-out"}
+    assert all(r.signal != "identical" for r in overall.reasons)
+
+
+def test_assess_pairs_unchanged_has_a_reason():
+    s = _s("Security", "We encrypt your data.")
+    overall, each = assess_pairs([(s, s)])
+    assert overall.level == "none" and overall.reasons and each[0].reasons
+
+
+# ------------------------------------------------------------------------------------------------
+# numbers
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [("30", 30), ("1,000", 1000), ("six", 6), ("twenty-four", 24),
+                                        ("one hundred eighty", 180), ("a", 1), ("twelve", 12)])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    ("for 12 months", "for one year", "same"),
+    ("for twelve (12) months", "for 1 year", "same"),
+    ("for 90 days", "for 3 months", "same"),
+    ("for 30 days", "for six months", "increase"),
+    ("within 72 hours", "within 30 days", "increase"),
+    ("within 10 business days", "within 10 days", "decrease"),
+    ("two years", "18 months", "decrease"),
+    ("$500", "$100", "decrease"),
+    ("$9.99", "$12.99", "increase"),
+    ("children under 16", "children under 13", "decrease"),
+    ("$100", "100 euros", "incomparable"),
+])
+def test_quantity_compare(a, b, expected):
+    qa, qb = extract(a), extract(b)
+    assert len(qa) == 1 and len(qb) == 1
+    assert compare(qa[0], qb[0]) == expected
+
+
+def test_extract_kinds():
+    kinds = [q.kind for q in extract("Users under 13 may not pay $5 per month; logs last 30 days; 100% secure.")]
+    assert kinds == ["age", "money", "duration", "percent"]
+    assert not extract("an exclusive license")
+
+
+def test_duration_detail_reads_naturally():
+    a = assess_text("We retain server logs for 30 days.", "We retain server logs for six months.")
+    assert a.level == "material"
+    assert a.reasons[0].detail == "duration longer: 30 days -> six months"
+    assert a.reasons[0].old.endswith("30 days.") and "six months" in a.reasons[0].new
+
+
+# ------------------------------------------------------------------------------------------------
+# cosmetic detectors
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("old,new,detector", [
+    ("We collect  data\nfrom you.", "We collect data from you.", "whitespace"),
+    ("We don't sell \u2014 ever.", "We don\u2019t sell - ever.", "typography"),
+    ("Terms &amp; Conditions", "Terms & Conditions", "typography"),
+    ("WE COLLECT DATA.", "We collect data.", "case"),
+    ("We collect name, email, and phone.", "We collect name, email and phone", "punctuation"),
+    ("Effective date: May 1, 2020", "Effective date: June 3, 2023", "date_lines"),
+    ("Copyright 2020 Example", "Copyright 2024 Example", "date_lines"),
+    ("Read [this](https://x.example/a)", "Read [this](https://y.example/b)", "link_targets"),
+    ("1. one\n2. two", "- one\n- two", "list_markers"),
+    ("- alpha\n- beta\n- gamma", "- gamma\n- alpha\n- beta", "reorder"),
+    ("We may recieve your informaton.", "We may receive your information.", "spelling"),
+])
+def test_each_cosmetic_detector(old, new, detector):
+    a = assess_text(old, new)
+    assert a.level == "none"
+    assert detector in [r.signal for r in a.reasons]
+
+
+@pytest.mark.parametrize("a,b", [("not", "now"), ("may", "will"), ("30", "3"), ("collect", "correct"),
+                                 ("revocable", "irrevocable"), ("necessary", "unnecessary"),
+                                 ("months", "minutes"), ("Inc.", "LLC")])
+def test_spelling_never_changes_meaning(a, b):
+    assert not is_spelling_fix(a, b, load_rules())
+
+
+def test_not_cosmetic_when_a_digit_changes():
+    assert assess_text("We keep logs for 30 days.", "We keep logs for 3 days.").level != "none"
+    assert assess_text("Version 2 of our API", "Version 3 of our API").level == "none"  # version stamp
+
+
+def test_reorder_with_an_added_item_is_not_cosmetic():
+    a = assess_text("- name\n- email address", "- email address\n- name\n- phone number")
+    assert a.level == "material" and a.reasons[0].signal == "new_data_kind"
+
+
+# ------------------------------------------------------------------------------------------------
+# signals
+# ------------------------------------------------------------------------------------------------
+
+def test_rewording_an_existing_arbitration_clause_does_not_fire():
+    old = "Disputes will be settled by binding arbitration. You waive any class action."
+    new = "We both agree to settle disputes through binding arbitration, and you give up class actions."
+    a = assess_text(old, new)
+    assert a.level == "minor"
+    assert not any(r.signal == "high_risk_term" for r in a.reasons)
+
+
+def test_favourable_change_is_minor_and_tagged():
+    a = assess_text("We keep your order history for two years.", "We keep your order history for one year.")
+    assert a.level == "minor" and a.favourable
+    esc = assess_text("We keep your order history for two years.", "We keep your order history for one year.",
+                      rules=load_rules({"escalate_favourable": True}))
+    assert esc.level == "material" and esc.favourable
+
+
+def test_do_not_sell_label_is_not_a_negation():
+    a = assess_text('Use the "Do Not Sell My Personal Information" link to opt out.',
+                    'Use the "Do Not Sell My Personal Information" link to opt out at any time.')
+    assert a.level == "minor", a.reasons
+
+
+def test_json_shape():
+    a = assess_text("We retain logs for 30 days.", "We retain logs for 90 days.", section="Retention")
+    j = a.to_json()
+    assert set(j) == {"level", "categories", "reasons"}
+    assert set(j["reasons"][0]) == {"level", "category", "signal", "section", "detail", "old", "new"}
+    assert j["reasons"][0]["section"] == "Retention"
+    assert set(a.to_json(extended=True)) == {"level", "categories", "reasons", "favourable", "similarity"}
+    assert isinstance(a.reasons[0], Reason)
+    json.dumps(j)
+
+
+# ------------------------------------------------------------------------------------------------
+# rules and extensions
+# ------------------------------------------------------------------------------------------------
+
+def test_rules_extension_new_terms_and_category():
+    old, new = "We collect your name.", "We collect your name and your vehicle's VIN."
+    assert assess_text(old, new).level == "minor"
+    rules = load_rules({"categories": {"vehicles": ["vehicle*", "vin"]},
+                        "lexicons": {"data_kind": {"vehicle data": {"terms": ["vin"], "category": "vehicles"}},
+                                     "negation": ["nie"]}})
+    a = assess_text(old, new, rules=rules)
+    assert a.level == "material" and a.categories == ("vehicles",)
+    assert "vehicles" in rules.category_names()
+
+
+def test_rules_extension_extends_existing_entry():
+    rules = load_rules({"lexicons": {"high_risk": {"arbitration": ["binding mediation"]}}})
+    a = assess_text("Disputes go to court.", "Disputes go to binding mediation.", rules=rules)
+    assert a.level == "material" and a.reasons[0].signal == "high_risk_term"
+
+
+def test_shipped_rules_are_cached_and_immutable():
+    assert load_rules() is load_rules()
+    with pytest.raises(Exception):
+        load_rules().escalate_favourable = True  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("extra,key", [
+    ({"colour": True}, "colour"),
+    ({"escalate_favourable": "yes"}, "escalate_favourable"),
+    ({"lexicons": {"nonsense": ["x"]}}, "lexicons.nonsense"),
+    ({"lexicons": {"negation": "nie"}}, None),  # a single string is accepted
+    ({"lexicons": {"negation": [""]}}, "lexicons.negation"),
+    ({"lexicons": {"data_kind": {"x": {"terms": ["a"], "category": "nope"}}}}, "lexicons.data_kind.x.category"),
+    ({"lexicons": {"data_kind": {"x": {"terms": ["a"], "sensitive": "very"}}}}, "lexicons.data_kind.x.sensitive"),
+    ({"lexicons": {"data_kind": {"x": {"words": ["a"]}}}}, "lexicons.data_kind.x.words"),
+    ({"lexicons": {"purpose": {"x": []}}}, "lexicons.purpose.x.terms"),
+    ({"categories": {"Bad Name": ["x"]}}, "categories.Bad Name"),
+    ({"categories": {"ok": [1]}}, "categories.ok"),
+])
+def test_bad_extension_names_the_key(extra, key):
+    if key is None:
+        load_rules(extra)
+        return
+    with pytest.raises(ValueError) as err:
+        load_rules(extra)
+    assert key in str(err.value)
+
+
+# ------------------------------------------------------------------------------------------------
+# properties
+# ------------------------------------------------------------------------------------------------
+
+_WORDS = ["we", "collect", "share", "your", "data", "not", "never", "only", "with", "consent", "30", "days",
+          "cookies", "arbitration", "Example", "Inc.", "U.S.", "\u201cquoted\u201d", "-", "[link](http://x)",
+          "\n", "\n\n", "1.", ",", "."]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=40).map(" ".join) | st.text(max_size=200))
+def test_identical_texts_are_none(text):
+    a = assess_text(text, text)
+    assert a.level == "none" and a.reasons
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([w for w in _WORDS if w.strip() and w not in ("1.", "-")]), min_size=1, max_size=40))
+def test_rewrapping_is_never_more_than_none(words):
+    # (list markers are left out: a marker moved to the start of a line makes a list item)
+    a = assess_text(" ".join(words), "\n".join(words).replace("\u201c", '"').replace("\u201d", '"'))
+    assert a.level == "none", a.reasons

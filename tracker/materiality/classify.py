@@ -1,0 +1,160 @@
+"""The judgement: cosmetic gate, then signals, then minor/material (materiality.md, in that order)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rapidfuzz import fuzz
+
+from ..model import Document, Section
+from .cosmetic import cosmetic_findings
+from .features import Side, categorize
+from .rules import Rules, default_rules
+from .signals import Signal, all_signals
+from .text import align, analysis_text, excerpt, fold_typography, sentence_key, similarity, squash
+from .verdict import Assessment, Reason, max_level
+
+
+def _categories(reasons: list[Reason], level: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(r.category for r in reasons if r.level == level))
+
+
+def _reason(sig: Signal, level: str, section: str) -> Reason:
+    return Reason(level, sig.category, sig.signal, section, sig.detail, sig.old, sig.new)
+
+
+def _changed(o: Side, n: Side) -> tuple[list[str], str, str]:
+    """Changed sentences (both sides) and a representative old/new excerpt."""
+    texts: list[str] = []
+    first: tuple[str, str] | None = None
+    for i, j in align(o.sentences, n.sentences):
+        a = o.sentences[i] if i is not None else ""
+        b = n.sentences[j] if j is not None else ""
+        if sentence_key(a) == sentence_key(b):
+            continue
+        texts += [t for t in (a, b) if t]
+        if first is None:
+            first = (a, b)
+    if first is None:
+        first = (o.text, n.text)
+        texts = [o.text, n.text]
+    return texts, excerpt(first[0]), excerpt(first[1])
+
+
+def _assess(old: str, new: str, section: str, rules: Rules,
+            doc_old: Side | None = None, doc_new: Side | None = None) -> Assessment:
+    if old == new:
+        cat = categorize([old], section, rules)
+        return Assessment("none", (cat,), (Reason("none", cat, "identical", section, "no change", "", ""),),
+                          False, 1.0)
+    findings = cosmetic_findings(old, new, rules)
+    if findings is not None:
+        cat = categorize([analysis_text(old, rules)], section, rules)
+        reasons = [Reason("none", cat, f.detector, section, f.detail, f.old, f.new) for f in findings]
+        if not reasons:  # pragma: no cover - identical texts are handled above
+            reasons = [Reason("none", cat, "identical", section, "no change", "", "")]
+        return Assessment("none", (cat,), tuple(reasons), False, similarity(old, new))
+
+    o, n = Side(old, rules), Side(new, rules)
+    sim = similarity(o.text, n.text)
+    signals = all_signals(o, n, rules, section, doc_old, doc_new)
+    adverse = [s for s in signals if s.adverse]
+    favourable = [s for s in signals if not s.adverse]
+    texts, ex_old, ex_new = _changed(o, n)
+    if adverse:
+        reasons = [_reason(s, "material", section) for s in adverse]
+        reasons += [_reason(s, "minor", section) for s in favourable]
+        return Assessment("material", _categories(reasons, "material"), tuple(reasons), False, sim)
+    good = [s for s in favourable if s.favourable]
+    level = "material" if good and rules.escalate_favourable else "minor"
+    reasons = [_reason(s, level, section) for s in favourable]
+    category = (good or favourable)[0].category if favourable else categorize(texts, section, rules)
+    reasons.append(Reason(level, category, "text_changed", section,
+                          f"reworded, no adverse signal (similarity {sim:.2f})", ex_old, ex_new))
+    return Assessment(level, _categories(reasons, level), tuple(reasons), bool(good), sim)
+
+
+def assess_text(old: str, new: str, *, section: str = "", rules: Rules | None = None) -> Assessment:
+    """Judge one change: two texts (a paragraph pair, a section, a whole document) in, verdict out."""
+    return _assess(old or "", new or "", section, rules or default_rules())
+
+
+def _section_name(a: Section | None, b: Section | None) -> str:
+    s = b if b is not None else a
+    if s is None:
+        return ""
+    return " > ".join(p for p in s.path if p) or s.heading
+
+
+def assess_pairs(pairs: Sequence[tuple[Section | None, Section | None]],
+                 rules: Rules | None = None) -> tuple[Assessment, list[Assessment]]:
+    """Judge matched section pairs ((None, s) = added, (s, None) = removed).
+
+    Returns the overall assessment (level = the highest, reasons concatenated) and one per pair.
+    A data kind, recipient or right is judged against the whole old/new document, so text moved
+    between sections is not reported as new; high-risk terms are judged per section."""
+    rules = rules or default_rules()
+    old_all = "\n\n".join(a.text for a, _ in pairs if a is not None)
+    new_all = "\n\n".join(b.text for _, b in pairs if b is not None)
+    changed = sum(1 for a, b in pairs if (a.text if a else None) != (b.text if b else None))
+    doc_old = Side(old_all, rules) if len(pairs) > 1 and changed else None
+    doc_new = Side(new_all, rules) if len(pairs) > 1 and changed else None
+    each: list[Assessment] = []
+    for a, b in pairs:
+        each.append(_assess(a.text if a is not None else "", b.text if b is not None else "",
+                            _section_name(a, b), rules, doc_old, doc_new))
+    level = max_level(a.level for a in each)
+    reasons = [r for a in each for r in a.reasons if r.signal != "identical"]
+    if not reasons:
+        cat = "other"
+        detail = "no change" if all((a is None) == (b is None) for a, b in pairs) else "empty sections only"
+        reasons = [Reason("none", cat, "identical", "", detail, "", "")]
+    categories = _categories(reasons, level)
+    favourable = level == "minor" and any(a.favourable for a in each)
+    return Assessment(level, categories, tuple(reasons), favourable, similarity(old_all, new_all)), each
+
+
+# --------------------------------------------------------------------------------------------
+# a simple section alignment of our own (the diff engine's match replaces it later)
+# --------------------------------------------------------------------------------------------
+
+def _hkey(s: Section) -> str:
+    return squash(fold_typography(s.heading)).lower()
+
+
+def align_sections(old: Document, new: Document) -> list[tuple[Section | None, Section | None]]:
+    """Pair sections by heading path, then heading, then fuzzy heading, then content."""
+    a, b = list(old.sections), list(new.sections)
+    match: dict[int, int] = {}   # new index -> old index
+
+    def free_old() -> list[int]:
+        return [i for i in range(len(a)) if i not in match.values()]
+
+    def free_new() -> list[int]:
+        return [j for j in range(len(b)) if j not in match]
+
+    for key in (lambda s: tuple(p.lower() for p in s.path) + (str(s.level),), _hkey):
+        for j in free_new():
+            for i in free_old():
+                if key(a[i]) == key(b[j]):
+                    match[j] = i
+                    break
+    for scorer, threshold, text in ((fuzz.token_sort_ratio, 85, _hkey), (fuzz.ratio, 70, lambda s: s.text)):
+        cands = sorted(((scorer(text(a[i]), text(b[j])), i, j) for i in free_old() for j in free_new()
+                        if text(a[i]) and text(b[j])), reverse=True)
+        for score, i, j in cands:
+            if score < threshold:
+                break
+            if j not in match and i not in match.values():
+                match[j] = i
+    pairs: list[tuple[Section | None, Section | None]] = []
+    for j, s in enumerate(b):
+        pairs.append((a[match[j]] if j in match else None, s))
+    for i in free_old():
+        pairs.append((a[i], None))
+    return pairs
+
+
+def assess_documents(old: Document, new: Document, rules: Rules | None = None) -> Assessment:
+    """Convenience: align the two documents' sections, then :func:`assess_pairs`."""
+    return assess_pairs(align_sections(old, new), rules)[0]

@@ -1,0 +1,364 @@
+"""Signals on a real (non-cosmetic) change: each one adverse (-> material) or favourable.
+
+Every detector compares the old and new :class:`Side` of one unit (a paragraph pair, a section,
+a document). ``doc_old``/``doc_new`` are the whole documents when a section is judged inside one:
+a data kind already named elsewhere in the old policy is not "new", and a right still granted
+elsewhere is not "removed". High-risk terms are judged per unit, as materiality.md asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import numbers
+from .features import Mention, Side, categorize, novelty
+from .rules import Entry, Rules
+from .text import align, excerpt, sentence_key
+
+
+@dataclass(frozen=True)
+class Signal:
+    adverse: bool
+    category: str
+    signal: str
+    detail: str
+    old: str = ""
+    new: str = ""
+    new_sentence: int | None = None   # index of the new sentence it is about, when known
+    neutral: bool = False             # neither adverse nor favourable (e.g. a new address)
+
+    @property
+    def favourable(self) -> bool:
+        return not self.adverse and not self.neutral
+
+
+def _q(m: Mention | None) -> str:
+    return excerpt(m.clause.text, m.span) if m else ""
+
+
+def _other(side: Side, m: Mention | None, mine: Side) -> str:
+    """Quote from `side` the sentence corresponding to the one m was found in (on `mine`)."""
+    if m is None:
+        return ""
+    return excerpt(side.counterpart(mine.sentences[m.clause.sentence]))
+
+
+def _names(ms: list[Mention]) -> str:
+    return ", ".join(dict.fromkeys(m.entry.name for m in ms))
+
+
+_NEW_SIGNAL = {"data_kinds": ("new_data_kind", "new data kind"), "purposes": ("new_purpose", "new purpose"),
+               "recipients": ("new_recipient", "new recipient"), "trackers": ("new_tracker", "new tracking technology")}
+_RIGHT_SIGNAL = {"right": "right", "choice": "opt-out or choice", "protection": "protection"}
+
+
+def _sentence_mentions(side: Side, index: int, entries: tuple[Entry, ...]) -> tuple[dict, dict]:
+    pos: dict[str, Mention] = {}
+    neg: dict[str, Mention] = {}
+    for c in side.clauses:
+        if c.sentence != index:
+            continue
+        for e in entries:
+            m = e.search(c.low)
+            if m:
+                (neg if c.negated else pos).setdefault(e.name, Mention(e, c, m.span()))
+    return pos, neg
+
+
+def _flip_ok(m_old: Mention, m_new: Mention, o: Side, rules: Rules) -> bool:
+    old_sentence = o.sentences[m_old.clause.sentence].lower()
+    new_limited = any(q.search(m_new.clause.low) for q in rules.qualifiers)
+    # "we don't share except with X" -> "we share only with X" is the same promise
+    return not (new_limited and any(w in old_sentence for w in (" except", " unless", " other than")))
+
+
+def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | None, int | None]]) -> list[Signal]:
+    """A prohibition lifted ("will never sell" -> "may sell") or a promise deleted."""
+    out: list[Signal] = []
+    flipped: dict[str, list[tuple[Mention, Mention]]] = {}
+    seen: set[str] = set()
+    deleted: list[Mention] = []
+    groups = (rules.actions, rules.purposes, rules.data_kinds, rules.recipients, rules.trackers)
+    # 1. sentence by sentence: the same sentence lost its negation
+    for i, j in pairs:
+        if i is None or j is None or o.sentences[i] == n.sentences[j]:
+            continue
+        for group in groups:
+            pos_o, neg_o = _sentence_mentions(o, i, group)
+            pos_n, neg_n = _sentence_mentions(n, j, group)
+            for name, m_old in neg_o.items():
+                if name in pos_n and name not in pos_o and name not in neg_n and name not in seen:
+                    if _flip_ok(m_old, pos_n[name], o, rules):
+                        flipped.setdefault(m_old.entry.category, []).append((m_old, pos_n[name]))
+                        seen.add(name)
+    # 2. the whole text: a negated mention became a plain one (rewrites that do not align)
+    for group in groups:
+        pos_o, neg_o = o.mentions(group)
+        pos_n, neg_n = n.mentions(group)
+        for name, m_old in neg_o.items():
+            if name in seen:
+                continue
+            if name in pos_n and name not in pos_o:
+                if _flip_ok(m_old, pos_n[name], o, rules):
+                    flipped.setdefault(m_old.entry.category, []).append((m_old, pos_n[name]))
+                    seen.add(name)
+            elif name not in neg_n and name not in pos_n and group is not rules.recipients:
+                deleted.append(m_old)
+        if group in (rules.actions, rules.purposes):
+            added = [m for name, m in neg_n.items() if name not in neg_o and name not in pos_o]
+            if added:
+                out.append(Signal(False, added[0].entry.category, "prohibition_added",
+                                  f"new prohibition: {_names(added)}", _other(o, added[0], n), _q(added[0]),
+                                  added[0].clause.sentence))
+    for category, pairs in flipped.items():
+        out.append(Signal(True, category, "negation_removed",
+                          f"negation removed: {_names([p[1] for p in pairs])}",
+                          _q(pairs[0][0]), _q(pairs[0][1]), pairs[0][1].clause.sentence))
+    if deleted:
+        out.append(Signal(True, deleted[0].entry.category, "prohibition_removed",
+                          f"prohibition removed: {_names(deleted)}", _q(deleted[0]), _other(n, deleted[0], o)))
+    return out
+
+
+def right_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new: Side | None) -> list[Signal]:
+    out: list[Signal] = []
+    pos_o, _ = o.mentions(rules.rights)
+    pos_n, neg_n = n.mentions(rules.rights)
+    doc_pos_new = doc_new.mentions(rules.rights)[0] if doc_new else {}
+    doc_pos_old = doc_old.mentions(rules.rights)[0] if doc_old else {}
+    for name, m in pos_o.items():
+        what = _RIGHT_SIGNAL.get(m.entry.kind, "right")
+        if name in pos_n:
+            continue
+        if name in neg_n:
+            out.append(Signal(True, m.entry.category, f"{m.entry.kind}_negated",
+                              f"negation added to a {what}: {name}", _q(m), _q(neg_n[name]),
+                              neg_n[name].clause.sentence))
+        elif name not in doc_pos_new:
+            out.append(Signal(True, m.entry.category, f"{m.entry.kind}_removed",
+                              f"{what} removed: {name}", _q(m), _other(n, m, o)))
+    for name, m in pos_n.items():
+        if name not in pos_o and name not in doc_pos_old:
+            what = _RIGHT_SIGNAL.get(m.entry.kind, "right")
+            out.append(Signal(False, m.entry.category, f"{m.entry.kind}_added",
+                              f"{what} added: {name}", _other(o, m, n), _q(m), m.clause.sentence))
+    return out
+
+
+def _sentence_category(entry: Entry, text: str, section: str, rules: Rules) -> str:
+    return entry.category or categorize([text], section, rules)
+
+
+def qualifier_signals(o: Side, n: Side, rules: Rules, section: str) -> list[Signal]:
+    out: list[Signal] = []
+    for q in rules.qualifiers:
+        before, after = o.count(q), n.count(q)
+        if before == after:
+            continue
+        if after < before:
+            m = o.first(q)
+            text = m.clause.text if m else ""
+            out.append(Signal(True, _sentence_category(q, text, section, rules), "qualifier_removed",
+                              f"limiting qualifier removed: {q.name}" + (f" (\u201c{m.clause.low[m.span[0]:m.span[1]]}\u201d)" if m else ""),
+                              _q(m), _other(n, m, o)))
+        else:
+            m = n.first(q)
+            text = m.clause.text if m else ""
+            out.append(Signal(False, _sentence_category(q, text, section, rules), "qualifier_added",
+                              f"limiting qualifier added: {q.name}", _other(o, m, n), _q(m)))
+    return out
+
+
+def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new: Side | None) -> list[Signal]:
+    """New data kinds, purposes, recipients, tracking technologies (and their removal)."""
+    out: list[Signal] = []
+    for attr, (sig, label) in _NEW_SIGNAL.items():
+        group = getattr(rules, attr)
+        pos_o, neg_o = o.mentions(group)
+        pos_n, neg_n = n.mentions(group)
+        doc_pos_old = doc_old.mentions(group)[0] if doc_old else {}
+        doc_all_new = set(doc_new.mentions(group)[0]) | set(doc_new.mentions(group)[1]) if doc_new else set()
+        added = [m for name, m in pos_n.items()
+                 if name not in pos_o and name not in neg_o and name not in doc_pos_old
+                 and not n.governed(m)]
+        for m in added:
+            sens = " (sensitive)" if m.entry.sensitive else ""
+            out.append(Signal(True, m.entry.category, sig, f"{label}{sens}: {m.entry.name}",
+                              _other(o, m, n), _q(m), m.clause.sentence))
+        removed = [m for name, m in pos_o.items()
+                   if name not in pos_n and name not in neg_n and name not in doc_all_new]
+        if removed:
+            out.append(Signal(False, removed[0].entry.category, sig.replace("new_", "") + "_removed",
+                              f"{label.replace('new ', '')} no longer mentioned: {_names(removed)}",
+                              _q(removed[0]), _other(n, removed[0], o)))
+    return out
+
+
+def high_risk_signals(o: Side, n: Side, rules: Rules) -> list[Signal]:
+    out: list[Signal] = []
+    pos_o, neg_o = o.mentions(rules.high_risk)
+    pos_n, neg_n = n.mentions(rules.high_risk)
+    for name, m in pos_n.items():
+        if name not in pos_o and name not in neg_o:
+            out.append(Signal(True, m.entry.category, "high_risk_term",
+                              f"high-risk term new in this section: {name} (\u201c{m.clause.low[m.span[0]:m.span[1]]}\u201d)",
+                              _other(o, m, n), _q(m), m.clause.sentence))
+    for name, m in pos_o.items():
+        if name not in pos_n and name not in neg_n:
+            out.append(Signal(False, m.entry.category, "high_risk_term_removed",
+                              f"high-risk term no longer in this section: {name}", _q(m), _other(n, m, o)))
+    return out
+
+
+_WORDS = {"duration": ("longer", "shorter"), "money": ("higher", "lower"), "age": ("higher", "lower"),
+          "percent": ("higher", "lower")}
+_KIND_LABEL = {"duration": "duration", "money": "amount", "age": "age limit", "percent": "percentage"}
+
+
+def _quantity_signal(qo: numbers.Quantity, qn: numbers.Quantity, old_s: str, new_s: str,
+                     section: str, rules: Rules, j: int | None) -> Signal | None:
+    direction = numbers.compare(qo, qn)
+    if direction == "same":
+        return None
+    if direction == "incomparable":
+        return Signal(True, categorize([old_s, new_s], section, rules), "quantity_changed",
+                      f"{_KIND_LABEL[qn.kind]} changed: {qo.text} -> {qn.text}", excerpt(old_s), excerpt(new_s), j)
+    word = _WORDS[qn.kind][0 if direction == "increase" else 1]
+    for ctx in rules.quantity_contexts:
+        if ctx.kind != qn.kind:
+            continue
+        if ctx.pattern is None or ctx.search(new_s.lower()) or ctx.search(old_s.lower()):
+            adverse = direction == ctx.adverse
+            category = ctx.category or categorize([old_s, new_s], section, rules)
+            label = f"{ctx.name}: " if qn.kind != "duration" or ctx.name != "retention" else ""
+            return Signal(adverse, category, "quantity_" + ("adverse" if adverse else "favourable"),
+                          f"{_KIND_LABEL[qn.kind]} {word}: {label}{qo.text} -> {qn.text}",
+                          excerpt(old_s, qo.span), excerpt(new_s, qn.span), j)
+    return Signal(True, categorize([old_s, new_s], section, rules), "quantity_changed",
+                  f"{_KIND_LABEL[qn.kind]} {word} (direction unknown): {qo.text} -> {qn.text}",
+                  excerpt(old_s, qo.span), excerpt(new_s, qn.span), j)
+
+
+def quantity_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]], rules: Rules,
+                     section: str) -> list[Signal]:
+    out: list[Signal] = []
+    compared: set[str] = set()
+    for i, j in pairs:
+        if i is None or j is None or o.sentences[i] == n.sentences[j]:
+            continue
+        qo_all, qn_all = numbers.extract(o.sentences[i]), numbers.extract(n.sentences[j])
+        for kind in {q.kind for q in qo_all + qn_all}:
+            qo = [q for q in qo_all if q.kind == kind]
+            qn = [q for q in qn_all if q.kind == kind]
+            for a, b in zip(qo, qn):
+                compared.add(kind)
+                s = _quantity_signal(a, b, o.sentences[i], n.sentences[j], section, rules, j)
+                if s:
+                    out.append(s)
+    # heavy rewrites: one quantity of a kind on each side, in sentences that did not pair up
+    for kind in ("duration", "money", "age", "percent"):
+        if kind in compared:
+            continue
+        qo = [(s, q) for s in o.sentences for q in numbers.extract(s) if q.kind == kind]
+        qn = [(k, s, q) for k, s in enumerate(n.sentences) for q in numbers.extract(s) if q.kind == kind]
+        if len(qo) == 1 and len(qn) == 1:
+            sig = _quantity_signal(qo[0][1], qn[0][2], qo[0][0], qn[0][1], section, rules, qn[0][0])
+            if sig:
+                out.append(sig)
+    return out
+
+
+def _set_change(label: str, before: dict[str, str], after: dict[str, str]) -> str:
+    return f"{label}: {', '.join(before) or '(none)'} -> {', '.join(after) or '(none)'}"
+
+
+def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[Signal]:
+    out: list[Signal] = []
+    for ctx, signal, label in (("law", "governing_law_changed", "governing law changed"),
+                               ("venue", "venue_changed", "venue changed")):
+        before, after = o.places_in(ctx), n.places_in(ctx)
+        if set(before) != set(after) and (before or after):
+            out.append(Signal(True, "disputes", signal, _set_change(label, before, after),
+                              excerpt(next(iter(before.values()), "")), excerpt(next(iter(after.values()), ""))))
+    unless = ("law", "venue", "controller")
+    before, after = o.places_in("transfer", unless), n.places_in("transfer", unless)
+    known = set(doc_old.places_in("transfer", unless)) if doc_old else set()
+    anywhere = rules.contexts.get("anywhere")
+    if anywhere is not None and any(anywhere.search(s.lower()) for s in o.sentences
+                                    if rules.contexts["transfer"].search(s.lower())):
+        known |= set(after)   # the old text already allowed transfers anywhere
+    added = {k: v for k, v in after.items() if k not in before and k not in known}
+    if added:
+        gone = [k for k in before if k not in after]
+        detail = (f"transfer destination changed: {', '.join(gone)} -> {', '.join(added)}" if gone
+                  else f"transfer destination added: {', '.join(added)}")
+        out.append(Signal(True, "international", "transfer_destination_changed", detail,
+                          excerpt(next(iter(before.values()), "")), excerpt(next(iter(added.values())))))
+    elif set(before) - set(after):
+        out.append(Signal(False, "international", "transfer_destination_removed",
+                          f"transfer destination no longer named: {', '.join(set(before) - set(after))}",
+                          excerpt(next(iter(before.values()))), ""))
+    ent_o, ent_n = o.entities_in("controller"), n.entities_in("controller")
+    pl_o, pl_n = o.places_in("controller"), n.places_in("controller")
+    if ent_o and ent_n and set(ent_o) != set(ent_n):
+        out.append(Signal(True, "controller", "controller_changed",
+                          f"controller changed: {', '.join(ent_o.values())} -> {', '.join(ent_n.values())}",
+                          ", ".join(ent_o.values()), ", ".join(ent_n.values())))
+    elif pl_o and pl_n and set(pl_o) != set(pl_n):
+        kinds = {p.name: p.kind for p in rules.places}
+        countries_o = {k for k in pl_o if kinds.get(k) == "country"}
+        countries_n = {k for k in pl_n if kinds.get(k) == "country"}
+        if countries_o != countries_n:
+            out.append(Signal(True, "controller", "controller_changed",
+                              _set_change("controller's country changed", pl_o, pl_n),
+                              excerpt(next(iter(pl_o.values()))), excerpt(next(iter(pl_n.values())))))
+        else:
+            out.append(Signal(False, "controller", "controller_address_changed",
+                              _set_change("controller's address changed", pl_o, pl_n),
+                              excerpt(next(iter(pl_o.values()))), excerpt(next(iter(pl_n.values()))),
+                              neutral=True))
+    rec_o = set(o.entities_in(None)) | (set(doc_old.entities_in(None)) if doc_old else set())
+    for key, written in n.entities_in("recipient").items():
+        if key not in rec_o and key not in ent_n:
+            out.append(Signal(True, "sharing", "new_recipient", f"new named recipient: {written}", "", written))
+    return out
+
+
+def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]], rules: Rules,
+                     section: str, explained: set[int], doc_old: Side | None) -> list[Signal]:
+    """An added sentence describing something the company will now do."""
+    out: list[Signal] = []
+    if rules.practice_verbs is None:
+        return out
+    for i, j in pairs:
+        if i is not None or j is None or j in explained:
+            continue
+        sentence = n.sentences[j]
+        if doc_old is not None and sentence_key(sentence) in doc_old.keys:
+            continue  # moved here from another section
+        if novelty(sentence, o) < rules.new_practice_novelty:
+            continue
+        clauses = [c for c in n.clauses if c.sentence == j and not c.negated]
+        hit = next(((c, m) for c in clauses for m in [rules.practice_verbs.search(c.low)] if m), None)
+        if hit:
+            c, m = hit
+            out.append(Signal(True, categorize([sentence], section, rules), "new_practice",
+                              f"new practice: \u201c{excerpt(c.text, m.span(), 80)}\u201d", "",
+                              excerpt(sentence), j))
+    return out
+
+
+def all_signals(o: Side, n: Side, rules: Rules, section: str = "",
+                doc_old: Side | None = None, doc_new: Side | None = None) -> list[Signal]:
+    pairs = align(o.sentences, n.sentences)
+    found: list[Signal] = []
+    found += negation_signals(o, n, rules, pairs)
+    found += right_signals(o, n, rules, doc_old, doc_new)
+    found += qualifier_signals(o, n, rules, section)
+    found += novelty_signals(o, n, rules, doc_old, doc_new)
+    found += high_risk_signals(o, n, rules)
+    found += quantity_signals(o, n, pairs, rules, section)
+    found += place_signals(o, n, rules, doc_old)
+    explained = {s.new_sentence for s in found if s.new_sentence is not None}
+    found += practice_signals(o, n, pairs, rules, section, explained, doc_old)
+    return found

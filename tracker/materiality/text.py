@@ -1,0 +1,227 @@
+"""Text plumbing shared by the detectors: folding, sentences, clauses, alignment, excerpts."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz
+
+from .rules import Rules
+
+_QUOTES = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u200a": " ", "\u3000": " ",
+    "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None,
+    "\u2026": "...", "\u2022": "-", "\u00b7": "-",
+})
+_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|[ivx]{1,4}\.)[ \t]+")
+_ABBREV = ("inc", "ltd", "llc", "corp", "co", "e.g", "i.e", "etc", "u.s", "u.k", "no", "st", "mr",
+           "mrs", "ms", "dr", "vs", "jr", "sr", "art", "sec", "para", "approx", "l.l.c", "s.a", "b.v",
+           "n.v", "u.s.a", "pte", "pty", "cf", "al", "fig")
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def fold_typography(text: str) -> str:
+    """Curly quotes, dashes, NBSP and friends, HTML entities, compatibility forms -> plain ASCII-ish."""
+    for _ in range(2):
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return re.sub(r"-{2,}", "-", text)
+
+
+def strip_link_targets(text: str) -> str:
+    """Markdown links keep their anchor text only."""
+    return _LINK.sub(lambda m: m.group(1), text)
+
+
+def strip_list_markers(text: str) -> str:
+    return _LIST_MARKER.sub("- ", text)
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------------------------
+# units: list items / paragraphs, then sentences
+# --------------------------------------------------------------------------------------------
+
+def blocks(text: str) -> list[str]:
+    """Paragraphs and list items (a list item starts a unit of its own), whitespace squashed."""
+    out: list[str] = []
+    for chunk in re.split(r"\n[ \t]*\n", text):
+        current: list[str] = []
+        for line in chunk.split("\n"):
+            if not line.strip():
+                continue
+            if _LIST_MARKER.match(line) and current:
+                out.append(squash(" ".join(current)))
+                current = []
+            current.append(line.strip())
+        if current:
+            out.append(squash(" ".join(current)))
+    return [b for b in out if b]
+
+
+def split_sentences(text: str) -> list[str]:
+    out: list[str] = []
+    for block in blocks(text):
+        start = 0
+        for m in _SENT_END.finditer(block):
+            before = block[start:m.start()].rstrip("\"')]")
+            word = re.search(r"([A-Za-z.]+)\.$", before)
+            if word and (word.group(1).lower().rstrip(".") in _ABBREV or len(word.group(1)) == 1):
+                continue
+            out.append(block[start:m.start()].strip())
+            start = m.end()
+        tail = block[start:].strip()
+        if tail:
+            out.append(tail)
+    return [s for s in out if s]
+
+
+# --------------------------------------------------------------------------------------------
+# analysis form: what the signal detectors look at
+# --------------------------------------------------------------------------------------------
+
+_DATE = (r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+         r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
+         r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
+         r"|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})")
+DATE_LABEL = re.compile(
+    r"(?i)\b((?:last\s+)?(?:updated|modified|revised|reviewed)|effective(?:\s+date)?|"
+    r"date\s+of\s+(?:last\s+)?(?:revision|update)|(?:last\s+)?(?:update|revision)\s+date|"
+    r"published|posted)(\s*(?:on|as\s+of|from|:|-)?\s*)(?:\*\*|__)?" + _DATE + r"(?:\*\*|__)?")
+DATE_LINE = re.compile(r"(?im)^[\s>#*_-]*(?:this\s+\w+(?:\s+\w+)?\s+(?:was|is|were)\s+)?"
+                       + DATE_LABEL.pattern.replace("(?i)", "") + r"[\s.*_]*$")
+VERSION = re.compile(r"(?i)\b(version|ver\.|rev\.|revision)\s*:?\s*v?\d+(?:\.\d+)*\b")
+VERSION_LINE = re.compile(r"(?im)^[\s>#*_-]*(?:version|ver\.|v)\s*:?\s*\d+(?:\.\d+)*[\s.*_]*$")
+COPYRIGHT = re.compile(r"(?i)(©|\(c\)|copyright)(\s*(?:©|\(c\))?\s*)\d{4}(?:\s*[-–,]\s*\d{4})?")
+
+
+def fold_dates(text: str) -> str:
+    """Drop pure date/version lines; neutralise dates in 'last updated' phrases and copyright years."""
+    text = DATE_LINE.sub("", text)
+    text = VERSION_LINE.sub("", text)
+    text = DATE_LABEL.sub(lambda m: m.group(1) + " <date>", text)
+    text = VERSION.sub(lambda m: m.group(1) + " <n>", text)
+    return COPYRIGHT.sub(lambda m: m.group(1) + " <year>", text)
+
+
+def analysis_text(text: str, rules: Rules) -> str:
+    """The form signals are computed on: typography folded, labels tokenised, links reduced to
+    their anchors, list markers and date stamps neutralised, boilerplate removed."""
+    text = fold_typography(text)
+    for label, token in rules.negation_labels:
+        text = text.replace(label, token)
+    text = strip_link_targets(text)
+    text = strip_list_markers(text)
+    text = fold_dates(text)
+    if rules.boilerplate is not None:
+        text = re.sub(rules.boilerplate.pattern, " ", text, flags=re.IGNORECASE)
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# clauses and negation
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Clause:
+    text: str        # original casing
+    low: str         # lowercased, for term matching
+    negated: bool
+    sentence: int    # index of the sentence it came from
+
+
+def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
+    low = sentence.lower()
+    cuts = [0]
+    for br in rules.clause_breaks:
+        start = 0
+        while True:
+            i = low.find(br, start)
+            if i < 0:
+                break
+            cuts.append(i + (1 if br.startswith(" ") or br.startswith(",") else len(br)))
+            start = i + len(br)
+    cuts = sorted(set(c for c in cuts if 0 <= c < len(low))) + [len(low)]
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        part = sentence[a:b].strip(" ,;:")
+        if part:
+            out.append(Clause(part, part.lower(), is_negated(part.lower(), rules), index))
+    return out
+
+
+def is_negated(low: str, rules: Rules) -> bool:
+    if rules.negation_exempt is not None:
+        low = rules.negation_exempt.sub(" ", low)
+    return bool(rules.negation.search(low))
+
+
+# --------------------------------------------------------------------------------------------
+# sentence alignment
+# --------------------------------------------------------------------------------------------
+
+def sentence_key(sentence: str) -> str:
+    s = sentence.lower()
+    s = re.sub(r"[^\w\s$€£%]", " ", s)
+    return squash(s)
+
+
+def align(old: list[str], new: list[str], threshold: float = 55.0) -> list[tuple[int | None, int | None]]:
+    """Pairs of sentence indices: (i, j) matched, (i, None) deleted, (None, j) inserted.
+
+    Equal sentences (after folding) pair up in order; the rest pair by best fuzzy ratio."""
+    ko = [sentence_key(s) for s in old]
+    kn = [sentence_key(s) for s in new]
+    pairs: list[tuple[int | None, int | None]] = []
+    sm = SequenceMatcher(None, ko, kn, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            pairs.extend(zip(range(i1, i2), range(j1, j2)))
+            continue
+        cands = sorted(((fuzz.ratio(ko[i], kn[j]), i, j) for i in range(i1, i2) for j in range(j1, j2)),
+                       reverse=True)
+        used_i: set[int] = set()
+        used_j: set[int] = set()
+        for score, i, j in cands:
+            if score < threshold:
+                break
+            if i in used_i or j in used_j:
+                continue
+            used_i.add(i)
+            used_j.add(j)
+            pairs.append((i, j))
+        pairs.extend((i, None) for i in range(i1, i2) if i not in used_i)
+        pairs.extend((None, j) for j in range(j1, j2) if j not in used_j)
+    return pairs
+
+
+def excerpt(text: str, span: tuple[int, int] | None = None, width: int = 140) -> str:
+    """A short quote from text, centred on span when given."""
+    text = squash(text)
+    if len(text) <= width:
+        return text
+    if span is None:
+        return text[: width - 1].rstrip() + "\u2026"
+    a, b = span
+    mid = (a + b) // 2
+    start = max(0, min(mid - width // 2, len(text) - width))
+    end = start + width
+    out = text[start:end].strip()
+    return ("\u2026" if start > 0 else "") + out + ("\u2026" if end < len(text) else "")
+
+
+def similarity(a: str, b: str) -> float:
+    return round(fuzz.ratio(squash(a), squash(b)) / 100.0, 3)
