@@ -30,6 +30,14 @@ def server():
         yield srv
 
 
+def toml_value(value) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
 class Workspace:
     """A folder with a config.toml and a database, and the CLI run against it."""
 
@@ -40,11 +48,11 @@ class Workspace:
 
     def write_config(self, policies: list[dict], tracker: dict | None = None, notify: dict | None = None) -> Path:
         settings = {"database": "tracker.db", "per_host_delay": 0, "retry_backoff": 0.01, **(tracker or {})}
-        lines = ["[tracker]"] + [f"{k} = {json.dumps(v)}" for k, v in settings.items()]
+        lines = ["[tracker]"] + [f"{k} = {toml_value(v)}" for k, v in settings.items()]
         notify = {"backend": "file", "from": "tracker@example.org", "outbox_dir": "outbox", **(notify or {})}
-        lines += ["", "[notify]"] + [f"{k} = {json.dumps(v)}" for k, v in notify.items()]
+        lines += ["", "[notify]"] + [f"{k} = {toml_value(v)}" for k, v in notify.items()]
         for p in policies:
-            lines += ["", "[[policy]]"] + [f"{k} = {json.dumps(v)}" for k, v in p.items()]
+            lines += ["", "[[policy]]"] + [f"{k} = {toml_value(v)}" for k, v in p.items()]
         self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return self.config_path
 

@@ -86,6 +86,8 @@ class NotifySettings(_Strict):
     threshold: Literal["minor", "material"] = "material"
     digest: Literal["off", "run", "day"] = "off"
     max_attempts: int = Field(8, ge=1, le=100)
+    retry_base: float = Field(60.0, ge=0, le=86400)  # first retry delay in seconds, doubled each time
+    recipient_thresholds: dict[str, Literal["minor", "material"]] = {}  # per address, over any policy's
     alert_after: int = Field(3, ge=1, le=100)
     smtp: SmtpSettings = SmtpSettings()
 
@@ -101,6 +103,13 @@ class NotifySettings(_Strict):
     def _admin(cls, v: str | None) -> str | None:
         return _email(v) if v else v
 
+    @field_validator("recipient_thresholds")
+    @classmethod
+    def _addresses(cls, v: dict[str, str]) -> dict[str, str]:
+        for address in v:
+            _email(address)
+        return v
+
 
 class Policy(_Strict):
     name: str
@@ -109,6 +118,7 @@ class Policy(_Strict):
     select: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     interval: str | None = None
+    cron: str | None = None  # e.g. "0 6 * * 1" (UTC); overrides interval in the daemon
     recipients: tuple[str, ...] = ()
     threshold: Literal["minor", "material"] | None = None
     enabled: bool = True
@@ -132,6 +142,18 @@ class Policy(_Strict):
     def _interval(cls, v: str | None) -> str | None:
         if v is not None:
             parse_interval(v)
+        return v
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, v: str | None) -> str | None:
+        if v is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(v, timezone="UTC")
+            except ValueError as exc:
+                raise ValueError(f"{v!r} is not a cron expression (minute hour day month weekday): {exc}") from None
         return v
 
     @field_validator("recipients")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tracker import changes, fetch, guards
+from tracker import changes, fetch, guards, notify
 from tracker.config import Config, Policy
 from tracker.errors import ExtractionError, TrackerError
 from tracker.model import Document
@@ -133,12 +133,14 @@ class Checker:
             outcome = "not_modified" if doc is None else "unchanged"
             with self.store.write():
                 self.store.record_fetch(policy.name, outcome=outcome, duration=time.monotonic() - t0, **common)
+                notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
             return CheckResult(policy.name, outcome, time.monotonic() - t0)
         change = self._judge(policy, latest, doc)
         with self.store.write():
             version = self.store_version(policy, doc, result, change)
             self.store.record_fetch(policy.name, outcome="new_version", duration=time.monotonic() - t0,
                                     version_id=version.id, **common)
+            notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
         return CheckResult(policy.name, "new_version", time.monotonic() - t0, version=version)
 
     def store_version(self, policy: Policy, doc: Document, result: fetch.FetchResult, change: NewChange) -> Version:
@@ -184,10 +186,12 @@ class Checker:
         if earlier is not None:
             return NewChange("reverted", verdict.level, f"reverted to version {earlier.number}",
                              verdict.assessment, reverted_to=earlier.id)
-        threshold = policy.threshold or self.config.notify.threshold
-        notify = LEVELS.get(verdict.level or "none", 0) >= LEVELS[threshold]
-        return NewChange("change", verdict.level, verdict.summary, verdict.assessment,
-                         recipients=policy.recipients if notify else ())
+        level = LEVELS.get(verdict.level or "none", 0)
+        default = policy.threshold or self.config.notify.threshold
+        per_address = self.config.notify.recipient_thresholds
+        wanted = tuple(r for r in policy.recipients if level >= LEVELS[per_address.get(r, default)])
+        return NewChange("change", verdict.level, verdict.summary, verdict.assessment, recipients=wanted,
+                         notify_at=notify.next_notify_time(self.config))
 
     def _failed(self, policy: Policy, exc: TrackerError, started_at: str, t0: float, *, attempts: int = 1,
                 status: int | None = None, size: int | None = None) -> CheckResult:
@@ -195,6 +199,7 @@ class Checker:
             self.store.record_fetch(policy.name, outcome="error", started_at=started_at,
                                     duration=time.monotonic() - t0, url=policy.url, status=status,
                                     error_kind=exc.kind, error=str(exc), size=size, attempts=attempts)
+            notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
         return CheckResult(policy.name, "error", time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
 
     @contextlib.asynccontextmanager

@@ -81,22 +81,50 @@ def m001_initial(db: Database) -> None:
             last_error TEXT,
             failing_since TEXT,
             consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            alerted_at TEXT,              -- the operator was told it is failing; a recovery is owed
             etag TEXT,
             last_modified TEXT
         );
-        CREATE TABLE outbox (             -- one row per (change, recipient); filled with the change
+        CREATE TABLE outbox (             -- one row per (change, recipient), written with the change
             id INTEGER PRIMARY KEY,
-            change_id INTEGER NOT NULL REFERENCES changes(id),
+            kind TEXT NOT NULL DEFAULT 'change' CHECK (kind IN ('change', 'alert', 'recovery')),
+            change_id INTEGER REFERENCES changes(id),
+            policy TEXT NOT NULL,
             recipient TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',
             state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
             message_id TEXT,
             attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at TEXT,
+            next_attempt_at TEXT NOT NULL,
+            claimed_at TEXT,
             last_error TEXT,
             created_at TEXT NOT NULL,
             sent_at TEXT,
             UNIQUE (change_id, recipient)
         );
+        CREATE TABLE outbox_attempts (    -- every delivery attempt, for the record
+            id INTEGER PRIMARY KEY,
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+            at TEXT NOT NULL,
+            outcome TEXT NOT NULL,        -- sent | retry | failed | already_delivered
+            error TEXT
+        );
         CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
         """
+    )
+
+
+@migrations()
+def m002_daemon_heartbeat(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE daemon (             -- one row per running daemon, for `tracker status`
+            pid INTEGER PRIMARY KEY,
+            host TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            policies INTEGER NOT NULL DEFAULT 0
+        )
+        """,
     )

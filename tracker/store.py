@@ -58,6 +58,7 @@ class NewChange:
     assessment: dict
     reverted_to: int | None = None
     recipients: tuple[str, ...] = ()
+    notify_at: str | None = None  # digest mode holds rows until then
 
 
 class Store:
@@ -152,6 +153,17 @@ class Store:
         row = self.db.execute("SELECT etag, last_modified FROM policy_state WHERE policy = ?", (policy,)).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
+    def policy_health(self, policy: str) -> dict:
+        rows = self.rows("SELECT * FROM policy_state WHERE policy = ?", (policy,))
+        return rows[0] if rows else {}
+
+    def failures_since(self, policy: str, since: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM fetches WHERE policy = ? AND outcome = 'error' AND started_at >= ?",
+                               (policy, since)).fetchone()[0]
+
+    def set_alerted(self, policy: str, when: str | None) -> None:
+        self.db.execute("UPDATE policy_state SET alerted_at = ? WHERE policy = ?", (when, policy))
+
     def forget_validators(self, policy: str) -> None:
         self.db.execute("UPDATE policy_state SET etag = NULL, last_modified = NULL WHERE policy = ?", (policy,))
 
@@ -193,9 +205,9 @@ class Store:
         change_id = cur.lastrowid
         for recipient in change.recipients:
             self.db.execute(
-                "INSERT OR IGNORE INTO outbox (change_id, recipient, state, attempts, created_at, next_attempt_at)"
-                " VALUES (?, ?, 'pending', 0, ?, ?)",
-                (change_id, recipient, created_at, created_at),
+                "INSERT OR IGNORE INTO outbox (kind, change_id, policy, recipient, state, created_at, next_attempt_at)"
+                " VALUES ('change', ?, ?, ?, 'pending', ?, ?)",
+                (change_id, policy, recipient, created_at, change.notify_at or created_at),
             )
         return self.version(policy, number)  # type: ignore[return-value]
 
@@ -214,6 +226,10 @@ class Store:
 
     def versions(self, policy: str) -> list[Version]:
         return [Version(**r) for r in self.rows(self._VERSION_SQL + " WHERE v.policy = ? ORDER BY v.number", (policy,))]
+
+    def version_by_id(self, version_id: int) -> Version | None:
+        rows = self.rows(self._VERSION_SQL + " WHERE v.id = ?", (version_id,))
+        return Version(**rows[0]) if rows else None
 
     def version_with_digest(self, policy: str, digest: str) -> Version | None:
         rows = self.rows(self._VERSION_SQL + " WHERE v.policy = ? AND v.digest = ? ORDER BY v.number DESC LIMIT 1",
@@ -239,3 +255,82 @@ class Store:
 
     def policies(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT policy FROM versions ORDER BY policy")]
+
+    # -- daemon heartbeat ----------------------------------------------------------------------
+
+    def heartbeat(self, pid: int, host: str, policies: int) -> None:
+        now = utcnow()
+        self.db.execute(
+            "INSERT INTO daemon (pid, host, started_at, heartbeat_at, policies) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(pid) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, policies = excluded.policies",
+            (pid, host, now, now, policies),
+        )
+
+    def stop_heartbeat(self, pid: int) -> None:
+        self.db.execute("DELETE FROM daemon WHERE pid = ?", (pid,))
+
+    def daemons(self) -> list[dict]:
+        return self.rows("SELECT * FROM daemon ORDER BY heartbeat_at DESC")
+
+    # -- notification outbox -----------------------------------------------------------------
+
+    def queue_message(self, kind: str, policy: str, recipient: str, payload: dict, when: str | None = None) -> int:
+        """An operator alert or recovery notice (change rows are written by add_version)."""
+        when = when or utcnow()
+        cur = self.db.execute(
+            "INSERT INTO outbox (kind, policy, recipient, payload, state, created_at, next_attempt_at)"
+            " VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+            (kind, policy, recipient, json.dumps(payload), when, when),
+        )
+        return cur.lastrowid
+
+    def claim_due(self, now: str, lease_expired_before: str) -> list[dict]:
+        """Take every due row (pending, or `sending` whose claimer died) in one transaction."""
+        with self.write():
+            rows = self.rows(
+                """SELECT * FROM outbox
+                   WHERE next_attempt_at <= :now
+                     AND (state = 'pending' OR (state = 'sending' AND claimed_at < :lease))
+                   ORDER BY id""",
+                {"now": now, "lease": lease_expired_before},
+            )
+            for row in rows:
+                self.db.execute("UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1"
+                                " WHERE id = ?", (now, row["id"]))
+                row["attempts"] += 1
+                row["payload"] = json.loads(row["payload"] or "{}")
+        return rows
+
+    def set_message_id(self, ids: list[int], message_id: str) -> None:
+        with self.write():
+            self.db.execute(f"UPDATE outbox SET message_id = ? WHERE id IN ({_marks(ids)})", (message_id, *ids))
+
+    def finish(self, ids: list[int], outcome: str, *, error: str | None = None, retry_at: str | None = None) -> None:
+        """outcome: sent | already_delivered | retry | failed — and the attempt is logged."""
+        now = utcnow()
+        state = {"sent": "sent", "already_delivered": "sent", "retry": "pending", "failed": "failed"}[outcome]
+        with self.write():
+            self.db.execute(
+                f"UPDATE outbox SET state = ?, last_error = ?, claimed_at = NULL,"
+                f" sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,"
+                f" next_attempt_at = COALESCE(?, next_attempt_at) WHERE id IN ({_marks(ids)})",
+                (state, error, state, now, retry_at, *ids),
+            )
+            for i in ids:
+                self.db.execute("INSERT INTO outbox_attempts (outbox_id, at, outcome, error) VALUES (?, ?, ?, ?)",
+                                (i, now, outcome, error))
+
+    def outbox(self, states: tuple[str, ...] = ("pending", "sending", "failed")) -> list[dict]:
+        return self.rows(
+            f"""SELECT o.*, c.level, c.summary, v.number AS version FROM outbox o
+                LEFT JOIN changes c ON c.id = o.change_id LEFT JOIN versions v ON v.id = c.version_id
+                WHERE o.state IN ({_marks(states)}) ORDER BY o.id""",
+            tuple(states),
+        )
+
+    def outbox_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state")}
+
+
+def _marks(items) -> str:
+    return ", ".join("?" * len(items))

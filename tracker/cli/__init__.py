@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from functools import cached_property
-from pathlib import Path
 
 import click
 
@@ -45,14 +44,14 @@ class TrackerGroup(click.Group):
     """Turns our errors into one clear line and the documented exit codes."""
 
     def invoke(self, ctx: click.Context):
-        from tracker.errors import ConfigError, ExtractionError, FetchError, UsageError
+        from tracker.errors import ConfigError, TrackerError, UsageError
 
         try:
             return super().invoke(ctx)
         except (ConfigError, UsageError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
-        except (FetchError, ExtractionError) as exc:
+        except TrackerError as exc:  # the command ran and met a problem (fetch, extraction, lock...)
             click.echo(f"error: {exc.kind}: {exc}", err=True)
             sys.exit(1)
 
@@ -88,8 +87,4 @@ def print_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def existing_path(value: str) -> Path:
-    return Path(value)
-
-
-from tracker.cli import admin, reading, tracking  # noqa: E402,F401  (registers the commands)
+from tracker.cli import admin, notifying, reading, tracking  # noqa: E402,F401  (registers the commands)

@@ -132,8 +132,12 @@ def show_results(ctx: Context, results) -> None:
 def status(ctx: Context, fmt: str) -> None:
     """Per policy: last check, outcome, versions, next due, failing since."""
     rows = status_rows(ctx)
+    outbox = {"pending": 0, "sending": 0, "sent": 0, "failed": 0, **ctx.store.outbox_counts()}
+    failed = ctx.store.outbox(("failed",))
     if fmt == "json":
-        print_json({"policies": rows})
+        print_json({"policies": rows, "outbox": outbox, "daemons": ctx.store.daemons(),
+                    "failed_messages": [{k: m[k] for k in ("id", "kind", "policy", "recipient", "attempts", "last_error")}
+                                        for m in failed]})
         return
     from rich.markup import escape
     from rich.table import Table
@@ -147,7 +151,15 @@ def status(ctx: Context, fmt: str) -> None:
             outcome = f"[red]error[/] {escape(r['last_error'] or '')}"
         table.add_row(r["policy"], r["last_check_at"] or "", outcome, str(r["versions"]), r["next_due"],
                       r["failing_since"] or "")
-    ctx.console().print(table)
+    console = ctx.console()
+    console.print(table)
+    for d in ctx.store.daemons():
+        console.print(f"daemon: pid {d['pid']} on {escape(d['host'])}, started {d['started_at']}, "
+                      f"last heartbeat {d['heartbeat_at']}")
+    console.print(f"outbox: {outbox['pending']} pending, {outbox['sent']} sent, {outbox['failed']} failed")
+    for m in failed:
+        console.print(f"[red]failed message[/] #{m['id']} {m['kind']} {escape(m['policy'])} → "
+                      f"{escape(m['recipient'])} after {m['attempts']} attempts: {escape(m['last_error'] or '')}")
 
 
 def status_rows(ctx: Context) -> list[dict]:
@@ -159,6 +171,10 @@ def status_rows(ctx: Context) -> list[dict]:
         h = health.get(p.name, {})
         last = h.get("last_check_at")
         due = now if not last else datetime.fromisoformat(last) + timedelta(seconds=config.interval_of(p))
+        if p.cron and last:
+            from apscheduler.triggers.cron import CronTrigger
+
+            due = CronTrigger.from_crontab(p.cron, timezone="UTC").get_next_fire_time(None, datetime.fromisoformat(last))
         rows.append({
             "policy": p.name, "title": p.display_title, "url": p.url, "last_check_at": last,
             "last_outcome": h.get("last_outcome"), "last_error": h.get("last_error"),
@@ -176,3 +192,17 @@ def demo(keep: str | None) -> None:
     from tracker.demo import run_demo
 
     sys.exit(run_demo(keep))
+
+
+@cli.command()
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
+              show_default=True)
+@pass_ctx
+def daemon(ctx: Context, log_format: str, log_level: str) -> None:
+    """Run every policy on its schedule until SIGTERM/SIGINT (SIGHUP reloads the config)."""
+    from tracker.daemon import run_daemon, setup_logging
+
+    config = ctx.config
+    setup_logging(log_format, log_level)
+    sys.exit(run_daemon(config.path, config))

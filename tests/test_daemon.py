@@ -1,0 +1,175 @@
+"""The daemon as a real subprocess against a local HTTP server, with intervals of a second or two."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import policy_page
+
+V1 = policy_page("Privacy Policy", "<h2>Retention</h2><p>We keep logs for 30 days.</p>")
+V2 = policy_page("Privacy Policy", "<h2>Retention</h2><p>We keep logs for 90 days.</p>")
+
+
+def wait_for(predicate, timeout: float = 15.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class DaemonProcess:
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.log = ws.root / f"daemon-{time.monotonic_ns()}.log"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "--config", str(ws.config_path), "daemon", "--log-format", "json"],
+            stdout=subprocess.DEVNULL, stderr=open(self.log, "w"), env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+    def lines(self) -> list[dict]:
+        out = []
+        for line in self.log.read_text().splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                pass
+        return out
+
+    def checks(self) -> list[dict]:
+        return [line for line in self.lines() if line.get("event") == "check"]
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 10.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout=timeout)
+
+
+@pytest.fixture
+def daemons():
+    started: list[DaemonProcess] = []
+    yield started
+    for d in started:
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+
+
+def start(ws, daemons) -> DaemonProcess:
+    d = DaemonProcess(ws)
+    daemons.append(d)
+    assert wait_for(lambda: any(line.get("event") == "start" for line in d.lines())), d.log.read_text()
+    return d
+
+
+def versions(ws, name: str) -> int:
+    with ws.store() as store:
+        return len(store.versions(name))
+
+
+def test_changes_are_recorded_on_schedule_and_sigterm_exits_0(ws, server, daemons):
+    server.put("/p", V1)
+    ws.write_config([{"name": "acme", "url": server.url("/p"), "interval": "1s"}])
+    d = start(ws, daemons)
+    assert wait_for(lambda: versions(ws, "acme") == 1)
+    assert wait_for(lambda: len(d.checks()) >= 2)  # checked again on its interval
+    server.put("/p", V2)
+    assert wait_for(lambda: versions(ws, "acme") == 2)
+    line = next(c for c in d.checks() if c.get("version") == 2)
+    assert line["policy"] == "acme" and line["outcome"] == "new_version" and "duration" in line
+    t0 = time.monotonic()
+    assert d.stop() == 0
+    assert time.monotonic() - t0 < 6
+    assert any(line.get("event") == "stop" for line in d.lines())
+
+
+def test_restart_resumes_without_refetching_everything(ws, server, daemons):
+    server.put("/a", V1)
+    server.put("/b", V1)
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1h"}])
+    d = start(ws, daemons)
+    assert wait_for(lambda: server.hits.get("/a") == 1)
+    assert d.stop() == 0
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1h"},
+                     {"name": "b", "url": server.url("/b"), "interval": "1h"}])
+    d = start(ws, daemons)
+    assert wait_for(lambda: server.hits.get("/b") == 1)  # never checked: due now
+    time.sleep(1.5)
+    assert server.hits["/a"] == 1  # checked an hour ago at most: not due yet
+    assert d.stop() == 0
+
+
+def test_overdue_policy_is_checked_after_restart(ws, server, daemons):
+    server.put("/a", V1)
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "2s"}])
+    ws.cli("check")
+    time.sleep(2.2)  # now overdue
+    d = start(ws, daemons)
+    assert wait_for(lambda: server.hits["/a"] >= 2, timeout=5)
+    assert d.stop() == 0
+
+
+def test_sighup_picks_up_an_added_policy_and_keeps_old_config_when_invalid(ws, server, daemons):
+    server.put("/a", V1)
+    server.put("/b", V1)
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1h"}])
+    d = start(ws, daemons)
+    assert wait_for(lambda: server.hits.get("/a") == 1)
+    good = ws.config_path.read_text()
+    ws.config_path.write_text(good + "\n[[policy]]\nname = \"Bad Name\"\nurl = \"x\"\n")
+    d.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: any("reload failed" in line.get("message", "") for line in d.lines()))
+    assert d.proc.poll() is None
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1h"},
+                     {"name": "b", "url": server.url("/b"), "interval": "1h"}])
+    d.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: server.hits.get("/b") == 1)
+    assert server.hits["/a"] == 1
+    assert d.stop() == 0
+
+
+def test_second_daemon_is_refused_and_a_killed_one_leaves_no_stuck_lock(ws, server, daemons):
+    server.put("/a", V1)
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1h"}])
+    d = start(ws, daemons)
+    second = subprocess.run([sys.executable, "-m", "tracker", "--config", str(ws.config_path), "daemon"],
+                            capture_output=True, text=True, timeout=30)
+    assert second.returncode == 1
+    assert "already running" in second.stderr and str(d.proc.pid) in second.stderr
+    d.proc.kill()
+    d.proc.wait()
+    again = start(ws, daemons)
+    assert again.stop() == 0
+
+
+def test_status_works_while_the_daemon_runs(ws, server, daemons):
+    server.put("/a", V1)
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1s"}])
+    d = start(ws, daemons)
+    assert wait_for(lambda: versions(ws, "a") == 1)
+    for _ in range(5):  # the CLI reads while the daemon writes
+        status = ws.json("status")
+        assert status["policies"][0]["versions"] == 1
+        assert status["daemons"] and status["daemons"][0]["pid"] == d.proc.pid
+        time.sleep(0.2)
+    assert "daemon: pid" in ws.cli("status").stdout
+    assert d.stop(signal.SIGINT) == 0
+    assert ws.json("status")["daemons"] == []
+
+
+def test_daemon_drains_the_outbox(ws, server, daemons):
+    server.put("/a", policy_page("Privacy", "<p>We do not sell your personal information.</p>"))
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1s", "recipients": ["legal@example.org"]}])
+    ws.cli("check")
+    server.put("/a", policy_page("Privacy", "<p>We may sell your personal information to data brokers.</p>"))
+    d = start(ws, daemons)
+    assert wait_for(lambda: list((ws.root / "outbox").glob("*.eml")), timeout=40)
+    assert d.stop() == 0

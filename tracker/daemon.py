@@ -1,0 +1,261 @@
+"""`tracker daemon`: every policy on its schedule, for months, unattended.
+
+APScheduler 3 (asyncio) runs one job per policy and an outbox-drain job. The schedule is derived
+from the database (each policy's last check), so a restart resumes instead of starting over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import logging
+import os
+import random
+import signal
+import socket
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from tracker import config as config_mod
+from tracker import fetch, notify
+from tracker.config import Config, Policy
+from tracker.errors import ConfigError, TrackerError
+from tracker.pipeline import Checker, CheckResult
+from tracker.store import Store
+
+log = logging.getLogger("tracker.daemon")
+
+HEARTBEAT = 15.0  # seconds between heartbeats written to the database
+DRAIN_EVERY = 30.0  # seconds between outbox drains
+STOP_GRACE = 5.0  # seconds in-flight checks get to finish on SIGTERM
+MAX_JITTER = 300.0
+
+
+class AlreadyRunning(TrackerError):
+    kind = "already_running"
+
+
+class DaemonLock:
+    """An flock on <database>.lock: released by the kernel when the process dies, so a crashed
+    daemon never leaves it stuck."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".lock")
+        self.fh = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise AlreadyRunning(f"another tracker daemon is already running on {self.path.with_suffix('')} "
+                                 f"({holder}); stop it first") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+        fh.flush()
+        self.fh = fh
+
+    def release(self) -> None:
+        if self.fh:
+            fcntl.flock(self.fh, fcntl.LOCK_UN)
+            self.fh.close()
+            self.fh = None
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+                "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        data.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(fmt: str, level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if fmt == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def first_run_time(policy: Policy, config: Config, last_check: str | None, now: datetime, index: int) -> datetime:
+    """Due time from the last check in the database; overdue policies are spread over a few seconds."""
+    if last_check:
+        due = datetime.fromisoformat(last_check) + timedelta(seconds=config.interval_of(policy))
+        if due > now:
+            return due
+    return now + timedelta(seconds=min(index * 0.5, 60) + random.uniform(0, 0.5))
+
+
+class Daemon:
+    def __init__(self, config_path: Path | None, config: Config) -> None:
+        self.config_path = config_path
+        self.config = config
+        self.store = Store(config.database_path)
+        self.checker = Checker(config, self.store)
+        self.scheduler: AsyncIOScheduler | None = None
+        self.client = None
+        self.stopping: asyncio.Event | None = None
+        self.inflight: set[asyncio.Task] = set()
+
+    # -- jobs -----------------------------------------------------------------------------
+
+    async def check_policy(self, name: str) -> None:
+        policy = next((p for p in self.config.policy if p.name == name), None)
+        if policy is None or self.stopping.is_set():
+            return
+        task = asyncio.current_task()
+        self.inflight.add(task)
+        try:
+            async with self._limit:
+                result = await self.checker.check(self.client, policy)
+            self._log_result(result)
+            if result.outcome in ("new_version", "error"):  # may have queued mail: deliver it now
+                self.scheduler.modify_job("outbox", next_run_time=datetime.now(timezone.utc))
+        except Exception:
+            log.exception("check of %s crashed", name)
+        finally:
+            self.inflight.discard(task)
+
+    async def drain(self) -> None:
+        try:
+            report = await asyncio.to_thread(self._drain_sync)
+            if report.sent or report.retried or report.failed:
+                log.info("outbox: %d sent, %d to retry, %d failed", report.sent, report.retried, report.failed,
+                         extra={"fields": {"event": "outbox", "sent": report.sent, "retried": report.retried,
+                                           "failed": report.failed}})
+        except Exception:
+            log.exception("outbox drain failed")
+
+    def _drain_sync(self):
+        store = Store(self.config.database_path)  # its own connection: this runs in a worker thread
+        try:
+            return notify.drain(self.config, store)
+        finally:
+            store.close()
+
+    async def heartbeat(self) -> None:
+        """A coroutine, so it runs on the loop's thread like every other use of self.store."""
+        with self.store.write():
+            self.store.heartbeat(os.getpid(), socket.gethostname(), len(self.config.policy))
+
+    def _log_result(self, r: CheckResult) -> None:
+        fields = {"event": "check", "policy": r.policy, "outcome": r.outcome, "duration": round(r.duration, 3)}
+        message = f"{r.policy}: {r.outcome} in {r.duration:.2f}s"
+        if r.version:
+            fields.update(version=r.version.number, kind=r.version.kind, level=r.version.level)
+            message += f", version {r.version.number} ({r.version.kind}, {r.version.level or 'n/a'})"
+        if r.error:
+            fields.update(error_kind=r.error_kind, error=r.error)
+            message += f": {r.error_kind}: {r.error}"
+        (log.warning if r.outcome == "error" else log.info)(message, extra={"fields": fields})
+
+    # -- schedule -------------------------------------------------------------------------
+
+    def _trigger(self, policy: Policy):
+        if policy.cron:
+            return CronTrigger.from_crontab(policy.cron, timezone="UTC")
+        seconds = self.config.interval_of(policy)
+        return IntervalTrigger(seconds=seconds, jitter=min(seconds * 0.1, MAX_JITTER), timezone="UTC")
+
+    def schedule_policies(self, policies: list[Policy]) -> None:
+        health = self.store.health()
+        now = datetime.now(timezone.utc)
+        for index, policy in enumerate(p for p in policies if p.enabled):
+            last = health.get(policy.name, {}).get("last_check_at")
+            self.scheduler.add_job(
+                self.check_policy, self._trigger(policy), args=[policy.name], id=f"policy:{policy.name}",
+                name=policy.name, replace_existing=True, max_instances=1, coalesce=True,
+                misfire_grace_time=max(60, int(self.config.interval_of(policy) / 2)),
+                next_run_time=first_run_time(policy, self.config, last, now, index),
+            )
+
+    def reload(self) -> None:
+        """SIGHUP: re-read the config; added, removed and changed policies take effect now. A bad
+        config is reported and the old one kept."""
+        try:
+            new = config_mod.load(self.config_path)
+        except ConfigError as exc:
+            log.error("config reload failed, keeping the old config: %s", exc)
+            return
+        if new.database_path != self.config.database_path:
+            log.error("config reload: the database path cannot change while running; keeping the old config")
+            return
+        old = {p.name: p for p in self.config.policy}
+        fresh = {p.name: p for p in new.policy if p.enabled}
+        self.config = new
+        self.checker.config = new
+        for name in old.keys() - fresh.keys():
+            if self.scheduler.get_job(f"policy:{name}"):
+                self.scheduler.remove_job(f"policy:{name}")
+        changed = [p for n, p in fresh.items() if old.get(n) != p]
+        self.schedule_policies(changed)
+        log.info("config reloaded: %d policies (%d added, %d removed, %d changed)", len(fresh),
+                 len(fresh.keys() - old.keys()), len(old.keys() - fresh.keys()),
+                 len([p for p in changed if p.name in old]))
+
+    # -- run ------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.stopping = asyncio.Event()
+        self._limit = asyncio.Semaphore(self.config.tracker.concurrency)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        self.scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
+        async with fetch.new_client(self.checker.settings) as client:
+            self.client = client
+            self.schedule_policies(list(self.config.policy))
+            self.scheduler.add_job(self.drain, IntervalTrigger(seconds=DRAIN_EVERY), id="outbox",
+                                   max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+            self.scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=HEARTBEAT), id="heartbeat",
+                                   max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+            self.scheduler.start()
+            log.info("daemon started: %d policies, database %s", len(self.config.policy), self.config.database_path,
+                     extra={"fields": {"event": "start", "pid": os.getpid()}})
+            await self.stopping.wait()
+            log.info("stopping")
+            self.scheduler.shutdown(wait=False)
+            await self._finish_inflight()
+        self.store.stop_heartbeat(os.getpid())
+        self.store.close()
+        log.info("stopped", extra={"fields": {"event": "stop"}})
+
+    async def _finish_inflight(self) -> None:
+        """In-flight checks get a few seconds; then they are cancelled, which is safe because every
+        database write is one transaction."""
+        pending = [t for t in self.inflight if not t.done()]
+        if not pending:
+            return
+        done, still = await asyncio.wait(pending, timeout=STOP_GRACE)
+        for task in still:
+            task.cancel()
+        if still:
+            await asyncio.wait(still, timeout=1.0)
+            log.warning("abandoned %d in-flight checks at shutdown", len(still))
+
+
+def run_daemon(config_path: Path | None, config: Config) -> int:
+    lock = DaemonLock(config.database_path)
+    lock.acquire()
+    try:
+        asyncio.run(Daemon(config_path, config).run())
+    finally:
+        lock.release()
+    return 0

@@ -1,0 +1,154 @@
+"""Draining the outbox: exactly one message per (change, recipient), retried until delivered.
+
+The guarantee (docs/notifications.md): outbox rows are written in the same transaction as the
+change, so a stored material change always has its rows. A row is claimed (`sending`) in one
+transaction, delivered, then marked `sent` in another. If the process dies between the delivery
+and the mark, the claim's lease expires and the row is delivered again with the same Message-ID:
+the file backend sees its file and does not write it twice (exactly once); an SMTP server cannot be
+asked, so a second copy with the same Message-ID is possible in that window (at least once).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from tracker import changes, emails
+from tracker.config import Config
+from tracker.mail import DeliveryError, backend_for
+from tracker.store import Store, utcnow
+
+log = logging.getLogger("tracker.notify")
+
+LEASE = timedelta(minutes=10)  # a `sending` claim older than this belongs to a process that died
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+def next_notify_time(config: Config, now: datetime | None = None) -> str | None:
+    """In daily digest mode change rows wait for the next UTC midnight; otherwise they are due now."""
+    if config.notify.digest != "day":
+        return None
+    now = now or datetime.now(timezone.utc)
+    return _iso((now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+def drain(config: Config, store: Store, *, backend=None, now: datetime | None = None) -> DrainReport:
+    backend = backend or backend_for(config)
+    now = now or datetime.now(timezone.utc)
+    rows = store.claim_due(_iso(now), _iso(now - LEASE))
+    report = DrainReport()
+    for group in _groups(config, rows):
+        ids = [r["id"] for r in group]
+        first = group[0]
+        try:
+            message = _compose(config, store, group)
+        except Exception as exc:  # a message we cannot build must not block the others
+            log.exception("cannot compose outbox rows %s", ids)
+            _failed(store, group, f"cannot compose: {type(exc).__name__}: {exc}", report, permanent=True, now=now,
+                    config=config)
+            continue
+        store.set_message_id(ids, message["Message-ID"])
+        if backend.already_delivered(message):
+            store.finish(ids, "already_delivered")
+            report.sent += len(ids)
+            continue
+        try:
+            backend.send(message)
+        except DeliveryError as exc:
+            _failed(store, group, str(exc), report, permanent=exc.permanent, now=now, config=config)
+            continue
+        store.finish(ids, "sent")
+        report.sent += len(ids)
+        log.info("sent %s to %s (%s)", first["kind"], first["recipient"], message["Message-ID"])
+    return report
+
+
+def _failed(store: Store, group: list[dict], error: str, report: DrainReport, *, permanent: bool,
+            now: datetime, config: Config) -> None:
+    ids = [r["id"] for r in group]
+    attempts = max(r["attempts"] for r in group)
+    report.errors.append(error)
+    if permanent or attempts >= config.notify.max_attempts:
+        store.finish(ids, "failed", error=error)
+        report.failed += len(ids)
+        log.error("giving up on outbox rows %s after %d attempts: %s", ids, attempts, error)
+        return
+    delay = min(timedelta(seconds=config.notify.retry_base * 2 ** (attempts - 1)), MAX_BACKOFF)
+    store.finish(ids, "retry", error=error, retry_at=_iso(now + delay))
+    report.retried += len(ids)
+    log.warning("delivery failed (attempt %d), retrying in %s: %s", attempts, delay, error)
+
+
+def _groups(config: Config, rows: list[dict]) -> list[list[dict]]:
+    """One message per row, or in digest mode one per recipient for all their change rows."""
+    if config.notify.digest == "off":
+        return [[r] for r in rows]
+    groups: dict[str, list[dict]] = {}
+    singles: list[list[dict]] = []
+    for r in rows:
+        if r["kind"] == "change":
+            groups.setdefault(r["recipient"], []).append(r)
+        else:
+            singles.append([r])
+    return list(groups.values()) + singles
+
+
+def _compose(config: Config, store: Store, group: list[dict]):
+    sender = config.notify.from_
+    first = group[0]
+    msgid = emails.message_id(f"{first['kind']}:{','.join(str(r['id']) for r in group)}:{first['recipient']}", sender)
+    if first["kind"] != "change":
+        return emails.compose_notice(first["kind"], policy=first["policy"], payload=first["payload"],
+                                     sender=sender, recipient=first["recipient"], msgid=msgid)
+    entries = [change_entry(config, store, r["change_id"]) for r in group]
+    return emails.compose_changes(entries, sender=sender, recipient=first["recipient"], msgid=msgid)
+
+
+def change_entry(config: Config, store: Store, change_id: int) -> emails.ChangeEntry:
+    change = store.change(change_id)
+    new = store.version_by_id(change["version_id"])
+    old = store.version_by_id(change["from_version_id"])
+    changeset = changes.compare(store.document(old), store.document(new))
+    try:
+        policy = config.get(change["policy"])
+        title, url = policy.display_title, policy.url
+    except Exception:  # the policy left the config after the change was stored: still tell
+        title, url = new.title or change["policy"], ""
+    return emails.ChangeEntry(
+        policy=change["policy"], title=title, url=url, kind=change["kind"], level=change["level"] or "none",
+        summary=change["summary"], old_number=old.number, new_number=new.number,
+        old_date=old.created_at[:10], new_date=new.created_at[:10], changeset=changeset,
+    )
+
+
+def operator_notices(config: Config, store: Store, policy: str, title: str, url: str) -> None:
+    """After a fetch is recorded (same transaction): one alert when a policy reaches N failures in a
+    row, one recovery notice when it works again — never one per failure."""
+    admin = config.notify.admin
+    state = store.policy_health(policy)
+    if not admin or not state:
+        return
+    failures = state["consecutive_failures"]
+    if failures >= config.notify.alert_after and not state.get("alerted_at"):
+        store.queue_message("alert", policy, admin, {
+            "title": title, "url": url, "failures": failures, "failing_since": state["failing_since"],
+            "error": state["last_error"]})
+        store.set_alerted(policy, state["failing_since"] or utcnow())
+    elif failures == 0 and state.get("alerted_at"):
+        since = state["alerted_at"]
+        store.queue_message("recovery", policy, admin, {
+            "title": title, "url": url, "failing_since": since, "failures": store.failures_since(policy, since)})
+        store.set_alerted(policy, None)
