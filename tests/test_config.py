@@ -101,3 +101,24 @@ def test_init_writes_a_valid_starter_config_and_database(tmp_path):
     assert config.database_path.exists()
     again = CliRunner().invoke(cli, ["--config", str(path), "init"])
     assert "keeping it" in again.output
+
+
+def test_materiality_extension_errors_name_the_key(tmp_path):
+    message = error_of(tmp_path, '[materiality.lexicons.data_kind.voice]\nterms = ["voice*"]\ncategory = "nope"\n')
+    assert "materiality" in message and "voice" in message
+
+
+def test_materiality_extension_changes_a_verdict(ws, server):
+    from tests.conftest import policy_page
+
+    old = policy_page("Terms", "<h2>Vehicles</h2><p>We read the odometer of your car when you visit a dealer.</p>")
+    new = old.replace("the odometer", "the odometer and the VIN")
+    server.put("/t", old)
+    ws.write_config([{"name": "t", "url": server.url("/t")}])
+    with open(ws.config_path, "a") as fh:
+        fh.write('\n[materiality.lexicons.data_kind."vehicle identifiers"]\nterms = ["vin"]\nsensitive = true\n')
+    ws.cli("check")
+    server.put("/t", new)
+    ws.cli("check")
+    [_, v2] = ws.json("history", "t")["versions"]
+    assert v2["level"] == "material" and "vehicle identifiers" in v2["summary"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
+from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -181,8 +183,20 @@ class Policy(_Strict):
 class Config(_Strict):
     tracker: TrackerSettings = TrackerSettings()
     notify: NotifySettings = NotifySettings()
+    materiality: dict[str, Any] = {}  # extensions of the shipped rules (see tracker/materiality/rules.py)
     policy: tuple[Policy, ...] = ()
     path: Path | None = Field(None, exclude=True)
+
+    @field_validator("materiality")
+    @classmethod
+    def _rules(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if v:
+            _rules_from(json.dumps(v, sort_keys=True))  # a mistake raises ValueError naming the key
+        return v
+
+    @property
+    def rules(self):
+        return _rules_from(json.dumps(self.materiality, sort_keys=True))
 
     @model_validator(mode="after")
     def _unique_names(self) -> "Config":
@@ -215,6 +229,13 @@ class Config(_Strict):
                 return p
         known = ", ".join(p.name for p in self.policy) or "none configured"
         raise ConfigError(f"no policy named {name!r} in {self.path} (known: {known})")
+
+
+@lru_cache(maxsize=8)
+def _rules_from(key: str):
+    from tracker.materiality import load_rules
+
+    return load_rules(json.loads(key))
 
 
 def default_path() -> Path:

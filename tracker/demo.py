@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import shutil
 import tempfile
 from pathlib import Path
@@ -90,19 +92,16 @@ def run_demo(keep: str | None = None) -> int:
                     return 1
             console.print(Rule("what was recorded"))
             run("history", "plex-privacy")
-            for extra in _extra_views():
-                run(*extra)
+            console.print(Rule("what changed in the last version, section by section, and why it matters"))
+            run("diff", "plex-privacy")
+            console.print(Rule("the people watching this policy get one email"))
+            run("notify", "flush")
+            for eml in sorted((workspace / "outbox").glob("*.eml")):
+                message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+                console.print(f"{eml.name}\n  To: {message['To']}\n  Subject: {message['Subject']}", markup=False)
     finally:
         if not keep:
             shutil.rmtree(workspace, ignore_errors=True)
     console.print(Rule())
-    console.print("Done. Try it on your own policies: `tracker init`, add a \\[[policy]], `tracker check`.")
+    console.print("Done. Try it on your own policies: `tracker init`, add a [[policy]], `tracker check`.", markup=False)
     return 0
-
-
-def _extra_views() -> list[tuple[str, ...]]:
-    """Views added by later features (diff, outbox); each shown only once its command exists."""
-    from tracker.cli import cli
-
-    views = [("diff", "plex-privacy"), ("notify", "list")]
-    return [v for v in views if v[0] in cli.commands]

@@ -121,7 +121,7 @@ def change_entry(config: Config, store: Store, change_id: int) -> emails.ChangeE
     change = store.change(change_id)
     new = store.version_by_id(change["version_id"])
     old = store.version_by_id(change["from_version_id"])
-    changeset = changes.compare(store.document(old), store.document(new))
+    changeset = changes.compare(store.document(old), store.document(new), config.rules)
     try:
         policy = config.get(change["policy"])
         title, url = policy.display_title, policy.url

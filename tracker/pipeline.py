@@ -165,7 +165,7 @@ class Checker:
             return CheckResult(policy.name, "error", time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
         if doc.digest == latest.digest:
             return CheckResult(policy.name, "unchanged", time.monotonic() - t0)
-        verdict = changes.judge(self.store.document(latest), doc)
+        verdict = changes.judge(self.store.document(latest), doc, self.config.rules)
         summary = f"technical: re-extracted (normalizer {NORMALIZER_VERSION}); {verdict.summary}"
         with self.store.write():
             version = self.store_version(policy, doc, result, NewChange("technical", verdict.level, summary,
@@ -182,7 +182,7 @@ class Checker:
             return NewChange("first", None, changes.first_summary(doc), {})
         earlier = self.store.version_with_digest(policy.name, doc.digest)
         old_doc = self.store.document(latest)
-        verdict = changes.judge(old_doc, doc)
+        verdict = changes.judge(old_doc, doc, self.config.rules)
         if earlier is not None:
             return NewChange("reverted", verdict.level, f"reverted to version {earlier.number}",
                              verdict.assessment, reverted_to=earlier.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from tracker.cli import Context, cli, format_option, pass_ctx, print_json, selector_options
@@ -76,18 +78,24 @@ def normalize(ctx: Context, source: str, fmt: str, select: tuple[str, ...], remo
         click.echo(doc.markdown, nl=False)
 
 
+def optional_config(ctx: Context):
+    """normalize and compare need no config, but use one (user agent, rules) when there is one;
+    a config that exists but is broken is still an error."""
+    from tracker import config as config_mod
+
+    path = ctx.config_path or config_mod.default_path()
+    return ctx.config if Path(path).exists() else None
+
+
 def load_source(ctx: Context, source: str, select=(), remove=()):
     """Fetch and normalize a file path or URL named on the command line (nothing is stored)."""
     from tracker import fetch
     from tracker.normalize import Options, normalize_source
 
-    settings = fetch.FetchSettings()
-    try:
-        from tracker.pipeline import fetch_settings
+    from tracker.pipeline import fetch_settings
 
-        settings = fetch_settings(ctx.config)
-    except Exception:
-        pass  # no config needed to look at a page
+    config = optional_config(ctx)
+    settings = fetch_settings(config) if config else fetch.FetchSettings()
     result = fetch.fetch_one(source, settings)
     return normalize_source(result.body, result.content_type, result.encoding, Options(tuple(select), tuple(remove)))
 
@@ -136,7 +144,7 @@ def diff(ctx: Context, name: str, a: str | None, b: str | None, fmt: str) -> Non
         old, new = versions[-2], versions[-1]
     else:
         old, new = resolve_version(ctx, name, a), resolve_version(ctx, name, b)
-    changeset = compare(ctx.store.document(old), ctx.store.document(new))
+    changeset = compare(ctx.store.document(old), ctx.store.document(new), ctx.config.rules)
     show_changeset(ctx, changeset, fmt, title=ctx.policy(name).display_title,
                    old_label=f"version {old.number} ({old.created_at[:10]})",
                    new_label=f"version {new.number} ({new.created_at[:10]})")
@@ -152,5 +160,6 @@ def compare(ctx: Context, old: str, new: str, fmt: str, select: tuple[str, ...],
     """Compare two documents (files or URLs); nothing is stored."""
     from tracker.changes import compare as compare_documents
 
-    changeset = compare_documents(load_source(ctx, old, select, remove), load_source(ctx, new, select, remove))
+    changeset = compare_documents(load_source(ctx, old, select, remove), load_source(ctx, new, select, remove),
+                                  optional_config(ctx).rules if optional_config(ctx) else None)
     show_changeset(ctx, changeset, fmt, old_label=old, new_label=new)
