@@ -252,3 +252,17 @@ def test_materiality_reasons_are_shown(evil_cs):
     assert "Materiality: material (sharing)" in out
     md = render(evil_cs, "markdown")
     assert "**Materiality: material**" in md
+
+
+def test_markdown_escapes_raw_html_from_the_page():
+    from tracker.diff import diff_documents
+    from tracker.model import Document
+    from tracker.render.markdown import render_markdown
+
+    old = Document.from_markdown("# T\n\nSafe text.")
+    new = Document.from_markdown("# T\n\nSafe <script>alert(1)</script> text.")
+    out = render_markdown(diff_documents(old, new), title="<b>Policy</b>")
+    import re
+
+    assert not re.search(r"(?<!\\)<", out)  # every "<" is backslash-escaped: no raw HTML
+    assert "\\<script>" in out and "\\<b>Policy" in out

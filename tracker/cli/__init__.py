@@ -87,4 +87,4 @@ def print_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-from tracker.cli import admin, notifying, reading, tracking  # noqa: E402,F401  (registers the commands)
+from tracker.cli import admin, notifying, publishing, reading, tracking  # noqa: E402,F401  (registers the commands)

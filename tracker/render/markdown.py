@@ -14,13 +14,13 @@ from ..diff import BlockChange, ChangeSet
 from ..textdiff import diff_lines
 from . import badges, header, section_note, section_title, summary_line, is_table
 
-_ESC = re.compile(r"([\\*~_`])")
+_ESC = re.compile(r"([\\*~_`<])")  # `<`: page text must never reach a converter as raw HTML
 
 
 def render_markdown(cs: ChangeSet, heading_level: int = 2, **kw: Any) -> str:
     h = header(cs, **kw)
     hx = "#" * max(1, min(heading_level, 5))
-    out = [f"{hx} Changes to {h.title}", "", f"*{_plain(h.old_label)} → {_plain(h.new_label)}*: {summary_line(h)}"]
+    out = [f"{hx} Changes to {_plain(h.title)}", "", f"*{_plain(h.old_label)} → {_plain(h.new_label)}*: {summary_line(h)}"]
     if h.changed:
         line = f"**Materiality: {h.level}**"
         if h.categories:
