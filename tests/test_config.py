@@ -122,3 +122,8 @@ def test_materiality_extension_changes_a_verdict(ws, server):
     ws.cli("check")
     [_, v2] = ws.json("history", "t")["versions"]
     assert v2["level"] == "material" and "vehicle identifiers" in v2["summary"]
+
+
+def test_smtp_password_in_config_is_refused(tmp_path):
+    message = error_of(tmp_path, '[notify.smtp]\nusername = "u"\npassword = "hunter2"\n')
+    assert "key 'notify.smtp'" in message and "password_env" in message and "hunter2" not in message

@@ -75,6 +75,14 @@ class SmtpSettings(_Strict):
     password_env: str | None = None
     timeout: float = Field(30.0, gt=0)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data):
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError("a password does not belong in the config file: put it in an environment variable "
+                             "and name that variable in password_env")
+        return data
+
     @property
     def password(self) -> str | None:
         return os.environ.get(self.password_env) if self.password_env else None
