@@ -1,0 +1,86 @@
+"""Time normalization of the seed page against the raw parse (the floor) and two converters.
+
+    .venv/bin/python bench/bench_normalize.py [--runs 30] [--profile]
+
+Prints medians in milliseconds. inscriptis and html2text are baselines only: measured when they
+are importable, skipped otherwise (they are not dependencies of the tracker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import lxml.html  # noqa: E402
+
+from tracker.normalize import normalize_html  # noqa: E402
+
+SEED = ROOT / "tests" / "pages" / "plex-privacy-policy-2021-03-17.html"
+TARGET_MS = 10.0
+
+
+def median_ms(fn, runs: int) -> float:
+    fn()  # warm caches (compiled selectors, imports)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--profile", action="store_true", help="print a cProfile of normalize_html")
+    args = ap.parse_args()
+    html = SEED.read_text(encoding="utf-8")
+    print(f"page: {SEED.name} ({len(html.encode()) / 1024:.0f} KB), {args.runs} runs, medians")
+
+    ours = median_ms(lambda: normalize_html(html), args.runs)
+    floor = median_ms(lambda: lxml.html.document_fromstring(html), args.runs)
+    print(f"  lxml parse (floor)   {floor:7.2f} ms")
+    print(f"  tracker normalize    {ours:7.2f} ms   {ours / floor:5.1f}x floor   target <= {TARGET_MS:.0f} ms:"
+          f" {'OK' if ours <= TARGET_MS else 'OVER'}")
+
+    try:
+        from inscriptis import get_text
+    except ImportError:
+        print("  inscriptis           (not installed, skipped)")
+    else:
+        t = median_ms(lambda: get_text(html), args.runs)
+        print(f"  inscriptis get_text  {t:7.2f} ms   ours/inscriptis = {ours / t:4.2f}")
+    try:
+        import html2text
+    except ImportError:
+        print("  html2text            (not installed, skipped)")
+    else:
+        def h2t() -> str:
+            conv = html2text.HTML2Text()
+            conv.body_width = 0
+            return conv.handle(html)
+
+        t = median_ms(h2t, args.runs)
+        print(f"  html2text            {t:7.2f} ms   ours/html2text = {ours / t:4.2f}")
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(20):
+            normalize_html(html)
+        prof.disable()
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
