@@ -56,8 +56,9 @@ def summarize(changeset: ChangeSet) -> str:
     if reasons:
         top = min(reasons, key=lambda r: order.get(r.get("level"), 3))
         detail = top.get("detail") or top.get("signal") or ""
-        where = f" in {top['section']}" if top.get("section") else ""
-        line += f"; {top.get('category') or 'other'}{where}: {detail}"
+        heading = (top.get("section") or "").split(" > ")[-1]
+        label = "cosmetic" if top.get("level") == "none" else (top.get("category") or "other")
+        line += f"; {label}: {detail}" + (f" ({heading})" if heading else "")
     return line if len(line) <= 300 else line[:299] + "…"
 
 

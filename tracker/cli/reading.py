@@ -9,6 +9,11 @@ import click
 from tracker.cli import Context, cli, format_option, pass_ctx, print_json, selector_options
 
 
+def short_time(iso: str | None) -> str:
+    """'2026-11-29T04:12:58+00:00' -> '2026-11-29 04:12' for tables (JSON keeps full ISO 8601)."""
+    return iso[:16].replace("T", " ") if iso else ""
+
+
 def resolve_version(ctx: Context, name: str, ref: str | None):
     """A version by number, by date (the one current then), or relative (-1 is the latest)."""
     from tracker.errors import UsageError
@@ -43,7 +48,7 @@ def history(ctx: Context, name: str, fmt: str) -> None:
     colour = {"material": "red", "minor": "yellow", "none": "dim"}
     for v in versions:
         level = f"[{colour.get(v.level or '', '')}]{v.level}[/]" if v.level else ""
-        table.add_row(str(v.number), v.created_at, v.kind or "", level, escape(v.summary))
+        table.add_row(str(v.number), short_time(v.created_at), v.kind or "", level, escape(v.summary))
     ctx.console().print(table)
     if not versions:
         ctx.console().print(f"no versions yet: run `tracker check {name}`")

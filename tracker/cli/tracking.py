@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from tracker.cli import Context, cli, format_option, pass_ctx, print_json
+from tracker.cli.reading import short_time
 
 STARTER_CONFIG = '''# tracker configuration. Paths are relative to this file.
 [tracker]
@@ -149,8 +150,8 @@ def status(ctx: Context, fmt: str) -> None:
         outcome = r["last_outcome"] or "never checked"
         if r["last_outcome"] == "error":
             outcome = f"[red]error[/] {escape(r['last_error'] or '')}"
-        table.add_row(r["policy"], r["last_check_at"] or "", outcome, str(r["versions"]), r["next_due"],
-                      r["failing_since"] or "")
+        table.add_row(r["policy"], short_time(r["last_check_at"]), outcome, str(r["versions"]),
+                      short_time(r["next_due"]) if r["next_due"] != "now" else "now", short_time(r["failing_since"]))
     console = ctx.console()
     console.print(table)
     for d in ctx.store.daemons():
