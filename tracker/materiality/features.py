@@ -64,31 +64,77 @@ class Side:
             return cache[id(entries)]
         pos: dict[str, Mention] = {}
         neg: dict[str, Mention] = {}
-        joined, starts = self._clause_index
-        for e in entries:
-            if e.pattern is None:
+        # Plain and negated clauses are searched apart: the first match in each is the first
+        # plain / negated mention, with no need to walk every match of a frequent term. A match
+        # never spans two clauses (clauses hold no ";", no term pattern crosses one), so the scan
+        # can start at the clause holding the first occurrence of one of the entry's anchors.
+        for (joined, starts, index), target in zip(self._polarity_index, (pos, neg)):
+            if not joined:
                 continue
-            for m in e.pattern.finditer(joined):
-                k = bisect_right(starts, m.start()) - 1
-                clause = self.clauses[k]
-                target = neg if clause.negated else pos
-                if e.name not in target:
+            for e in entries:
+                if e.pattern is None or e.name in target:
+                    continue
+                at = e.first_anchor(joined)
+                if at < 0:
+                    continue
+                m = e.pattern.search(joined, starts[bisect_right(starts, at) - 1])
+                if m:
+                    k = bisect_right(starts, m.start()) - 1
                     a = m.start() - starts[k]
-                    target[e.name] = Mention(e, clause, (a, a + len(m.group(0))))
-                if e.name in pos and e.name in neg:
-                    break
+                    target[e.name] = Mention(e, self.clauses[index[k]], (a, a + len(m.group(0))))
         cache[id(entries)] = (pos, neg)
         return pos, neg
+
+    def mentioned(self, entries: tuple[Entry, ...], name: str, negated: tuple[bool, ...] = (False,)) -> bool:
+        """Whether ``name`` is a key of ``mentions(entries)[0]`` (with ``negated=(True,)``: of
+        ``[1]``; with both: of either), computed for that one name: a whole document is asked
+        about the few entries a changed section brings up, not scanned for every entry."""
+        cache = self.__dict__.get("_mention_cache", {})
+        if id(entries) in cache:
+            return any(name in cache[id(entries)][neg] for neg in negated)
+        for neg in negated:
+            joined, starts, _ = self._polarity_index[neg]
+            if not joined:
+                continue
+            for e in entries:
+                if e.name != name or e.pattern is None:
+                    continue
+                at = e.first_anchor(joined)
+                if at >= 0 and e.pattern.search(joined, starts[bisect_right(starts, at) - 1]):
+                    return True
+        return False
+
+    def named(self, entries: tuple[Entry, ...], negated: tuple[bool, ...] = (False,)) -> "MentionView":
+        """A lazy ``name in view`` over :meth:`mentioned`."""
+        return MentionView(self, entries, negated)
+
+    def candidates(self, entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        """The entries that may occur somewhere on this side (the others cannot match any clause)."""
+        cache = self.__dict__.setdefault("_candidate_cache", {})
+        if id(entries) not in cache:
+            joined = self._clause_index[0]
+            cache[id(entries)] = tuple(e for e in entries if e.pattern is not None and e.may_occur(joined))
+        return cache[id(entries)]
 
     @cached_property
     def _clause_index(self) -> tuple[str, list[int]]:
         """All clauses in one string (separated so no term spans two) and where each starts."""
+        return self._join(range(len(self.clauses)))[:2]
+
+    @cached_property
+    def _polarity_index(self) -> tuple[tuple[str, list[int], list[int]], ...]:
+        """The plain clauses joined, then the negated ones: (string, starts, clause numbers)."""
+        return tuple(self._join([k for k, c in enumerate(self.clauses) if c.negated == negated])
+                     for negated in (False, True))
+
+    def _join(self, index) -> tuple[str, list[int], list[int]]:
         starts, parts, at = [], [], 0
-        for c in self.clauses:
+        for k in index:
+            low = self.clauses[k].low
             starts.append(at)
-            parts.append(c.low)
-            at += len(c.low) + len(_SEP)
-        return _SEP.join(parts), starts
+            parts.append(low)
+            at += len(low) + len(_SEP)
+        return _SEP.join(parts), starts, list(index)
 
     def governed(self, m: Mention) -> bool:
         """True when the mention is the object of a right or choice ("opt out of X", "delete X")."""
@@ -130,7 +176,7 @@ class Side:
         others = [self.rules.contexts[u] for u in unless if u in self.rules.contexts]
         for s in self.sentences:
             low = s.lower()
-            if not ctx.search(low) or any(u.search(low) for u in others):
+            if not (ctx.may_occur(low) and ctx.search(low)) or any(u.may_occur(low) and u.search(low) for u in others):
                 continue
             for name in _places_in_sentence(self.rules, s):
                 out.setdefault(name, s)
@@ -144,13 +190,19 @@ class Side:
         alt = "|".join(re.escape(s) for s in suffixes)
         return re.compile(r"((?:[A-Z][\w&'-]*,?\s+){1,5})(" + alt + r")(?![\w])")
 
+    @cached_property
+    def _suffix_re(self) -> re.Pattern:
+        alt = "|".join(re.escape(s) for s in sorted(self.rules.entity_suffixes, key=len, reverse=True))
+        return re.compile(r"(?:" + alt + r")(?![\w])")
+
     def entities_in(self, context: str | None) -> dict[str, str]:
         """Normalised corporate name -> as written, in sentences matching the context (None: all)."""
         ctx = self.rules.contexts.get(context) if context else None
         out: dict[str, str] = {}
+        suffix = self._suffix_re
         for s in self.sentences:
-            if ctx is not None and not ctx.search(s.lower()):
-                continue
+            if not suffix.search(s) or (ctx is not None and not ctx.search(s.lower())):
+                continue  # every entity ends in a suffix: no suffix, no entity
             for m in self._entity_re.finditer(s):
                 words = m.group(1).replace(",", " ").split()
                 while words and words[0].lower() in _LEADING:
@@ -161,6 +213,16 @@ class Side:
                 key = re.sub(r"[^\w\s]", "", written.lower())
                 out.setdefault(" ".join(key.split()), written)
         return out
+
+
+@dataclass(frozen=True)
+class MentionView:
+    side: Side
+    entries: tuple[Entry, ...]
+    negated: tuple[bool, ...]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.side.mentioned(self.entries, name, self.negated)
 
 
 _PLACE_INDEX: dict[int, dict[str, list[Entry]]] = {}
@@ -184,6 +246,8 @@ def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
         for p in index.get(w, ()):
             if p.name not in out and p.pattern is not None and p.pattern.search(sentence):
                 out.append(p.name)
+    if len(out) < 2:
+        return out
     order = {n: i for i, n in enumerate(p.name for p in rules.places)}
     return sorted(out, key=order.get)
 
@@ -204,7 +268,8 @@ def categorize(texts: list[str], section: str, rules: Rules) -> str:
     for name, entry in rules.categories.items():
         if entry.pattern is None:
             continue
-        score = len(entry.pattern.findall(joined)) + 3 * len(entry.pattern.findall(heading))
+        score = ((len(entry.pattern.findall(joined)) if entry.may_occur(joined) else 0)
+                 + (3 * len(entry.pattern.findall(heading)) if entry.may_occur(heading) else 0))
         if score > best_score:
             best, best_score = name, score
     return best

@@ -30,7 +30,7 @@ import copy
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -69,6 +69,19 @@ def term_pattern(term: str) -> str:
     return r"[^.;:]{0,60}?".join(parts)
 
 
+_NOT_LITERAL = re.compile(r"[ \-'*]+")
+
+
+def term_anchor(term: str) -> str:
+    """The longest stretch of a term that its pattern (:func:`term_pattern`) matches literally.
+
+    Spaces, hyphens and apostrophes are flexible in the pattern and ``*`` is a wildcard, so the
+    anchor stops at them. Any text the pattern matches, lowercased, contains the anchor: a cheap
+    ``anchor in text`` test rules a term out before a regex scan. "" means no such stretch."""
+    runs = [r for part in term.lower().strip().split(" ... ") for r in _NOT_LITERAL.split(part.strip())]
+    return max(runs, key=len, default="")
+
+
 def compile_terms(terms: tuple[str, ...] | list[str], flags: int = 0) -> re.Pattern | None:
     if not terms:
         return None
@@ -91,6 +104,27 @@ class Entry:
 
     def search(self, text: str) -> re.Match | None:
         return self.pattern.search(text) if self.pattern is not None else None
+
+    @cached_property
+    def anchors(self) -> tuple[str, ...] | None:
+        """One :func:`term_anchor` per term, or None when some term has none (no pre-filter)."""
+        found = tuple(dict.fromkeys(term_anchor(t) for t in self.terms))
+        return None if not found or "" in found else found
+
+    def may_occur(self, low: str) -> bool:
+        """False only when the pattern cannot match the lowercased text ``low``. For entries
+        compiled by :func:`compile_terms` (lexicons, categories, contexts), not for places."""
+        anchors = self.anchors
+        return anchors is None or any(a in low for a in anchors)
+
+    def first_anchor(self, low: str) -> int:
+        """Where the first anchor occurs in ``low`` (0 without anchors), -1 when none does: no
+        match of the pattern can lie wholly before that position."""
+        anchors = self.anchors
+        if anchors is None:
+            return 0
+        found = [i for i in (low.find(a) for a in anchors) if i >= 0]
+        return min(found) if found else -1
 
 
 @dataclass(frozen=True)
@@ -119,6 +153,8 @@ class Rules:
     quantity_contexts: tuple[Entry, ...]
     places: tuple[Entry, ...]
     vocabulary: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # term_anchor of each boilerplate term ("" in it: no pre-filter), for a cheap test on ASCII text
+    boilerplate_anchors: tuple[str, ...] = field(default=("",), compare=False, repr=False)
 
     def category_names(self) -> tuple[str, ...]:
         return tuple(self.categories)
@@ -318,6 +354,8 @@ def build_rules(raw: dict) -> Rules:
         places=_place_entries(raw.get("places", {}), "country")
         + _place_entries(raw.get("subnational_places", {}), "subnational"),
         vocabulary=frozenset(vocab),
+        boilerplate_anchors=tuple(dict.fromkeys(term_anchor(t) for t in lex.get("boilerplate", []) if t.strip()))
+        or ("",),
     )
 
 

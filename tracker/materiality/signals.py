@@ -55,6 +55,7 @@ _RIGHT_SIGNAL = {"right": "right", "choice": "opt-out or choice", "protection": 
 def _sentence_mentions(side: Side, index: int, entries: tuple[Entry, ...]) -> tuple[dict, dict]:
     pos: dict[str, Mention] = {}
     neg: dict[str, Mention] = {}
+    entries = side.candidates(entries)
     for c in side.clauses:
         if c.sentence != index:
             continue
@@ -124,8 +125,8 @@ def right_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new:
     out: list[Signal] = []
     pos_o, _ = o.mentions(rules.rights)
     pos_n, neg_n = n.mentions(rules.rights)
-    doc_pos_new = doc_new.mentions(rules.rights)[0] if doc_new else {}
-    doc_pos_old = doc_old.mentions(rules.rights)[0] if doc_old else {}
+    doc_pos_new = doc_new.named(rules.rights) if doc_new else {}
+    doc_pos_old = doc_old.named(rules.rights) if doc_old else {}
     for name, m in pos_o.items():
         what = _RIGHT_SIGNAL.get(m.entry.kind, "right")
         if name in pos_n:
@@ -176,8 +177,8 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
         group = getattr(rules, attr)
         pos_o, neg_o = o.mentions(group)
         pos_n, neg_n = n.mentions(group)
-        doc_pos_old = doc_old.mentions(group)[0] if doc_old else {}
-        doc_all_new = set(doc_new.mentions(group)[0]) | set(doc_new.mentions(group)[1]) if doc_new else set()
+        doc_pos_old = doc_old.named(group) if doc_old else {}
+        doc_all_new = doc_new.named(group, (False, True)) if doc_new else set()
         added = [m for name, m in pos_n.items()
                  if name not in pos_o and name not in neg_o and name not in doc_pos_old
                  and not n.governed(m)]

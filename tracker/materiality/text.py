@@ -20,6 +20,13 @@ _QUOTES = str.maketrans({
     "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None,
     "\u2026": "...", "\u2022": "-", "\u00b7": "-",
 })
+_QUOTE_CHARS = re.compile("[" + "".join(re.escape(chr(k)) for k in _QUOTES) + "]")
+
+
+def _quote(m: re.Match) -> str:
+    return _QUOTES[ord(m.group(0))] or ""
+
+
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
 _LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|[ivx]{1,4}\.)[ \t]+")
 _ABBREV = ("inc", "ltd", "llc", "corp", "co", "e.g", "i.e", "etc", "u.s", "u.k", "no", "st", "mr",
@@ -34,8 +41,12 @@ def fold_typography(text: str) -> str:
         if "&" not in text:
             break
         text = html.unescape(text)
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return re.sub(r"-{2,}", "-", text)
+    if text.isascii():  # NFKC leaves ASCII alone; the backtick is the one ASCII character mapped
+        if "`" in text:
+            text = text.replace("`", "'")
+    else:
+        text = _QUOTE_CHARS.sub(_quote, unicodedata.normalize("NFKC", text))  # = .translate(_QUOTES)
+    return re.sub(r"-{2,}", "-", text) if "--" in text else text
 
 
 def strip_link_targets(text: str) -> str:
@@ -108,12 +119,41 @@ VERSION_LINE = re.compile(r"(?im)^[\s>#*_-]*(?:version|ver\.|v)\s*:?\s*\d+(?:\.\
 COPYRIGHT = re.compile(r"(?i)(©|\(c\)|copyright)(\s*(?:©|\(c\))?\s*)\d{4}(?:\s*[-–,]\s*\d{4})?")
 
 
+# Words one of which a match of the pattern must contain, lowercased: a pattern is skipped when
+# none occurs in caseless(text).
+_DATE_WORDS = ("date", "modified", "revised", "reviewed", "effective", "published", "posted")
+_VERSION_WORDS = ("ver", "rev")
+_COPYRIGHT_WORDS = ("\u00a9", "(c)", "copyright")
+
+
+_CASE_TRAPS = ("\u0130", "\u0131", "\u017f")  # İ ı ſ: match i / s case-insensitively, lowercase otherwise
+
+
+def caseless(text: str) -> str | None:
+    """text.lower() when it is a sound stand-in for case-insensitive matching of ASCII words
+    (a word found by a case-insensitive pattern then occurs in it), else None."""
+    if text.isascii() or not any(c in text for c in _CASE_TRAPS):
+        return text.lower()
+    return None
+
+
+def _absent(low: str | None, words: tuple[str, ...]) -> bool:
+    return low is not None and not any(w in low for w in words)
+
+
 def fold_dates(text: str) -> str:
     """Drop pure date/version lines; neutralise dates in 'last updated' phrases and copyright years."""
-    text = DATE_LINE.sub("", text)
-    text = VERSION_LINE.sub("", text)
-    text = DATE_LABEL.sub(lambda m: m.group(1) + " <date>", text)
-    text = VERSION.sub(lambda m: m.group(1) + " <n>", text)
+    low = caseless(text)
+    if not _absent(low, _DATE_WORDS):
+        text = DATE_LINE.sub("", text)
+    if not _absent(low, ("v",)):
+        text = VERSION_LINE.sub("", text)
+    if not _absent(low, _DATE_WORDS):
+        text = DATE_LABEL.sub(lambda m: m.group(1) + " <date>", text)
+    if not _absent(low, _VERSION_WORDS):
+        text = VERSION.sub(lambda m: m.group(1) + " <n>", text)
+    if _absent(low, _COPYRIGHT_WORDS):
+        return text
     return COPYRIGHT.sub(lambda m: m.group(1) + " <year>", text)
 
 
@@ -127,7 +167,9 @@ def analysis_text(text: str, rules: Rules) -> str:
     text = strip_list_markers(text)
     text = fold_dates(text)
     if rules.boilerplate is not None:
-        text = re.sub(rules.boilerplate.pattern, " ", text, flags=re.IGNORECASE)
+        low = caseless(text)
+        if low is None or any(a in low for a in rules.boilerplate_anchors):
+            text = re.sub(rules.boilerplate.pattern, " ", text, flags=re.IGNORECASE)
     return text
 
 
@@ -224,4 +266,13 @@ def excerpt(text: str, span: tuple[int, int] | None = None, width: int = 140) ->
 
 
 def similarity(a: str, b: str) -> float:
-    return round(fuzz.ratio(squash(a), squash(b)) / 100.0, 3)
+    a, b = squash(a), squash(b)
+    score = 0.0
+    if len(a) + len(b) > 4000:
+        # Long texts of one policy are usually close: with a cutoff rapidfuzz computes only a
+        # band around the diagonal. At or above the cutoff the score is exact, below it is 0.
+        for cutoff in (99.0, 95.0, 85.0):
+            score = fuzz.ratio(a, b, score_cutoff=cutoff)
+            if score:
+                break
+    return round((score or fuzz.ratio(a, b)) / 100.0, 3)
