@@ -177,3 +177,16 @@ def test_bad_version_reference_exits_2(ws, server):
     for ref in ("7", "-5", "yesterday", "1999-01-01"):
         result = ws.cli("show", "acme", "--version", ref, expect=2)
         assert "error:" in result.stderr
+
+
+def test_link_targets_kept_when_asked_with_tracking_ids_stripped(ws, server):
+    page = policy_page("Privacy Policy", '<p>See our <a href="https://example.com/cookies?utm_source=x&amp;id=7'
+                                         '&amp;mc_cid=abc">cookie notice</a>.</p>')
+    url = server.put("/privacy", page)
+    ws.write_config([{"name": "acme", "url": url, "links": True}], tracker={"tracking_params": ["id"]})
+    ws.cli("check")
+    assert "[cookie notice](https://example.com/cookies)" in ws.cli("show", "acme").stdout
+    ws.write_config([{"name": "acme", "url": url}])
+    ws.cli("reextract")
+    shown = ws.cli("show", "acme").stdout
+    assert "See our cookie notice." in shown and "https://example.com" not in shown

@@ -58,6 +58,7 @@ class TrackerSettings(_Strict):
     per_host_delay: float = Field(1.0, ge=0, le=600)
     min_words: int = Field(50, ge=0)
     suspect_delay: float = Field(30.0, ge=0, le=3600)  # wait before re-fetching a page that looks wrong
+    tracking_params: tuple[str, ...] = ()  # more link parameters to strip, beyond utm_*, gclid, fbclid...
 
     @field_validator("interval")
     @classmethod
@@ -131,6 +132,7 @@ class Policy(_Strict):
     cron: str | None = None  # e.g. "0 6 * * 1" (UTC); overrides interval in the daemon
     recipients: tuple[str, ...] = ()
     threshold: Literal["minor", "material"] | None = None
+    links: bool = False  # keep link targets in the canonical text ([text](url)), tracking ids stripped
     enabled: bool = True
 
     @field_validator("name")

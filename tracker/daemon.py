@@ -219,6 +219,8 @@ class Daemon:
             loop.add_signal_handler(sig, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         self.scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
+        with self.store.write():  # we hold the lock: any other daemon row of this host is a dead one's
+            self.store.forget_daemons(socket.gethostname())
         async with fetch.new_client(self.checker.settings) as client:
             self.client = client
             self.schedule_policies(list(self.config.policy))

@@ -11,6 +11,7 @@ import re
 import smtplib
 import ssl
 import tempfile
+import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -57,7 +58,9 @@ class FileBackend:
             self.folder.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 return
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
+            self._remove_stale_parts()
+            # not "*.eml": a process killed mid-write must not leave what looks like a message
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".part")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(message.as_bytes())
                 fh.flush()
@@ -65,6 +68,18 @@ class FileBackend:
             os.replace(tmp, target)
         except OSError as exc:
             raise DeliveryError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+    def _remove_stale_parts(self, older_than: float = 3600.0) -> None:
+        """Half-written files of processes killed mid-write (never ones another process may still
+        be writing: those are seconds old)."""
+        now = time.time()
+        for part in self.folder.glob(".tmp-*.part"):
+            try:
+                if now - part.stat().st_mtime > older_than:
+                    part.unlink()
+            except OSError:
+                pass
 
 
 class SmtpBackend:

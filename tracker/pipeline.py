@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -19,6 +20,7 @@ from tracker.normalize import NORMALIZER_VERSION, Options, normalize_source
 from tracker.store import NewChange, Store, Version, utcnow
 
 LEVELS = {"none": 0, "minor": 1, "material": 2}
+log = logging.getLogger("tracker.pipeline")
 
 
 @dataclass(frozen=True)
@@ -35,15 +37,9 @@ class CheckResult:
         return self.outcome != "error"
 
 
-def fetch_settings(config: Config, **overrides) -> fetch.FetchSettings:
-    t = config.tracker
-    values = dict(user_agent=t.user_agent, timeout=t.timeout, connect_timeout=t.connect_timeout,
-                  retries=t.retries, backoff=t.retry_backoff, max_bytes=t.max_bytes, max_redirects=t.max_redirects)
-    return fetch.FetchSettings(**{**values, **overrides})
-
-
-def options_of(policy: Policy, config: Config | None = None) -> Options:
-    return Options(select=policy.select, remove=policy.remove)
+def options_of(policy: Policy, config: Config) -> Options:
+    return Options(select=policy.select, remove=policy.remove, links=policy.links,
+                   tracking_params=config.tracker.tracking_params)
 
 
 class Checker:
@@ -53,7 +49,7 @@ class Checker:
                  per_host_delay: float | None = None, on_result: Callable[[CheckResult], None] | None = None) -> None:
         self.config = config
         self.store = store
-        self.settings = settings or fetch_settings(config)
+        self.settings = settings or fetch.settings_for(config.tracker)
         self.per_host_delay = config.tracker.per_host_delay if per_host_delay is None else per_host_delay
         self.on_result = on_result
         self._host_locks: dict[str, asyncio.Lock] = {}
@@ -88,7 +84,10 @@ class Checker:
             if latest is None or latest.digest != doc.digest:
                 result, doc = await self._confirm(client, policy, result, doc, latest)
             return self._record(policy, result, doc, latest, started_at, t0)
-        except TrackerError as exc:
+        except Exception as exc:  # noqa: BLE001 — one page nobody foresaw must not take the others down
+            if not isinstance(exc, TrackerError):
+                log.exception("check of %s failed unexpectedly", policy.name)
+                exc = TrackerError(f"unexpected {type(exc).__name__}: {exc}", kind="internal")
             attempts = result.attempts if result else getattr(exc, "attempts", 1)
             status = result.status if result else getattr(exc, "status", None)
             return self._failed(policy, exc, started_at, t0, attempts=attempts, status=status,
@@ -129,14 +128,21 @@ class Checker:
                 started_at: str, t0: float) -> CheckResult:
         common = dict(started_at=started_at, url=result.final_url, status=result.status, etag=result.etag,
                       last_modified=result.last_modified, attempts=result.attempts, size=len(result.body))
-        if doc is None or (latest is not None and latest.digest == doc.digest):
-            outcome = "not_modified" if doc is None else "unchanged"
-            with self.store.write():
+        change = None
+        if doc is not None and (latest is None or latest.digest != doc.digest):
+            change = self._judge(policy, latest, doc)
+        with self.store.write():
+            current = self.store.latest_version(policy.name)
+            if doc is not None and (current and current.id) != (latest and latest.id):
+                # another process (a second `check`, the daemon) stored a version since we looked:
+                # judge against it, under the write lock, so no version is stored twice
+                latest = current
+                change = None if latest.digest == doc.digest else self._judge(policy, latest, doc)
+            if change is None:
+                outcome = "not_modified" if doc is None else "unchanged"
                 self.store.record_fetch(policy.name, outcome=outcome, duration=time.monotonic() - t0, **common)
                 notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
-            return CheckResult(policy.name, outcome, time.monotonic() - t0)
-        change = self._judge(policy, latest, doc)
-        with self.store.write():
+                return CheckResult(policy.name, outcome, time.monotonic() - t0)
             version = self.store_version(policy, doc, result, change)
             self.store.record_fetch(policy.name, outcome="new_version", duration=time.monotonic() - t0,
                                     version_id=version.id, **common)
@@ -147,7 +153,8 @@ class Checker:
         sha = self.store.put_snapshot(result.body, result.content_type, result.encoding)
         return self.store.add_version(
             policy.name, doc, snapshot=sha, normalizer=NORMALIZER_VERSION,
-            selectors={"select": list(policy.select), "remove": list(policy.remove)}, change=change,
+            selectors={"select": list(policy.select), "remove": list(policy.remove), "links": policy.links},
+            change=change,
         )
 
     def reextract(self, policy: Policy) -> CheckResult:

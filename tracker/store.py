@@ -266,6 +266,11 @@ class Store:
             (pid, host, now, now, policies),
         )
 
+    def forget_daemons(self, host: str) -> None:
+        """Heartbeat rows of daemons on this host that died without stopping (kill -9, power loss):
+        called by a daemon that holds the lock, so none of them is still running."""
+        self.db.execute("DELETE FROM daemon WHERE host = ?", (host,))
+
     def stop_heartbeat(self, pid: int) -> None:
         self.db.execute("DELETE FROM daemon WHERE pid = ?", (pid,))
 

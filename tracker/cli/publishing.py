@@ -27,7 +27,8 @@ def changelog(ctx: Context, name: str, fmt: str, feed_url: str | None) -> None:
     from tracker import changelog as cl
 
     feed_url = _absolute_url(feed_url, "--feed-url")
-    log = cl.build(ctx.store, ctx.policy(name), diffs=fmt in ("markdown", "html", "atom"))
+    policy = ctx.policy(name)  # an unknown name is an error before the database is touched
+    log = cl.build(ctx.store, policy, diffs=fmt in ("markdown", "html", "atom"))
     if fmt == "json":
         print_json(cl.to_json(log))
     elif fmt == "markdown":

@@ -95,12 +95,18 @@ def optional_config(ctx: Context):
 def load_source(ctx: Context, source: str, select=(), remove=()):
     """Fetch and normalize a file path or URL named on the command line (nothing is stored)."""
     from tracker import fetch
+    from tracker.errors import ExtractionError, UsageError
+    from tracker.extract import compile_selector
     from tracker.normalize import Options, normalize_source
 
-    from tracker.pipeline import fetch_settings
+    for css in (*select, *remove):
+        try:
+            compile_selector(css)
+        except ExtractionError as exc:
+            raise UsageError(str(exc)) from None
 
     config = optional_config(ctx)
-    settings = fetch_settings(config) if config else fetch.FetchSettings()
+    settings = fetch.settings_for(config.tracker) if config else fetch.FetchSettings()
     result = fetch.fetch_one(source, settings)
     return normalize_source(result.body, result.content_type, result.encoding, Options(tuple(select), tuple(remove)))
 
@@ -143,7 +149,8 @@ def diff(ctx: Context, name: str, a: str | None, b: str | None, fmt: str) -> Non
     from tracker.errors import UsageError
 
     if a is None:
-        versions = ctx.store.versions(ctx.policy(name).name)
+        policy = ctx.policy(name)  # an unknown name is an error before the database is touched
+        versions = ctx.store.versions(policy.name)
         if len(versions) < 2:
             raise UsageError(f"policy {name!r} has {len(versions)} version(s): nothing to compare yet")
         old, new = versions[-2], versions[-1]
@@ -165,6 +172,7 @@ def compare(ctx: Context, old: str, new: str, fmt: str, select: tuple[str, ...],
     """Compare two documents (files or URLs); nothing is stored."""
     from tracker.changes import compare as compare_documents
 
+    config = optional_config(ctx)
     changeset = compare_documents(load_source(ctx, old, select, remove), load_source(ctx, new, select, remove),
-                                  optional_config(ctx).rules if optional_config(ctx) else None)
+                                  config.rules if config else None)
     show_changeset(ctx, changeset, fmt, old_label=old, new_label=new)

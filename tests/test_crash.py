@@ -1,0 +1,196 @@
+"""Crash safety: kill -9 `tracker check`, `tracker notify flush` and the daemon at random points
+while they work through many policies with real changes and notifications; then the database is
+intact, nothing is half-written, and every notification owed is delivered exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes, policy as email_policy
+
+import pytest
+
+from tests.conftest import policy_page
+from tracker.pageserver import Page
+
+POLICIES = 24
+RECIPIENTS = ["legal@example.org", "dpo@example.org"]
+SHARING = ["We do not sell your personal information to anyone.",
+           "We may sell your personal information to data brokers and advertisers."]
+RETENTION = ["We keep server logs for 30 days.", "We keep server logs for five years."]
+
+pytestmark = pytest.mark.slow
+
+
+def page(i: int, variant: int) -> bytes:
+    body = (f"<h2>Sharing</h2><p>{SHARING[variant % 2]}</p>"
+            f"<h2>Retention</h2><p>{RETENTION[(variant // 2) % 2]}</p>"
+            f"<h2>Contact</h2><p>Write to policy {i} at privacy@example.org.</p>")
+    return policy_page(f"Privacy Policy {i}", body).encode()
+
+
+def serve_round(server, rnd: random.Random, variants: dict[int, int]) -> None:
+    """About a third of the policies change each round (sometimes back to an earlier text)."""
+    for i in range(POLICIES):
+        if rnd.random() < 0.35:
+            variants[i] = rnd.randrange(4)
+        server.put(f"/p{i}", Page(page(i, variants[i]), etag=rnd.random() < 0.5))
+
+
+def tracker(ws, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tracker", "--config", str(ws.config_path), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def kill_at(proc: subprocess.Popen, delay: float) -> None:
+    try:
+        proc.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+
+def setup_workspace(ws, server) -> None:
+    ws.write_config(
+        [{"name": f"p{i}", "url": server.url(f"/p{i}"), "recipients": RECIPIENTS, "interval": "1s"}
+         for i in range(POLICIES)],
+        tracker={"suspect_delay": 0, "concurrency": 8},
+        notify={"threshold": "minor", "admin": "ops@example.org"},
+    )
+
+
+def assert_consistent(db, recipients=RECIPIENTS) -> None:
+    """No half-written version or change; every reference resolves."""
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    versions = db.execute("SELECT id, policy, number, digest, snapshot FROM versions ORDER BY policy, number").fetchall()
+    assert versions, "the loop stored nothing: the kills came too early"
+    by_policy: dict[str, list] = {}
+    for v in versions:
+        by_policy.setdefault(v[1], []).append(v)
+    for name, rows in by_policy.items():
+        assert [r[2] for r in rows] == list(range(1, len(rows) + 1)), f"{name}: version numbers not contiguous"
+        for prev, cur in zip(rows, rows[1:]):
+            assert prev[3] != cur[3], f"{name}: version {cur[2]} repeats the text of version {prev[2]}"
+    for vid, name, number, digest, snapshot in versions:
+        change = db.execute("SELECT policy, from_version_id, kind FROM changes WHERE version_id = ?", (vid,)).fetchall()
+        assert len(change) == 1, f"{name} v{number}: {len(change)} change rows"
+        c_policy, from_id, kind = change[0]
+        assert c_policy == name
+        if number == 1:
+            assert (from_id, kind) == (None, "first")
+        else:
+            previous = db.execute("SELECT id FROM versions WHERE policy = ? AND number = ?", (name, number - 1)).fetchone()
+            assert from_id == previous[0] and kind in ("change", "reverted")
+        assert db.execute("SELECT 1 FROM texts WHERE digest = ?", (digest,)).fetchone(), f"{name} v{number}: no text"
+        assert db.execute("SELECT 1 FROM snapshots WHERE sha256 = ?", (snapshot,)).fetchone(), f"{name} v{number}"
+        fetch = db.execute("SELECT outcome FROM fetches WHERE version_id = ?", (vid,)).fetchall()
+        assert fetch == [("new_version",)], f"{name} v{number}: fetch rows {fetch}"
+    # outbox rows: exactly the recipients of every notifiable change, and none for any other
+    for change_id, kind, level in db.execute("SELECT id, kind, level FROM changes").fetchall():
+        rows = sorted(r[0] for r in db.execute("SELECT recipient FROM outbox WHERE change_id = ?", (change_id,)))
+        owed = kind == "change" and level in ("minor", "material")
+        assert rows == (sorted(recipients) if owed else []), (change_id, kind, level, rows)
+    assert db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'change' AND change_id IS NULL").fetchone()[0] == 0
+
+
+def assert_delivered_exactly_once(ws, db) -> None:
+    rows = db.execute("SELECT id, kind, recipient, state, message_id FROM outbox").fetchall()
+    assert rows and {r[3] for r in rows} == {"sent"}, {r[3] for r in rows}
+    ids = [r[4] for r in rows]
+    assert len(set(ids)) == len(ids), "two outbox rows share a Message-ID"
+    files = sorted((ws.root / "outbox").glob("*.eml"))
+    assert len(files) == len(rows), f"{len(files)} .eml files for {len(rows)} outbox rows"
+    seen = {}
+    for f in files:
+        msg = message_from_bytes(f.read_bytes(), policy=email_policy.default)
+        seen[msg["Message-ID"]] = str(msg["To"])
+    assert seen == {r[4]: r[2] for r in rows}
+
+
+def finish(ws) -> None:
+    """A final clean run: check, flush; then the leases of claims held by killed flushes expire."""
+    from tracker import config as config_mod
+    from tracker import notify
+
+    result = subprocess.run([sys.executable, "-m", "tracker", "--config", str(ws.config_path), "check"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    result = subprocess.run([sys.executable, "-m", "tracker", "--config", str(ws.config_path), "notify", "flush"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    config = config_mod.load(ws.config_path)
+    with ws.store() as store:
+        later = datetime.now(timezone.utc) + notify.LEASE + timedelta(minutes=1)
+        report = notify.drain(config, store, now=later)
+        assert report.errors == []
+
+
+def test_kill_9_check_and_flush_at_random_points(ws, server):
+    rnd = random.Random(int(os.environ.get("CRASH_SEED", "20240917")))
+    variants = {i: 0 for i in range(POLICIES)}
+    serve_round(server, rnd, variants)
+    setup_workspace(ws, server)
+    t_end = time.monotonic() + 75
+    killed = rounds = 0
+    for rounds in range(1, 51):
+        serve_round(server, rnd, variants)
+        proc = tracker(ws, "check")
+        kill_at(proc, rnd.uniform(0.25, 1.6))
+        killed += proc.returncode == -signal.SIGKILL
+        if proc.returncode not in (0, -signal.SIGKILL):
+            pytest.fail(f"tracker check exited {proc.returncode}: {proc.stderr.read().decode()}")
+        if rounds % 4 == 0:
+            flush = tracker(ws, "notify", "flush")
+            kill_at(flush, rnd.uniform(0.2, 0.8))
+            assert flush.returncode in (0, -signal.SIGKILL), flush.stderr.read().decode()
+        if time.monotonic() > t_end:
+            break
+    assert killed >= rounds // 2, f"only {killed} of {rounds} runs were killed mid-work"
+    with ws.store() as store:
+        assert_consistent(store.db.conn)
+    finish(ws)
+    with ws.store() as store:
+        assert_consistent(store.db.conn)
+        assert_delivered_exactly_once(ws, store.db.conn)
+        changes = store.db.execute("SELECT COUNT(*) FROM changes WHERE kind = 'change'").fetchone()[0]
+    assert changes >= POLICIES, "too few real changes were recorded to mean anything"
+
+
+def test_kill_9_daemon_mid_work(ws, server):
+    from tests.test_daemon import wait_for
+
+    rnd = random.Random(7)
+    variants = {i: 0 for i in range(POLICIES)}
+    serve_round(server, rnd, variants)
+    setup_workspace(ws, server)
+    for _ in range(4):
+        serve_round(server, rnd, variants)
+        proc = subprocess.Popen([sys.executable, "-m", "tracker", "--config", str(ws.config_path), "daemon"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        before = sum(server.hits.values())
+        assert wait_for(lambda: sum(server.hits.values()) > before, timeout=15)
+        time.sleep(rnd.uniform(0.2, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    with ws.store() as store:
+        assert_consistent(store.db.conn)
+        # each daemon forgot the rows of those killed before it; the last one killed left its row...
+        assert [d["pid"] for d in store.daemons()] == [proc.pid]
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "--config", str(ws.config_path), "daemon"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: [d["pid"] for d in ws.json("status")["daemons"]] == [proc.pid], timeout=15)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0  # ...are forgotten by the next daemon, which stops cleanly
+    finish(ws)
+    with ws.store() as store:
+        assert_consistent(store.db.conn)
+        assert_delivered_exactly_once(ws, store.db.conn)
