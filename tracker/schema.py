@@ -128,3 +128,15 @@ def m002_daemon_heartbeat(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations()
+def m003_text_deltas(db: Database) -> None:
+    """A text may be stored as a line delta against an earlier text (`base`), `depth` deltas deep."""
+    _run(
+        db,
+        """
+        ALTER TABLE texts ADD COLUMN base TEXT REFERENCES texts(digest);
+        ALTER TABLE texts ADD COLUMN depth INTEGER NOT NULL DEFAULT 0
+        """,
+    )

@@ -14,8 +14,11 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
+from tracker import delta
 from tracker.model import Document
 from tracker.schema import migrations
+
+MAX_CHAIN = 16  # deltas between full copies of a policy's text
 
 
 def utcnow() -> str:
@@ -65,6 +68,7 @@ class Store:
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._texts: dict[str, str] = {}  # texts are immutable: a small read cache is always right
         conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
         self.db = Database(conn)
         self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -183,13 +187,11 @@ class Store:
                     selectors: dict, change: NewChange, created_at: str | None = None) -> Version:
         """Version, its change and its outbox rows: all of them or none (call inside write())."""
         created_at = created_at or utcnow()
-        markdown = doc.markdown.encode("utf-8")
         digest = doc.digest
-        self.db.execute("INSERT OR IGNORE INTO texts (digest, markdown, size) VALUES (?, ?, ?)",
-                        (digest, _pack(markdown), len(markdown)))
+        previous = self.latest_version(policy)
+        self._put_text(digest, doc.markdown, previous.digest if previous else None)
         number = self.db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE policy = ?",
                                  (policy,)).fetchone()[0]
-        previous = self.latest_version(policy)
         cur = self.db.execute(
             "INSERT INTO versions (policy, number, created_at, digest, title, snapshot, normalizer, selectors)"
             " VALUES (?,?,?,?,?,?,?,?)",
@@ -236,11 +238,45 @@ class Store:
                          (policy, digest))
         return Version(**rows[0]) if rows else None
 
+    def _put_text(self, digest: str, markdown: str, base: str | None) -> None:
+        """Content-addressed; stored as a line delta against the policy's previous text when that is
+        smaller, with a full copy at least every MAX_CHAIN versions so reads stay fast."""
+        if self.db.execute("SELECT 1 FROM texts WHERE digest = ?", (digest,)).fetchone():
+            return
+        raw = markdown.encode("utf-8")
+        full = _pack(raw)
+        row = self.db.execute("SELECT depth FROM texts WHERE digest = ?", (base,)).fetchone() if base else None
+        if row is not None and row[0] < MAX_CHAIN:
+            patch = delta.encode(self.markdown(base), markdown)
+            if len(patch) < len(full) // 2:
+                self.db.execute("INSERT INTO texts (digest, markdown, size, base, depth) VALUES (?, ?, ?, ?, ?)",
+                                (digest, patch, len(raw), base, row[0] + 1))
+                return
+        self.db.execute("INSERT INTO texts (digest, markdown, size, base, depth) VALUES (?, ?, ?, NULL, 0)",
+                        (digest, full, len(raw)))
+
     def markdown(self, digest: str) -> str:
-        row = self.db.execute("SELECT markdown FROM texts WHERE digest = ?", (digest,)).fetchone()
-        if row is None:
-            raise KeyError(digest)
-        return _unpack(row[0]).decode("utf-8")
+        """The text with this digest, rebuilt from its full copy through at most MAX_CHAIN deltas."""
+        cached = self._texts.get(digest)
+        if cached is not None:
+            return cached
+        chain: list[bytes] = []
+        key: str | None = digest
+        while key is not None:
+            row = self.db.execute("SELECT markdown, base FROM texts WHERE digest = ?", (key,)).fetchone()
+            if row is None:
+                raise KeyError(key)
+            if row[1] is None:
+                text = _unpack(row[0]).decode("utf-8")
+                break
+            chain.append(row[0])
+            key = row[1]
+        for patch in reversed(chain):
+            text = delta.apply(text, patch)
+        if len(self._texts) > 64:
+            self._texts.clear()
+        self._texts[digest] = text
+        return text
 
     def document(self, version: Version) -> Document:
         return Document.from_markdown(self.markdown(version.digest), title=version.title)
