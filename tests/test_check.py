@@ -190,3 +190,21 @@ def test_link_targets_kept_when_asked_with_tracking_ids_stripped(ws, server):
     ws.cli("reextract")
     shown = ws.cli("show", "acme").stdout
     assert "See our cookie notice." in shown and "https://example.com" not in shown
+
+
+def test_large_runs_normalize_and_judge_in_worker_processes(ws, server):
+    from tracker.pipeline import POOL_FROM
+
+    n = POOL_FROM + 2
+    for i in range(n):
+        server.put(f"/p{i}", V1)
+    server.put("/p0", "<html><body><main><h1>Privacy</h1><p>Loading…</p></main></body></html>")
+    ws.write_config([{"name": f"p{i}", "url": server.url(f"/p{i}")} for i in range(n)])
+    results = {r["policy"]: r for r in ws.json("check", expect=1)["results"]}
+    assert results["p0"]["error_kind"] == "too_short"  # an error raised in a worker keeps its class
+    assert sum(r["outcome"] == "new_version" for r in results.values()) == n - 1
+    for i in range(1, n):
+        server.put(f"/p{i}", V2)
+    results = ws.json("check", expect=1)["results"]
+    changed = [r for r in results if r["outcome"] == "new_version"]
+    assert len(changed) == n - 1 and all(r["level"] == "material" for r in changed)

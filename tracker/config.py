@@ -201,12 +201,12 @@ class Config(_Strict):
     @classmethod
     def _rules(cls, v: dict[str, Any]) -> dict[str, Any]:
         if v:
-            _rules_from(json.dumps(v, sort_keys=True))  # a mistake raises ValueError naming the key
+            rules_from_json(json.dumps(v, sort_keys=True))  # a mistake raises ValueError naming the key
         return v
 
     @property
     def rules(self):
-        return _rules_from(json.dumps(self.materiality, sort_keys=True))
+        return rules_from_json(json.dumps(self.materiality, sort_keys=True))
 
     @model_validator(mode="after")
     def _unique_names(self) -> "Config":
@@ -242,7 +242,8 @@ class Config(_Strict):
 
 
 @lru_cache(maxsize=8)
-def _rules_from(key: str):
+def rules_from_json(key: str):
+    """The materiality rules for a [materiality] table given as sorted JSON (hashable, picklable)."""
     from tracker.materiality import load_rules
 
     return load_rules(json.loads(key))

@@ -11,6 +11,10 @@ class TrackerError(Exception):
         if kind:
             self.kind = kind
 
+    def __reduce__(self):
+        """Survive the trip back from a worker process with the message, kind and extra attributes."""
+        return (self.__class__, (str(self),), self.__dict__)
+
 
 class ConfigError(TrackerError):
     kind = "config"

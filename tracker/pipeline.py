@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import json
+import multiprocessing
+import os
 import logging
 import time
 from dataclasses import dataclass
@@ -13,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tracker import changes, fetch, guards, notify
-from tracker.config import Config, Policy
+from tracker.config import Config, Policy, rules_from_json
 from tracker.errors import ExtractionError, TrackerError
 from tracker.model import Document
 from tracker.normalize import NORMALIZER_VERSION, Options, normalize_source
@@ -42,6 +46,21 @@ def options_of(policy: Policy, config: Config) -> Options:
                    tracking_params=config.tracker.tracking_params)
 
 
+def extract_document(body: bytes, content_type: str, encoding: str, options: Options, min_words: int) -> Document:
+    """Normalize a fetched page; implausibly little text is an extraction error, never a version.
+    Module-level and pure, so it can run in a worker process."""
+    doc = normalize_source(body, content_type, encoding, options)
+    if doc.word_count < min_words:
+        raise ExtractionError(f"extracted text is implausibly short ({doc.word_count} words, minimum {min_words})",
+                              kind="too_short")
+    return doc
+
+
+def judge_documents(old: Document, new: Document, materiality_json: str) -> changes.Verdict:
+    """changes.judge with the rules named by the config's [materiality] table (for worker processes)."""
+    return changes.judge(old, new, rules_from_json(materiality_json))
+
+
 class Checker:
     """Checks policies concurrently: bounded overall, one request at a time per host."""
 
@@ -52,6 +71,7 @@ class Checker:
         self.settings = settings or fetch.settings_for(config.tracker)
         self.per_host_delay = config.tracker.per_host_delay if per_host_delay is None else per_host_delay
         self.on_result = on_result
+        self.executor: concurrent.futures.Executor | None = None  # CPU work (normalize, judge) goes here if set
         self._host_locks: dict[str, asyncio.Lock] = {}
         self._host_last: dict[str, float] = {}
 
@@ -60,6 +80,14 @@ class Checker:
 
     async def check_all(self, policies: list[Policy]) -> list[CheckResult]:
         limit = asyncio.Semaphore(self.config.tracker.concurrency)
+        with worker_pool(len(policies)) as pool:
+            self.executor = pool
+            try:
+                return await self._check_all(policies, limit)
+            finally:
+                self.executor = None
+
+    async def _check_all(self, policies: list[Policy], limit: asyncio.Semaphore) -> list[CheckResult]:
         async with fetch.new_client(self.settings) as client:
 
             async def one(policy: Policy) -> CheckResult:
@@ -79,11 +107,14 @@ class Checker:
         try:
             result = await self._fetch(client, policy, etag, last_modified)
             if result.not_modified:
-                return self._record(policy, result, None, latest, started_at, t0)
-            doc = self.extract(policy, result)
+                return self._record(policy, result, None, latest, None, started_at, t0)
+            doc = await self._extract(policy, result)
+            change = None
             if latest is None or latest.digest != doc.digest:
                 result, doc = await self._confirm(client, policy, result, doc, latest)
-            return self._record(policy, result, doc, latest, started_at, t0)
+            if latest is None or latest.digest != doc.digest:  # the second fetch may be the old text again
+                change = await self._prejudge(policy, latest, doc)
+            return self._record(policy, result, doc, latest, change, started_at, t0)
         except Exception as exc:  # noqa: BLE001 — one page nobody foresaw must not take the others down
             if not isinstance(exc, TrackerError):
                 log.exception("check of %s failed unexpectedly", policy.name)
@@ -98,13 +129,25 @@ class Checker:
             return await fetch.fetch(client, policy.url, self.settings, etag=etag, last_modified=last_modified)
 
     def extract(self, policy: Policy, result: fetch.FetchResult) -> Document:
-        """Normalize a fetched page; implausibly little text is an extraction error, never a version."""
-        doc = normalize_source(result.body, result.content_type, result.encoding, options_of(policy, self.config))
-        minimum = self.config.tracker.min_words
-        if doc.word_count < minimum:
-            raise ExtractionError(f"extracted text is implausibly short ({doc.word_count} words, minimum {minimum})",
-                                  kind="too_short")
-        return doc
+        return extract_document(result.body, result.content_type, result.encoding, options_of(policy, self.config),
+                                self.config.tracker.min_words)
+
+    async def _cpu(self, func, *args):
+        """CPU-bound work off the event loop, in the worker pool when there is one (2 cores: ~2x)."""
+        if self.executor is None:
+            return func(*args)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
+
+    async def _extract(self, policy: Policy, result: fetch.FetchResult) -> Document:
+        return await self._cpu(extract_document, result.body, result.content_type, result.encoding,
+                               options_of(policy, self.config), self.config.tracker.min_words)
+
+    async def _prejudge(self, policy: Policy, latest: Version | None, doc: Document) -> NewChange:
+        if latest is None:
+            return self._change(policy, None, doc, None)
+        verdict = await self._cpu(judge_documents, self.store.document(latest), doc,
+                                  json.dumps(self.config.materiality, sort_keys=True))
+        return self._change(policy, latest, doc, verdict)
 
     async def _confirm(self, client, policy: Policy, result: fetch.FetchResult, doc: Document,
                        latest: Version | None) -> tuple[fetch.FetchResult, Document]:
@@ -116,7 +159,7 @@ class Checker:
             return result, doc
         await asyncio.sleep(self.config.tracker.suspect_delay)
         again = await self._fetch(client, policy)
-        doc_again = self.extract(policy, again)
+        doc_again = await self._extract(policy, again)
         second = guards.suspect(doc_again, again.text, previous)
         if second is None:
             return again, doc_again
@@ -125,12 +168,9 @@ class Checker:
         raise ExtractionError(second.reason + " (fetched twice; nothing stored)", kind=second.kind)
 
     def _record(self, policy: Policy, result: fetch.FetchResult, doc: Document | None, latest: Version | None,
-                started_at: str, t0: float) -> CheckResult:
+                change: NewChange | None, started_at: str, t0: float) -> CheckResult:
         common = dict(started_at=started_at, url=result.final_url, status=result.status, etag=result.etag,
                       last_modified=result.last_modified, attempts=result.attempts, size=len(result.body))
-        change = None
-        if doc is not None and (latest is None or latest.digest != doc.digest):
-            change = self._judge(policy, latest, doc)
         with self.store.write():
             current = self.store.latest_version(policy.name)
             if doc is not None and (current and current.id) != (latest and latest.id):
@@ -184,12 +224,16 @@ class Checker:
         async with fetch.new_client(self.settings) as client:
             return [(r, self.extract(policy, r)) for r in [await self._fetch(client, policy) for _ in range(times)]]
 
-    def _judge(self, policy: Policy, latest: Version | None, doc) -> NewChange:
-        if latest is None:
+    def _judge(self, policy: Policy, latest: Version | None, doc: Document) -> NewChange:
+        verdict = changes.judge(self.store.document(latest), doc, self.config.rules) if latest else None
+        return self._change(policy, latest, doc, verdict)
+
+    def _change(self, policy: Policy, latest: Version | None, doc: Document,
+                verdict: changes.Verdict | None) -> NewChange:
+        """What a new text is: first, reverted to an earlier text, or a change (and who is told)."""
+        if latest is None or verdict is None:
             return NewChange("first", None, changes.first_summary(doc), {})
         earlier = self.store.version_with_digest(policy.name, doc.digest)
-        old_doc = self.store.document(latest)
-        verdict = changes.judge(old_doc, doc, self.config.rules)
         if earlier is not None:
             return NewChange("reverted", verdict.level, f"reverted to version {earlier.number}",
                              verdict.assessment, reverted_to=earlier.id)
@@ -221,3 +265,21 @@ class Checker:
                 yield
             finally:
                 self._host_last[host] = time.monotonic()
+
+
+POOL_FROM = 16  # policies in one run before worker processes pay for their start-up
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int):
+    """Processes for normalizing and judging when a run is big enough; none for a few policies.
+    'spawn', not fork: the parent has threads (and an open database) that a fork would copy."""
+    workers = min(os.cpu_count() or 1, 4)
+    if jobs < POOL_FROM or workers < 2:
+        yield None
+        return
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
