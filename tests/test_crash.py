@@ -194,3 +194,49 @@ def test_kill_9_daemon_mid_work(ws, server):
     with ws.store() as store:
         assert_consistent(store.db.conn)
         assert_delivered_exactly_once(ws, store.db.conn)
+
+
+def test_worker_processes_do_not_outlive_a_killed_check(ws, server):
+    """kill -9 of a big `tracker check` must not leave its worker processes behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import policy_page
+    from tracker.pipeline import POOL_FROM
+
+    from tracker.pageserver import Page
+
+    def slow(i):
+        def route(handler):
+            time.sleep(0.3)  # keeps the run going while we look at its processes
+            handler.send_page(Page(policy_page("Privacy", f"<h2>S</h2><p>Policy number {i}.</p>").encode()))
+        return route
+
+    for i in range(POOL_FROM + 4):
+        server.put(f"/p{i}", slow(i))
+    ws.write_config([{"name": f"p{i}", "url": server.url(f"/p{i}")} for i in range(POOL_FROM + 4)])
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "--config", str(ws.config_path), "check"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> list[int]:
+        """The pool's workers (not its resource tracker, which exits by itself)."""
+        out = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(proc.pid)], capture_output=True,
+                             text=True).stdout
+        return [int(line.split()[0]) for line in out.splitlines() if "spawn_main" in line]
+
+    deadline = time.monotonic() + 20
+    while not children() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    workers = children()
+    assert workers, "the run did not start worker processes"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [p for p in alive if os.path.exists(f"/proc/{p}") and "Z" not in open(f"/proc/{p}/stat").read().split()[2]]
+    assert alive == []

@@ -25,7 +25,7 @@ from tracker import config as config_mod
 from tracker import fetch, notify
 from tracker.config import Config, Policy
 from tracker.errors import ConfigError, TrackerError
-from tracker.pipeline import Checker, CheckResult
+from tracker.pipeline import Checker, CheckResult, worker_pool
 from tracker.store import Store
 
 log = logging.getLogger("tracker.daemon")
@@ -221,6 +221,14 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
         with self.store.write():  # we hold the lock: any other daemon row of this host is a dead one's
             self.store.forget_daemons(socket.gethostname())
+        with worker_pool(len(self.config.policy)) as pool:
+            self.checker.executor = pool
+            await self._serve()
+        self.store.stop_heartbeat(os.getpid())
+        self.store.close()
+        log.info("stopped", extra={"fields": {"event": "stop"}})
+
+    async def _serve(self) -> None:
         async with fetch.new_client(self.checker.settings) as client:
             self.client = client
             self.schedule_policies(list(self.config.policy))
@@ -235,9 +243,6 @@ class Daemon:
             log.info("stopping")
             self.scheduler.shutdown(wait=False)
             await self._finish_inflight()
-        self.store.stop_heartbeat(os.getpid())
-        self.store.close()
-        log.info("stopped", extra={"fields": {"event": "stop"}})
 
     async def _finish_inflight(self) -> None:
         """In-flight checks get a few seconds; then they are cancelled, which is safe because every

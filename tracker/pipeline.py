@@ -8,6 +8,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import threading
 import logging
 import time
 from dataclasses import dataclass
@@ -267,6 +268,18 @@ class Checker:
                 self._host_last[host] = time.monotonic()
 
 
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent was killed (kill -9 leaves no time to stop the pool) must not live on
+    waiting for work: it would never get EOF, since it holds both ends of the task queue."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 POOL_FROM = 16  # policies in one run before worker processes pay for their start-up
 
 
@@ -278,7 +291,8 @@ def worker_pool(jobs: int):
     if jobs < POOL_FROM or workers < 2:
         yield None
         return
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                                  initializer=_exit_with_parent, initargs=(os.getpid(),))
     try:
         yield pool
     finally:
