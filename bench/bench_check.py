@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import result  # noqa: E402
 from tracker.pageserver import PageServer  # noqa: E402
 
 SEED = ROOT / "data" / "demo" / "plex-privacy-policy-2021-03-17.html"
@@ -90,10 +91,6 @@ def run_check(config: Path) -> tuple[float, float, dict[str, int], int]:
     except (ValueError, KeyError):
         print(err.decode(errors="replace")[-2000:], file=sys.stderr)
     return wall, usage.ru_maxrss / 1024, counts, proc.returncode
-
-
-def result(measure: str, target: str, value: str, ok: bool | None) -> None:
-    print("@result " + json.dumps({"measure": measure, "target": target, "result": value, "ok": ok}))
 
 
 def main() -> int:

@@ -14,16 +14,14 @@ from __future__ import annotations
 import argparse
 import cProfile
 import difflib
-import json
 import pstats
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import median_ms, result  # noqa: E402
 from tracker.changes import compare  # noqa: E402
 from tracker.diff import diff_documents  # noqa: E402
 from tracker.materiality import load_rules  # noqa: E402
@@ -33,21 +31,6 @@ DEMO = ROOT / "data" / "demo"
 SEED = DEMO / "plex-privacy-policy-2021-03-17.html"
 REVISIONS = {"v2": DEMO / "plex-privacy-policy-v2-cosmetic.html", "v3": DEMO / "plex-privacy-policy-v3-substantive.html"}
 TARGET_MS = 50.0
-
-
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm: compiled patterns, lazily built indexes
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
-
-
-def result(measure: str, target: str, value: str, ok: bool | None) -> None:
-    """One machine-readable line for bench/run's summary table."""
-    print("@result " + json.dumps({"measure": measure, "target": target, "result": value, "ok": ok}))
 
 
 def main() -> int:

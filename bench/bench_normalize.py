@@ -9,9 +9,7 @@ are importable, skipped otherwise (they are not dependencies of the tracker).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,20 +17,11 @@ sys.path.insert(0, str(ROOT))
 
 import lxml.html  # noqa: E402
 
+from common import median_ms  # noqa: E402
 from tracker.normalize import normalize_html  # noqa: E402
 
 SEED = ROOT / "tests" / "pages" / "plex-privacy-policy-2021-03-17.html"
 TARGET_MS = 10.0
-
-
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm caches (compiled selectors, imports)
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main() -> int:

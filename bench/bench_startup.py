@@ -11,13 +11,13 @@ compare, JSON). The heaviest imports of `tracker --help` are listed from `python
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from common import result  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 300.0
 DEMO = ROOT / "data" / "demo"
@@ -48,10 +48,6 @@ def heaviest_imports(args: list[str], n: int = 10) -> list[tuple[int, str]]:
         if len(parts) == 3 and parts[1].strip().isdigit():
             rows.append((int(parts[1]), parts[2].rstrip()))
     return sorted(rows, reverse=True)[:n]
-
-
-def result(measure: str, target: str, value: str, ok: bool | None) -> None:
-    print("@result " + json.dumps({"measure": measure, "target": target, "result": value, "ok": ok}))
 
 
 def main() -> int:

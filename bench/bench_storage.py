@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import result  # noqa: E402
 from tracker import textdiff  # noqa: E402
 from tracker.changes import compare  # noqa: E402
 from tracker.materiality import load_rules  # noqa: E402
@@ -115,10 +116,6 @@ def cli_ms(config: Path, args: list[str], runs: int) -> float:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(config.parent))
         times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times)
-
-
-def result(measure: str, target: str, value: str, ok: bool | None) -> None:
-    print("@result " + json.dumps({"measure": measure, "target": target, "result": value, "ok": ok}))
 
 
 def main() -> int:

@@ -72,7 +72,6 @@ def check(ctx: Context, names: tuple[str, ...], fmt: str) -> None:
 
     Exits 1 when any policy failed.
     """
-    from tracker.pipeline import Checker
 
     config = ctx.config
     policies = [config.get(n) for n in names] if names else [p for p in config.policy if p.enabled]
