@@ -18,7 +18,8 @@ from tests.conftest import SEED
 from tests.corpus.pdfgen import build as build_pdf
 from tracker import extract, noise
 from tracker.model import Document
-from tracker.normalize import Options, clause_depth, normalize_html, normalize_source, normalize_text
+from tracker.headings import clause_depth
+from tracker.normalize import Options, normalize_html, normalize_source, normalize_text
 from tracker.pdf import normalize_pdf
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -16,16 +16,9 @@ from dataclasses import dataclass
 
 from tracker.errors import ExtractionError
 from tracker.model import Document, build_document
-from tracker.normalize import (
-    Candidate,
-    clause_depth,
-    fold,
-    line_width,
-    paragraph_items,
-    resolve,
-    text_blocks,
-    vocabulary_of,
-)
+from tracker.folding import fold
+from tracker.headings import Candidate, clause_depth, resolve
+from tracker.plaintext import line_width, paragraph_items, text_blocks, vocabulary_of
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—]\s*)?(?:page|p\.|seite|página|pagina)?\s*\d{1,4}(?:\s*(?:of|/|von|de|di)\s*\d{1,4})?(?:\s*[-–—])?$",
