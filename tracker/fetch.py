@@ -64,10 +64,6 @@ class FetchResult:
     def text(self) -> str:
         return self.body.decode(self.encoding or "utf-8", errors="replace")
 
-    @property
-    def is_pdf(self) -> bool:
-        return "pdf" in self.content_type or self.body[:5] == b"%PDF-"
-
 
 def new_client(settings: FetchSettings) -> httpx.AsyncClient:
     """TLS verification stays on; redirects are followed by hand so every hop is checked."""

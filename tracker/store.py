@@ -168,9 +168,6 @@ class Store:
     def set_alerted(self, policy: str, when: str | None) -> None:
         self.db.execute("UPDATE policy_state SET alerted_at = ? WHERE policy = ?", (when, policy))
 
-    def forget_validators(self, policy: str) -> None:
-        self.db.execute("UPDATE policy_state SET etag = NULL, last_modified = NULL WHERE policy = ?", (policy,))
-
     def health(self) -> dict[str, dict]:
         rows = self.rows(
             """SELECT s.*, (SELECT COUNT(*) FROM versions v WHERE v.policy = s.policy) AS versions

@@ -49,12 +49,6 @@ def opcodes(a: Sequence[Hashable], b: Sequence[Hashable], deadline: float | None
     return _runs_to_opcodes(runs, len(ia), len(ib))
 
 
-def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable],
-                    deadline: float | None = 1.0) -> list[tuple[int, int, int]]:
-    """Matched runs ``(i, j, size)`` in order, without difflib's final sentinel."""
-    return [(i1, j1, i2 - i1) for tag, i1, i2, j1, j2 in opcodes(a, b, deadline) if tag == "equal"]
-
-
 def diff_lines(a: str, b: str, deadline: float | None = 1.0) -> list[Opcode]:
     """Opcodes over ``a.splitlines(keepends=True)`` and the same of ``b``."""
     return opcodes(a.splitlines(True), b.splitlines(True), deadline)

@@ -7,7 +7,6 @@ from functools import cached_property
 
 import click
 
-FORMATS_TEXT_JSON = ["text", "json"]
 
 
 class Context:

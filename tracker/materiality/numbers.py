@@ -137,7 +137,3 @@ def compare(old: Quantity, new: Quantity) -> str:
     if abs(old.value - new.value) <= tolerance * hi + 1e-9:
         return "same"
     return "increase" if new.value > old.value else "decrease"
-
-
-def describe(q: Quantity) -> str:
-    return q.text
