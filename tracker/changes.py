@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from tracker.diff import ChangeSet, diff_documents, match_sections, with_materiality
+from tracker.diff import ChangeSet, diff_documents, with_materiality
 from tracker.materiality import Rules, assess_pairs
 from tracker.model import Document
 
@@ -25,7 +25,7 @@ def compare(old: Document, new: Document, rules: Rules | None = None) -> ChangeS
     if not changeset.sections:
         return changeset
     # Every pair, not only the changed ones: "a new kind of data" means new to the whole document.
-    pairs = match_sections(old, new)
+    pairs = list(changeset.pairs)
     overall, per_pair = assess_pairs(pairs, rules=rules)
     by_pair = {(id(o), id(n)): a for (o, n), a in zip(pairs, per_pair)}
     found = [by_pair.get((id(s.old_section), id(s.new_section))) for s in changeset.sections]

@@ -98,6 +98,9 @@ class ChangeSet:
     new: Document
     sections: tuple[SectionChange, ...] = ()
     materiality: Any = field(default_factory=_default_materiality)
+    # Every section of both documents once, in new-document order, as matched (not in the JSON):
+    # the materiality classifier judges a change against the whole document through these.
+    pairs: tuple[tuple[Section | None, Section | None], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -160,13 +163,15 @@ def diff_documents(old: Document, new: Document, deadline: float = 1.0) -> Chang
     pairs = match_pairs(old, new)
     stable = stable_pairs(pairs, {i: 1 + len(s.blocks) for i, s in enumerate(old.sections)})
     changes: list[SectionChange] = []
+    every: list[tuple[Section | None, Section | None]] = []
     for i, j in ordered_pairs(old, new, pairs, stable):
         o = old.sections[i] if i is not None else None
         n = new.sections[j] if j is not None else None
+        every.append((o, n))
         change = diff_sections(o, n, moved=(i, j) not in stable, deadline_at=deadline_at)
         if change is not None:
             changes.append(change)
-    return ChangeSet(old, new, tuple(changes))
+    return ChangeSet(old, new, tuple(changes), pairs=tuple(every))
 
 
 def diff_sections(o: Section | None, n: Section | None, moved: bool = False,

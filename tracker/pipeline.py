@@ -112,9 +112,10 @@ class Checker:
             doc = await self._extract(policy, result)
             change = None
             if latest is None or latest.digest != doc.digest:
-                result, doc = await self._confirm(client, policy, result, doc, latest)
-            if latest is None or latest.digest != doc.digest:  # the second fetch may be the old text again
-                change = await self._prejudge(policy, latest, doc)
+                previous = self.store.document(latest) if latest else None  # read once: guards and judge
+                result, doc = await self._confirm(client, policy, result, doc, previous)
+                if latest is None or latest.digest != doc.digest:  # the second fetch may be the old text again
+                    change = await self._prejudge(policy, latest, previous, doc)
             return self._record(policy, result, doc, latest, change, started_at, t0)
         except Exception as exc:  # noqa: BLE001 — one page nobody foresaw must not take the others down
             if not isinstance(exc, TrackerError):
@@ -129,9 +130,12 @@ class Checker:
         async with self._host_slot(policy.url):
             return await fetch.fetch(client, policy.url, self.settings, etag=etag, last_modified=last_modified)
 
+    def _extract_args(self, policy: Policy, result: fetch.FetchResult) -> tuple:
+        return (result.body, result.content_type, result.encoding, options_of(policy, self.config),
+                self.config.tracker.min_words)
+
     def extract(self, policy: Policy, result: fetch.FetchResult) -> Document:
-        return extract_document(result.body, result.content_type, result.encoding, options_of(policy, self.config),
-                                self.config.tracker.min_words)
+        return extract_document(*self._extract_args(policy, result))
 
     async def _cpu(self, func, *args):
         """CPU-bound work off the event loop, in the worker pool when there is one (2 cores: ~2x)."""
@@ -140,21 +144,19 @@ class Checker:
         return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
 
     async def _extract(self, policy: Policy, result: fetch.FetchResult) -> Document:
-        return await self._cpu(extract_document, result.body, result.content_type, result.encoding,
-                               options_of(policy, self.config), self.config.tracker.min_words)
+        return await self._cpu(extract_document, *self._extract_args(policy, result))
 
-    async def _prejudge(self, policy: Policy, latest: Version | None, doc: Document) -> NewChange:
-        if latest is None:
+    async def _prejudge(self, policy: Policy, latest: Version | None, previous: Document | None,
+                        doc: Document) -> NewChange:
+        if latest is None or previous is None:
             return self._change(policy, None, doc, None)
-        verdict = await self._cpu(judge_documents, self.store.document(latest), doc,
-                                  json.dumps(self.config.materiality, sort_keys=True))
+        verdict = await self._cpu(judge_documents, previous, doc, json.dumps(self.config.materiality, sort_keys=True))
         return self._change(policy, latest, doc, verdict)
 
     async def _confirm(self, client, policy: Policy, result: fetch.FetchResult, doc: Document,
-                       latest: Version | None) -> tuple[fetch.FetchResult, Document]:
+                       previous: Document | None) -> tuple[fetch.FetchResult, Document]:
         """A suspect page (error, login wall, challenge, drastic shrink) is fetched again before
         anything is stored; a drastic cut is kept only when the second fetch agrees."""
-        previous = self.store.document(latest) if latest else None
         first = guards.suspect(doc, result.text, previous)
         if first is None:
             return result, doc
