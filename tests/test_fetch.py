@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tracker import fetch
-from tracker.errors import FetchError
+from tracker.errors import FetchError, UsageError
 from tracker.pageserver import Page
 
 FAST = fetch.FetchSettings(retries=2, backoff=0.01, timeout=5, max_bytes=100_000, max_redirects=3)
@@ -126,5 +126,5 @@ def test_local_files_and_file_urls(tmp_path):
     page.write_text("<p>local</p>")
     assert fetch.fetch_one(str(page), FAST).body == b"<p>local</p>"
     assert fetch.fetch_one(page.as_uri(), FAST).body == b"<p>local</p>"
-    with pytest.raises(FetchError):
+    with pytest.raises(UsageError):  # the user named a file that is not there: exit 2 (issue 17)
         fetch.fetch_one(str(tmp_path / "missing.html"), FAST)

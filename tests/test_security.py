@@ -145,8 +145,9 @@ def test_command_line_sources_are_files_or_http_only(ws, tmp_path):
     for source in ("ftp://example.org/p.html", "javascript:alert(1)", "data:text/html,hi"):
         result = ws.cli("normalize", source, expect=1)
         assert "bad_scheme" in result.stderr and "only http and https" in result.stderr
-    result = ws.cli("compare", str(page), "http://[::1/x", expect=1)
-    assert "bad_url" in result.stderr
+    for url in ("http://[::1/x", "http://127.0.0.1:99999/", "http://example.org:port/"):  # bad usage: exit 2
+        result = ws.cli("compare", str(page), url, expect=2)
+        assert "is not a valid URL" in result.stderr and url in result.stderr
 
 
 # --- TLS -------------------------------------------------------------------------------------

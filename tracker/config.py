@@ -18,6 +18,8 @@ _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s<>,;\r\n]+@[^@\s<>,;\r\n]+\.[^@\s<>,;\r\n]+$")
+MIN_INTERVAL = 1.0  # seconds: a policy checked more often than this is a mistake (and a nuisance to the site)
+MAX_INTERVAL = 366 * 86400.0  # a year: beyond it the schedule's date arithmetic overflows
 
 
 def parse_interval(value: str | int | float) -> float:
@@ -29,12 +31,13 @@ def parse_interval(value: str | int | float) -> float:
         if not m:
             raise ValueError(f"{value!r} is not an interval like '90s', '15m', '6h', '1d' or '2w'")
         seconds = float(m.group(1)) * _UNITS[m.group(2)]
-    if seconds <= 0:
-        raise ValueError("an interval must be positive")
+    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
+        raise ValueError(f"{value!r} is out of range: an interval is from 1 second to 366 days")
     return seconds
 
 
-def _email(value: str) -> str:
+def check_email(value: str) -> str:
+    """An email address, or ValueError saying it is not one."""
     if not _EMAIL.match(value):
         raise ValueError(f"{value!r} is not an email address")
     return value
@@ -59,6 +62,14 @@ class TrackerSettings(_Strict):
     min_words: int = Field(50, ge=0)
     suspect_delay: float = Field(30.0, ge=0, le=3600)  # wait before re-fetching a page that looks wrong
     tracking_params: tuple[str, ...] = ()  # more link parameters to strip, beyond utm_*, gclid, fbclid...
+    allow_private: bool = True  # false (shared deployments): refuse URLs and redirects to private addresses
+
+    @field_validator("user_agent")
+    @classmethod
+    def _user_agent(cls, v: str) -> str:
+        if not (v.isascii() and v.isprintable()) or not v.strip():
+            raise ValueError(f"{v!r} cannot be sent in a header: use printable ASCII, no line breaks")
+        return v
 
     @field_validator("interval")
     @classmethod
@@ -107,18 +118,18 @@ class NotifySettings(_Strict):
     @field_validator("from_")
     @classmethod
     def _from(cls, v: str) -> str:
-        return _email(v)
+        return check_email(v)
 
     @field_validator("admin")
     @classmethod
     def _admin(cls, v: str | None) -> str | None:
-        return _email(v) if v else v
+        return check_email(v) if v else v
 
     @field_validator("recipient_thresholds")
     @classmethod
     def _addresses(cls, v: dict[str, str]) -> dict[str, str]:
         for address in v:
-            _email(address)
+            check_email(address)
         return v
 
 
@@ -147,7 +158,9 @@ class Policy(_Strict):
     def _url(cls, v: str) -> str:
         if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.I):
             raise ValueError(f"{v!r} is not an http(s) URL")
-        return v
+        from tracker.fetch import check_url
+
+        return check_url(v)
 
     @field_validator("interval")
     @classmethod
@@ -171,7 +184,7 @@ class Policy(_Strict):
     @field_validator("recipients")
     @classmethod
     def _recipients(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_email(r) for r in v)
+        return tuple(check_email(r) for r in v)
 
     @field_validator("select", "remove")
     @classmethod
@@ -273,7 +286,11 @@ def parse(data: dict, path: Path | None = None) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, data, path)) from None
-    return config.model_copy(update={"path": path.resolve() if path else None})
+    config = config.model_copy(update={"path": path.resolve() if path else None})
+    if config.database_path.is_dir():
+        raise ConfigError(f"{path or '<config>'}: key 'tracker.database': {config.tracker.database!r} is a "
+                          "directory; name the database file inside it (e.g. tracker.db)")
+    return config
 
 
 def _explain(exc: ValidationError, data: dict, path: Path | None) -> str:

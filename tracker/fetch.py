@@ -5,9 +5,15 @@ from __future__ import annotations
 import asyncio
 import codecs
 import email.utils
+import ipaddress
+import logging
+import os
 import re
+import socket
 import ssl
+import stat
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -15,11 +21,15 @@ from urllib.request import url2pathname
 
 import httpx
 
-from tracker.errors import FetchError
+from tracker.doctype import document_type
+from tracker.errors import FetchError, UsageError
+from tracker.inflate import decode, inflaters
+
+log = logging.getLogger("tracker.fetch")
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_RETRY_AFTER = 300.0
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class FetchSettings:
     max_bytes: int = 10_000_000
     max_redirects: int = 10
     total_timeout: float | None = None  # whole request, redirects and body included; None: connect + read
+    allow_private: bool = True  # False: refuse URLs and redirects to loopback, private and link-local addresses
 
     @property
     def deadline(self) -> float:
@@ -42,7 +53,7 @@ def settings_for(t) -> FetchSettings:
     """FetchSettings from the config's [tracker] table (a TrackerSettings)."""
     return FetchSettings(user_agent=t.user_agent, timeout=t.timeout, connect_timeout=t.connect_timeout,
                          retries=t.retries, backoff=t.retry_backoff, max_bytes=t.max_bytes,
-                         max_redirects=t.max_redirects)
+                         max_redirects=t.max_redirects, allow_private=t.allow_private)
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,9 @@ class FetchResult:
 def new_client(settings: FetchSettings) -> httpx.AsyncClient:
     """TLS verification stays on; redirects are followed by hand so every hop is checked."""
     return httpx.AsyncClient(
-        headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"},
+        # only the codings _Inflater decodes with a bound: br and zstd are not asked for
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate",
+                 "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"},
         timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
         follow_redirects=False,
         verify=True,
@@ -137,6 +150,7 @@ async def _get_within_deadline(client, url, settings: FetchSettings, etag, last_
 
 async def _get(client, url, settings, etag, last_modified) -> FetchResult:
     headers = {}
+    etag, last_modified = sendable(etag, "ETag"), sendable(last_modified, "Last-Modified")
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -144,26 +158,31 @@ async def _get(client, url, settings, etag, last_modified) -> FetchResult:
     current = url
     for _hop in range(settings.max_redirects + 1):
         _check_scheme(current, redirect=current != url)
+        if not settings.allow_private:
+            await _refuse_private(current, redirect=current != url)
         try:
             async with client.stream("GET", current, headers=headers) as response:
-                if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
+                status = response.status_code
+                if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                     current = _redirect_target(current, response.headers["location"])
                     continue
-                if response.status_code == 304:
+                if status == 304 and headers:  # a 304 answers a conditional request only
                     return FetchResult(url, current, 304, etag=etag, last_modified=last_modified, not_modified=True)
-                if response.status_code >= 400:
+                if status >= 400:
                     raise _status_error(response)
+                if status != 200:  # 206 (a part), 204, 203, 300, a 3xx without Location, an unasked 304
+                    raise FetchError(f"HTTP {status} {_reason(response)}: only a complete 200 response is a page",
+                                     kind="http_status")
                 body = await _read_capped(response, settings.max_bytes)
-                content_type = response.headers.get("content-type", "")
                 return FetchResult(
                     url=url,
                     final_url=str(response.url),
-                    status=response.status_code,
+                    status=status,
                     body=body,
-                    content_type=content_type.split(";")[0].strip().lower(),
+                    content_type=document_type(response.headers.get("content-type", ""), body),
                     encoding=detect_encoding(body, response.charset_encoding),
-                    etag=response.headers.get("etag"),
-                    last_modified=response.headers.get("last-modified"),
+                    etag=sendable(response.headers.get("etag"), "ETag"),
+                    last_modified=sendable(response.headers.get("last-modified"), "Last-Modified"),
                 )
         except httpx.TimeoutException as exc:
             raise _retryable(f"timed out ({type(exc).__name__})", "timeout") from exc
@@ -181,6 +200,57 @@ async def _get(client, url, settings, etag, last_modified) -> FetchResult:
         except httpx.InvalidURL as exc:  # not an HTTPError: a redirect to "http://host:port-that-is-not/"
             raise FetchError(f"invalid URL {current!r}: {exc}", kind="bad_url") from exc
     raise FetchError(f"more than {settings.max_redirects} redirects", kind="too_many_redirects")
+
+
+def sendable(value: str | None, what: str) -> str | None:
+    """A validator we can send back as it came (visible ASCII, bounded); any other is dropped, and
+    logged: a server's odd ETag must never make every later request fail before it is sent."""
+    if value is None or (value.isascii() and value.isprintable() and len(value) <= 1024):
+        return value
+    log.warning("dropping the %s %r: it cannot be sent back in a request header", what, value[:80])
+    return None
+
+
+def _reason(response: httpx.Response) -> str:
+    """The server's reason phrase, which it chooses: printable ASCII only, bounded."""
+    return "".join(c for c in response.reason_phrase if c.isascii() and c.isprintable())[:80]
+
+
+# --- the private-address guard ([tracker] allow_private = false) -----------------------------
+
+def is_private_address(host: str) -> bool:
+    """Loopback, private, link-local, shared, reserved, multicast or unspecified: not for a shared
+    deployment to fetch (cloud metadata at 169.254.169.254, the admin interface on 127.0.0.1...)."""
+    ip = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+async def _refuse_private(url: str, *, redirect: bool) -> None:
+    """Every address the host name resolves to is checked, before each hop. (A resolver that answers
+    differently a moment later is not covered: that needs a connection-level check.)"""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        addresses = [host] if _is_ip(host) else [
+            info[4][0] for info in await asyncio.get_running_loop().getaddrinfo(host, parts.port or 80,
+                                                                                 type=socket.SOCK_STREAM)]
+    except (OSError, UnicodeError):
+        return  # cannot resolve: the request fails as a connection error
+    bad = sorted({a for a in addresses if is_private_address(a)})
+    if bad:
+        where = "a redirect to" if redirect else "the URL"
+        raise FetchError(f"refusing {where} {url!r}: {host} is a private or local address ({', '.join(bad)}) "
+                         "and [tracker] allow_private is false", kind="private_address")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+        return True
+    except ValueError:
+        return False
 
 
 def _redirect_target(current: str, location: str) -> str:
@@ -221,7 +291,7 @@ def _retryable(message: str, kind: str, retry_after: float | None = None) -> Fet
 
 def _status_error(response: httpx.Response) -> FetchError:
     status = response.status_code
-    message = f"HTTP {status} {response.reason_phrase}".strip()
+    message = f"HTTP {status} {_reason(response)}".strip()
     if status in RETRY_STATUSES:
         exc = _retryable(message, "http_status", parse_retry_after(response.headers.get("retry-after")))
     else:
@@ -244,17 +314,25 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """Count bytes after decompression: a small gzip bomb must not fill the memory."""
+    """Decode the raw bytes ourselves, every layer of Content-Encoding incrementally, and count what
+    comes out: a few KB of stacked gzip must not reach gigabytes before the cap is checked."""
+    layers = inflaters(response.headers.get("content-encoding", ""))
     declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in response.headers:
+    if declared and declared.isdigit() and int(declared) > max_bytes and not layers:
         raise FetchError(f"body of {declared} bytes is over the cap of {max_bytes}", kind="too_large")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(f"body is over the cap of {max_bytes} bytes (after decompression)", kind="too_large")
-        chunks.append(chunk)
+    try:
+        async for raw in response.aiter_raw():
+            for piece in decode(layers, raw):
+                size += len(piece)
+                if size > max_bytes:
+                    raise FetchError(f"body is over the cap of {max_bytes} bytes (after decompression)",
+                                     kind="too_large")
+                chunks.append(piece)
+    except zlib.error as exc:
+        raise FetchError(f"cannot decode the response body ({response.headers['content-encoding']}): {exc}",
+                         kind="decoding") from None
     return b"".join(chunks)
 
 
@@ -300,28 +378,71 @@ def _meta_charset(body: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
+_SUFFIX_TYPES = {".pdf": "application/pdf", ".txt": "text/plain", ".md": "text/markdown",
+                 ".markdown": "text/markdown", ".html": "text/html", ".htm": "text/html", ".xhtml": "text/html"}
+
+
 def read_local(source: str, max_bytes: int = 50_000_000) -> FetchResult:
-    """A file path or file:// URL, for commands where the user named the file themselves."""
+    """A file path or file:// URL, for commands where the user named the file themselves. Only a
+    regular file is read (a FIFO would hang, /dev/zero never ends), and never more than the cap:
+    what a file says its size is does not count, what is read does."""
     path = Path(url2pathname(urlsplit(source).path)) if source.startswith("file:") else Path(source)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise FetchError(f"{path}: {size} bytes is over the cap of {max_bytes}", kind="too_large")
-        body = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens without waiting for a writer
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
     except OSError as exc:
-        raise FetchError(f"{path}: {exc.strerror or exc}", kind="file") from None
-    suffix = path.suffix.lower()
-    content_type = {".pdf": "application/pdf", ".txt": "text/plain", ".md": "text/markdown"}.get(suffix, "text/html")
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise UsageError(f"{path}: is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise UsageError(f"{path}: not a regular file (a device, FIFO or socket): only files are read")
+        try:
+            body = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(body) > max_bytes:
+        raise UsageError(f"{path}: over the cap of {max_bytes} bytes")
+    if not body.strip():
+        raise UsageError(f"{path}: the file is empty")
+    try:
+        content_type = document_type(_SUFFIX_TYPES.get(path.suffix.lower(), ""), body)
+    except FetchError as exc:
+        raise FetchError(f"{path}: {exc}", kind=exc.kind) from None
     return FetchResult(source, path.resolve().as_uri(), 200, body, content_type, detect_encoding(body, None))
+
+
+def check_url(url: str) -> str:
+    """An http(s) URL that will not fail later: a port in range, a well-formed IPv6 literal, a host."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises for "99999", "abc" and friends
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http(s) URL with a host")
+    if port == 0:
+        raise ValueError(f"{url!r} is not a valid URL: port 0")
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from None
+    return url
 
 
 def fetch_one(source: str, settings: FetchSettings) -> FetchResult:
     """Fetch a URL or read a local file, synchronously (for one-shot commands)."""
-    if not re.match(r"^https?://", source, re.I):
-        if re.match(r"^[a-z][a-z0-9+.-]+:", source, re.I) and not source.lower().startswith("file:"):
+    if not re.match(r"^https?://", source, re.IGNORECASE):
+        if re.match(r"^[a-z][a-z0-9+.-]+:", source, re.IGNORECASE) and not source.lower().startswith("file:"):
             raise FetchError(f"refusing {source!r}: only http and https URLs, or a local file, can be read",
                              kind="bad_scheme")
         return read_local(source)
+    try:
+        check_url(source)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
     async def run() -> FetchResult:
         async with new_client(settings) as client:
