@@ -154,7 +154,7 @@ def test_normalize_command_preamble_section_and_selectors(tmp_path):
     assert "Noise" not in data["markdown"]
 
 
-def test_normalize_command_missing_file_exits_1(tmp_path):
+def test_normalize_command_missing_file_exits_2(tmp_path):  # bad usage (issue 17 item 12)
     result = CliRunner().invoke(cli, ["normalize", str(tmp_path / "nope.html")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "nope.html" in result.stderr

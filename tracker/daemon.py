@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from tracker import config as config_mod
 from tracker import fetch, notify
 from tracker.config import Config, Policy
+from tracker.controls import escape_controls, json_safe
 from tracker.errors import ConfigError, TrackerError
 from tracker.pipeline import Checker, CheckResult, worker_pool
 from tracker.store import Store
@@ -79,7 +80,7 @@ class JsonFormatter(logging.Formatter):
         data.update(getattr(record, "fields", {}))
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False)
+        return json_safe(json.dumps(data, ensure_ascii=False))
 
 
 def setup_logging(fmt: str, level: str) -> None:
@@ -163,6 +164,7 @@ class Daemon:
         if r.error:
             fields.update(error_kind=r.error_kind, error=r.error)
             message += f": {r.error_kind}: {r.error}"
+        message = escape_controls(message)  # a server's words (reason phrase, error) reach a terminal
         (log.warning if r.outcome == "error" else log.info)(message, extra={"fields": fields})
 
     # -- schedule -------------------------------------------------------------------------

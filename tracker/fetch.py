@@ -355,6 +355,8 @@ def detect_encoding(body: bytes, declared: str | None) -> str:
             continue
         if name == "utf-8" and utf8 == "none":
             continue
+        if name in ("latin-1", "iso8859-1", "ascii"):  # as browsers read them (WHATWG): bytes 80-9F are
+            return "cp1252"  # quotes and dashes, never C1 control characters
         return candidate.lower()
     return "utf-8" if utf8 in ("ascii", "damaged") else "cp1252"
 

@@ -30,8 +30,9 @@ class DeliveryError(TrackerError):
 
 
 def clean_header(value: str, limit: int = MAX_HEADER) -> str:
-    """Page text reaches subjects: no CR/LF (header injection), no control characters, bounded."""
-    value = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", value)
+    """Page text reaches subjects: no CR/LF (header injection), no C0/C1 or bidi controls, bounded."""
+    value = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", value)
+    value = re.sub(r"[\u202a-\u202e\u2066-\u2069]", "", value)  # bidi controls: no visually reversed subject
     value = " ".join(value.split())
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 

@@ -16,6 +16,7 @@ from lxml import etree
 from lxml.etree import _Element as HtmlElement
 
 from tracker import extract, noise
+from tracker.controls import map_strings, strip_controls
 from tracker.errors import ExtractionError
 from tracker.folding import fold
 from tracker.headings import (
@@ -65,6 +66,7 @@ def normalize_html(html: str | bytes, options: Options = Options()) -> Document:
     if not html.strip():
         raise ExtractionError("the page is empty", kind="empty")
     root = parse_html(html)
+    _check_depth(root)
     page_title = fold(root.findtext(".//title") or "")
     noise.decode_cloudflare_emails(root)
     block = extract.apply_selectors(root, options.select, options.remove)
@@ -73,6 +75,20 @@ def normalize_html(html: str | bytes, options: Options = Options()) -> Document:
         block = extract.choose_block(root)
     blocks = _Converter(options).convert(block)
     return build_document(blocks, title=title_of(blocks) or page_title)
+
+
+MAX_DEPTH = 400  # elements nested deeper than this are refused loudly (the walk is recursive)
+
+
+def _check_depth(root: etree._Element) -> None:
+    """A page nested deeper than the walk can follow fails loudly, never as a silently cut text."""
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExtractionError(f"the page is nested more than {MAX_DEPTH} elements deep: it cannot be read "
+                                  "safely", kind="unparseable")
+        stack.extend((child, depth + 1) for child in el)
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -97,7 +113,8 @@ def parse_html(html: str) -> etree._Element:
 
 @lru_cache(maxsize=1)
 def _parser() -> etree.HTMLParser:
-    return etree.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+    # huge_tree: libxml2 otherwise drops everything nested 256 deep, and the rest of the page with it
+    return etree.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True)
 
 
 def normalize_source(body: bytes, content_type: str, encoding: str, options: Options = Options()) -> Document:
@@ -105,8 +122,8 @@ def normalize_source(body: bytes, content_type: str, encoding: str, options: Opt
     if "pdf" in content_type or body[:5] == b"%PDF-":
         from tracker.pdf import normalize_pdf
 
-        return normalize_pdf(body)
-    text = body.decode(encoding or "utf-8", errors="replace")
+        return map_strings(normalize_pdf(body), strip_controls)
+    text = strip_controls(body.decode(encoding or "utf-8", errors="replace"))  # no terminal escapes, no bidi
     if content_type in ("text/plain", "text/markdown", "text/x-markdown"):
         if options.select:
             raise ExtractionError("CSS selectors apply to HTML pages only", kind="selector_miss")

@@ -48,10 +48,10 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (ConfigError, UsageError) as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {safe(str(exc))}", err=True)
             sys.exit(2)
         except TrackerError as exc:  # the command ran and met a problem (fetch, extraction, lock...)
-            click.echo(f"error: {exc.kind}: {exc}", err=True)
+            click.echo(f"error: {exc.kind}: {safe(str(exc))}", err=True)
             sys.exit(1)
 
 
@@ -83,7 +83,16 @@ def selector_options(func):
 def print_json(data) -> None:
     import json
 
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    from tracker.controls import json_safe
+
+    click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
+
+
+def safe(text: str) -> str:
+    """Page or server text on its way to a terminal: control and bidi characters made visible."""
+    from tracker.controls import escape_controls
+
+    return escape_controls(text)
 
 
 from tracker.cli import admin, notifying, publishing, reading, tracking  # noqa: E402,F401  (registers the commands)

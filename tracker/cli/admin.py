@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from tracker.cli import Context, cli, format_option, pass_ctx, print_json
+from tracker.cli import Context, cli, format_option, pass_ctx, print_json, safe
 
 
 @cli.command()
@@ -32,7 +32,7 @@ def reextract(ctx: Context, names: tuple[str, ...], fmt: str) -> None:
     else:
         for r in results:
             detail = f"version {r.version.number}: {r.version.summary}" if r.version else (r.error or "")
-            click.echo(f"{r.policy}: {r.outcome} {detail}".rstrip())
+            click.echo(safe(f"{r.policy}: {r.outcome} {detail}".rstrip()))
     sys.exit(0 if all(r.ok for r in results) else 1)
 
 
@@ -52,7 +52,7 @@ def validate(ctx: Context, name: str, fmt: str) -> None:
     try:
         (first, doc), (_, doc2) = asyncio.run(checker.probe(policy))
     except TrackerError as exc:
-        click.echo(f"error: {exc.kind}: {exc}", err=True)
+        click.echo(f"error: {exc.kind}: {safe(str(exc))}", err=True)
         sys.exit(1)
     if doc.digest != doc2.digest:
         problems.append("two fetches gave different texts: the page varies (A/B test, rotating content?); "
@@ -78,16 +78,16 @@ def validate(ctx: Context, name: str, fmt: str) -> None:
         from rich.markup import escape
 
         console = ctx.console()
-        console.print(f"[bold]{escape(doc.title)}[/] — {escape(first.final_url)}")
+        console.print(f"[bold]{escape(safe(doc.title))}[/] — {escape(safe(first.final_url))}")
         console.print(f"{doc.word_count} words, {sum(1 for s in doc.sections if s.level)} headings, "
                       f"digest {doc.digest[:12]}")
         for s in sections:
             indent = "  " * max(0, s["level"] - 1)
-            console.print(f"{indent}[cyan]{'#' * s['level']} {escape(s['heading']) or '(preamble)'}[/]  "
-                          f"{escape(s['first_line'])}")
+            console.print(f"{indent}[cyan]{'#' * s['level']} {escape(safe(s['heading'])) or '(preamble)'}[/]  "
+                          f"{escape(safe(s['first_line']))}")
         console.print(f"would store: {would}")
         for p in problems:
-            console.print(f"[red]problem:[/] {escape(p)}")
+            console.print(f"[red]problem:[/] {escape(safe(p))}")
         if not problems:
             console.print("[green]ok:[/] two fetches agree and the text looks like a policy")
     sys.exit(1 if problems else 0)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tracker.cli import Context, cli, format_option, pass_ctx, print_json
+from tracker.cli import Context, cli, format_option, pass_ctx, print_json, safe
 
 
 @cli.group()
@@ -23,7 +23,7 @@ def flush(ctx: Context) -> None:
     report = drain(ctx.config, ctx.store)
     click.echo(f"{report.sent} sent, {report.retried} to retry, {report.failed} failed")
     for error in dict.fromkeys(report.errors):
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {safe(error)}", err=True)
     sys.exit(1 if report.errors else 0)
 
 
@@ -44,7 +44,7 @@ def test(ctx: Context, to: str | None) -> None:
     try:
         backend_for(config).send(message)
     except DeliveryError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {safe(str(exc))}", err=True)
         sys.exit(1)
     where = f"to {config.resolve(config.notify.outbox_dir)}" if config.notify.backend == "file" else "via SMTP"
     click.echo(f"test message for {recipient} delivered {where}")
@@ -71,7 +71,7 @@ def list_(ctx: Context, everything: bool, fmt: str) -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(str(r["id"]), r["kind"], r["policy"], str(r["version"] or ""), escape(r["recipient"]),
-                      r["state"], str(r["attempts"]), r["next_attempt_at"] or "", escape(r["last_error"] or ""))
+                      r["state"], str(r["attempts"]), r["next_attempt_at"] or "", escape(safe(r["last_error"] or "")))
     ctx.console().print(table)
     if not rows:
         ctx.console().print("the outbox is empty" if not everything else "no messages yet")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import Context, cli, format_option, pass_ctx, print_json, selector_options
+from tracker.cli import Context, cli, format_option, pass_ctx, print_json, safe, selector_options
 
 
 def short_time(iso: str | None) -> str:
@@ -48,7 +48,7 @@ def history(ctx: Context, name: str, fmt: str) -> None:
     colour = {"material": "red", "minor": "yellow", "none": "dim"}
     for v in versions:
         level = f"[{colour.get(v.level or '', '')}]{v.level}[/]" if v.level else ""
-        table.add_row(str(v.number), short_time(v.created_at), v.kind or "", level, escape(v.summary))
+        table.add_row(str(v.number), short_time(v.created_at), v.kind or "", level, escape(safe(v.summary)))
     ctx.console().print(table)
     if not versions:
         ctx.console().print(f"no versions yet: run `tracker check {name}`")
@@ -66,7 +66,7 @@ def show(ctx: Context, name: str, ref: str | None, fmt: str) -> None:
     if fmt == "json":
         print_json({"policy": name, "number": version.number, "created_at": version.created_at, **doc.to_json()})
     else:
-        click.echo(doc.markdown, nl=False)
+        click.echo(safe(doc.markdown), nl=False)
 
 
 @cli.command()
@@ -80,7 +80,7 @@ def normalize(ctx: Context, source: str, fmt: str, select: tuple[str, ...], remo
     if fmt == "json":
         print_json(doc.to_json())
     else:
-        click.echo(doc.markdown, nl=False)
+        click.echo(safe(doc.markdown), nl=False)
 
 
 def optional_config(ctx: Context):
@@ -112,6 +112,14 @@ def load_source(ctx: Context, source: str, select=(), remove=()):
 
 
 DIFF_FORMATS = ("text", "markdown", "html", "json", "unified")
+
+
+def visible(doc):
+    """A document whose control characters (a text stored by an older tracker) are shown escaped,
+    in every diff format."""
+    from tracker.controls import escape_controls, map_strings
+
+    return map_strings(doc, escape_controls)
 
 
 def show_changeset(ctx: Context, changeset, fmt: str, **labels) -> None:
@@ -156,7 +164,7 @@ def diff(ctx: Context, name: str, a: str | None, b: str | None, fmt: str) -> Non
         old, new = versions[-2], versions[-1]
     else:
         old, new = resolve_version(ctx, name, a), resolve_version(ctx, name, b)
-    changeset = compare(ctx.store.document(old), ctx.store.document(new), ctx.config.rules)
+    changeset = compare(visible(ctx.store.document(old)), visible(ctx.store.document(new)), ctx.config.rules)
     show_changeset(ctx, changeset, fmt, title=ctx.policy(name).display_title,
                    old_label=f"version {old.number} ({old.created_at[:10]})",
                    new_label=f"version {new.number} ({new.created_at[:10]})")
@@ -173,6 +181,6 @@ def compare(ctx: Context, old: str, new: str, fmt: str, select: tuple[str, ...],
     from tracker.changes import compare as compare_documents
 
     config = optional_config(ctx)
-    changeset = compare_documents(load_source(ctx, old, select, remove), load_source(ctx, new, select, remove),
-                                  config.rules if config else None)
+    changeset = compare_documents(visible(load_source(ctx, old, select, remove)),
+                                  visible(load_source(ctx, new, select, remove)), config.rules if config else None)
     show_changeset(ctx, changeset, fmt, old_label=old, new_label=new)

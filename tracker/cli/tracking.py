@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import Context, cli, format_option, pass_ctx, print_json
+from tracker.cli import Context, cli, format_option, pass_ctx, print_json, safe
 from tracker.cli.reading import short_time
 
 STARTER_CONFIG = '''# tracker configuration. Paths are relative to this file.
@@ -119,7 +119,7 @@ def show_results(ctx: Context, results) -> None:
         v = r.version
         detail = r.error and f"{r.error_kind}: {r.error}" or (v.summary if v else "")
         table.add_row(r.policy, f"[{style.get(r.outcome, '')}]{r.outcome}[/]" if r.outcome in style else r.outcome,
-                      str(v.number) if v else "", (v.level or v.kind) if v else "", escape(detail or ""))
+                      str(v.number) if v else "", (v.level or v.kind) if v else "", escape(safe(detail or "")))
     ctx.console().print(table)
     failed = sum(not r.ok for r in results)
     new = sum(r.outcome == "new_version" for r in results)
@@ -148,7 +148,7 @@ def status(ctx: Context, fmt: str) -> None:
     for r in rows:
         outcome = r["last_outcome"] or "never checked"
         if r["last_outcome"] == "error":
-            outcome = f"[red]error[/] {escape(r['last_error'] or '')}"
+            outcome = f"[red]error[/] {escape(safe(r['last_error'] or ''))}"
         table.add_row(r["policy"], short_time(r["last_check_at"]), outcome, str(r["versions"]),
                       short_time(r["next_due"]) if r["next_due"] != "now" else "now", short_time(r["failing_since"]))
     console = ctx.console()
@@ -159,7 +159,7 @@ def status(ctx: Context, fmt: str) -> None:
     console.print(f"outbox: {outbox['pending']} pending, {outbox['sent']} sent, {outbox['failed']} failed")
     for m in failed:
         console.print(f"[red]failed message[/] #{m['id']} {m['kind']} {escape(m['policy'])} → "
-                      f"{escape(m['recipient'])} after {m['attempts']} attempts: {escape(m['last_error'] or '')}")
+                      f"{escape(m['recipient'])} after {m['attempts']} attempts: {escape(safe(m['last_error'] or ''))}")
 
 
 def status_rows(ctx: Context) -> list[dict]:
