@@ -50,7 +50,8 @@ def environment() -> Environment:
 
 
 def message_id(key: str, sender: str) -> str:
-    """Stable for the same outbox row(s): a resend after a crash carries the same Message-ID."""
+    """Stable for the same outbox row(s) of the same database (the key carries the database's random
+    install id): a resend after a crash carries the same Message-ID, another install never does."""
     domain = sender.rsplit("@", 1)[-1] or "tracker.invalid"
     return f"<tracker.{hashlib.sha256(key.encode()).hexdigest()[:24]}@{clean_header(domain, 100)}>"
 

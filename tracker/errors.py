@@ -30,5 +30,12 @@ class ExtractionError(TrackerError):
     kind = "extraction"
 
 
+class StorageError(TrackerError):
+    """The database could not be written (disk full, I/O error, read-only): the transaction was
+    rolled back, nothing is half-written, and the next run starts from a consistent state."""
+
+    kind = "storage"
+
+
 class UsageError(TrackerError):
     kind = "usage"

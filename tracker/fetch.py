@@ -395,12 +395,13 @@ def read_local(source: str, max_bytes: int = 50_000_000) -> FetchResult:
         raise UsageError(f"{path}: no such file") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise UsageError(f"{path}: is a directory, not a file")
-        if not stat.S_ISREG(mode):
-            raise UsageError(f"{path}: not a regular file (a device, FIFO or socket): only files are read")
+        raise UsageError(f"{path}: not a regular file (a device, FIFO or socket): only files are read")
+    with os.fdopen(fd, "rb") as fh:
         try:
             body = fh.read(max_bytes + 1)
         except OSError as exc:

@@ -6,6 +6,7 @@ DeliveryError saying whether trying again later can help.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import smtplib
@@ -13,6 +14,7 @@ import ssl
 import tempfile
 import time
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from tracker.config import Config, NotifySettings
@@ -47,17 +49,19 @@ class FileBackend:
         self.folder = folder
 
     def path_for(self, message: EmailMessage) -> Path:
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", message["Message-ID"].strip("<>"))
-        return self.folder / f"{stem}.eml"
+        msgid = str(message["Message-ID"])
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", msgid.strip("<>"))[:120]
+        return self.folder / f"{stem}.{hashlib.sha256(msgid.encode()).hexdigest()[:8]}.eml"
 
     def already_delivered(self, message: EmailMessage) -> bool:
-        return self.path_for(message).exists()
+        """Proven by the message itself: a file of that name holding this Message-ID, not just a name."""
+        return _message_id_in(self.path_for(message)) == str(message["Message-ID"])
 
     def send(self, message: EmailMessage) -> None:
         target = self.path_for(message)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            if target.exists():
+            if _message_id_in(target) == str(message["Message-ID"]):
                 return
             self._remove_stale_parts()
             # not "*.eml": a process killed mid-write must not leave what looks like a message
@@ -81,6 +85,16 @@ class FileBackend:
                     part.unlink()
             except OSError:
                 pass
+
+
+def _message_id_in(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            headers = BytesHeaderParser().parse(fh)
+    except OSError:
+        return None
+    value = headers.get("Message-ID")
+    return str(value).strip() if value else None
 
 
 class SmtpBackend:

@@ -109,7 +109,12 @@ def _groups(config: Config, rows: list[dict]) -> list[list[dict]]:
 def _compose(config: Config, store: Store, group: list[dict]):
     sender = config.notify.from_
     first = group[0]
-    msgid = emails.message_id(f"{first['kind']}:{','.join(str(r['id']) for r in group)}:{first['recipient']}", sender)
+    stored = {r.get("message_id") for r in group}
+    if len(stored) == 1 and None not in stored:  # a retry, or a resend after a crash: the same message
+        msgid = stored.pop()
+    else:
+        ids = ",".join(str(r["id"]) for r in group)
+        msgid = emails.message_id(f"{store.install_id()}:{first['kind']}:{ids}:{first['recipient']}", sender)
     if first["kind"] != "change":
         return emails.compose_notice(first["kind"], policy=first["policy"], payload=first["payload"],
                                      sender=sender, recipient=first["recipient"], msgid=msgid)

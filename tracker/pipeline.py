@@ -19,7 +19,7 @@ import httpx
 
 from tracker import changes, fetch, guards, notify
 from tracker.config import Config, Policy, rules_from_json
-from tracker.errors import ExtractionError, TrackerError
+from tracker.errors import ExtractionError, StorageError, TrackerError
 from tracker.model import Document
 from tracker.normalize import NORMALIZER_VERSION, Options, normalize_source
 from tracker.store import NewChange, Store, Version, utcnow
@@ -102,10 +102,10 @@ class Checker:
 
     async def check(self, client: httpx.AsyncClient, policy: Policy) -> CheckResult:
         started_at, t0 = utcnow(), time.monotonic()
-        latest = self.store.latest_version(policy.name)
-        etag, last_modified = self.store.validators(policy.name) if latest else (None, None)
         result: fetch.FetchResult | None = None
         try:
+            latest = self.store.latest_version(policy.name)
+            etag, last_modified = self.store.validators(policy.name) if latest else (None, None)
             result = await self._fetch(client, policy, etag, last_modified)
             if result.not_modified:
                 return self._record(policy, result, None, latest, None, started_at, t0)
@@ -249,11 +249,16 @@ class Checker:
 
     def _failed(self, policy: Policy, exc: TrackerError, started_at: str, t0: float, *, attempts: int = 1,
                 status: int | None = None, size: int | None = None) -> CheckResult:
-        with self.store.write():
-            self.store.record_fetch(policy.name, outcome="error", started_at=started_at,
-                                    duration=time.monotonic() - t0, url=policy.url, status=status,
-                                    error_kind=exc.kind, error=str(exc), size=size, attempts=attempts)
-            notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
+        try:
+            with self.store.write():
+                self.store.record_fetch(policy.name, outcome="error", started_at=started_at,
+                                        duration=time.monotonic() - t0, url=policy.url, status=status,
+                                        error_kind=exc.kind, error=str(exc), size=size, attempts=attempts)
+                notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
+        except StorageError as storage:  # a full disk: the failure cannot be recorded, but is still told
+            log.error("%s: %s (and the failure could not be recorded: %s)", policy.name, exc, storage)
+            if not isinstance(exc, StorageError):
+                exc = StorageError(f"{exc.kind}: {exc}; and it could not be recorded: {storage}")
         return CheckResult(policy.name, "error", time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
 
     @contextlib.asynccontextmanager

@@ -140,3 +140,16 @@ def m003_text_deltas(db: Database) -> None:
         ALTER TABLE texts ADD COLUMN depth INTEGER NOT NULL DEFAULT 0
         """,
     )
+
+
+@migrations()
+def m004_install_id(db: Database) -> None:
+    """A random id per database: Message-IDs built from outbox row numbers must not repeat across
+    installs, or in a database rebuilt next to an old outbox folder."""
+    _run(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta (key, value) VALUES ('install_id', lower(hex(randomblob(12))))
+        """,
+    )

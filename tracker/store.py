@@ -15,6 +15,7 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from tracker import delta
+from tracker.errors import StorageError
 from tracker.model import Document
 from tracker.schema import migrations
 
@@ -67,8 +68,19 @@ class NewChange:
 class Store:
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._texts: dict[str, str] = {}  # texts are immutable: a small read cache is always right
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._open(timeout)
+        except (sqlite3.Error, OSError) as exc:
+            raise self._storage_error(exc) from None
+
+    def _storage_error(self, exc: BaseException) -> StorageError:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return StorageError(f"cannot use the database {self.path}: {reason} (nothing was half-written; "
+                            "the next run continues from here)")
+
+    def _open(self, timeout: float) -> None:
         conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
         self.db = Database(conn)
         self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -97,14 +109,18 @@ class Store:
             with self.db.atomic():
                 yield self.db
             return
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
-        except BaseException:
-            if self.db.conn.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:  # disk full, I/O error, read-only file: one clear error, not a traceback
+            raise self._storage_error(exc) from None
 
     def rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         return list(self.db.query(sql, params))
@@ -338,6 +354,10 @@ class Store:
                 row["attempts"] += 1
                 row["payload"] = json.loads(row["payload"] or "{}")
         return rows
+
+    def install_id(self) -> str:
+        """Random, made once per database (migration m004): part of every Message-ID."""
+        return self.db.execute("SELECT value FROM meta WHERE key = 'install_id'").fetchone()[0]
 
     def set_message_id(self, ids: list[int], message_id: str) -> None:
         with self.write():

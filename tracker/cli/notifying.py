@@ -32,6 +32,7 @@ def flush(ctx: Context) -> None:
 @pass_ctx
 def test(ctx: Context, to: str | None) -> None:
     """Send a test message through the configured backend."""
+    from tracker.config import check_email
     from tracker.emails import compose_test
     from tracker.errors import UsageError
     from tracker.mail import DeliveryError, backend_for
@@ -40,6 +41,10 @@ def test(ctx: Context, to: str | None) -> None:
     recipient = to or config.notify.admin
     if not recipient:
         raise UsageError("no recipient: pass --to ADDRESS or set [notify] admin")
+    try:
+        check_email(recipient)
+    except ValueError as exc:
+        raise UsageError(f"--to: {exc}") from None
     message = compose_test(sender=config.notify.from_, recipient=recipient, backend=config.notify.backend)
     try:
         backend_for(config).send(message)
