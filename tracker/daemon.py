@@ -42,12 +42,17 @@ class AlreadyRunning(TrackerError):
 
 
 class DaemonLock:
-    """An flock on <database>.lock: released by the kernel when the process dies, so a crashed
-    daemon never leaves it stuck."""
+    """An flock on <database>.lock, next to the database's real path (symlinks resolved), and one on
+    the database file itself (its identity: a hard link has another name, the same inode). Both are
+    released by the kernel when the process dies, so a crashed daemon never leaves them stuck.
+    flock and SQLite's POSIX locks do not interact; the database's descriptor stays open until the
+    lock is released, after the daemon's own connection is closed."""
 
     def __init__(self, database: Path) -> None:
-        self.path = database.with_name(database.name + ".lock")
+        self.database = database.resolve()
+        self.path = self.database.with_name(self.database.name + ".lock")
         self.fh = None
+        self.db_fd: int | None = None
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,19 +63,63 @@ class DaemonLock:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
             fh.close()
-            raise AlreadyRunning(f"another tracker daemon is already running on {self.path.with_suffix('')} "
-                                 f"({holder}); stop it first") from None
+            raise self._running(holder) from None
+        fd = os.open(self.database, os.O_RDONLY | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            fh.close()
+            raise self._running("through another path to the same file") from None
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
         fh.flush()
-        self.fh = fh
+        self.fh, self.db_fd = fh, fd
+
+    def _running(self, holder: str) -> AlreadyRunning:
+        return AlreadyRunning(f"another tracker daemon is already running on {self.database} ({holder}); "
+                              "stop it first")
 
     def release(self) -> None:
+        if self.db_fd is not None:
+            os.close(self.db_fd)
+            self.db_fd = None
         if self.fh:
             fcntl.flock(self.fh, fcntl.LOCK_UN)
             self.fh.close()
             self.fh = None
+
+
+STALE_AFTER = 3 * HEARTBEAT  # a daemon silent for longer is not running (or hangs)
+
+
+def with_liveness(rows: list[dict], now: datetime | None = None) -> list[dict]:
+    """Heartbeat rows with `stale` (bool) and `stale_reason`: the process is gone (checked on this
+    host), or its heartbeat is older than a few intervals (any host)."""
+    now = now or datetime.now(timezone.utc)
+    host = socket.gethostname()
+    out = []
+    for row in rows:
+        reason = None
+        if row["host"] == host and not _pid_alive(row["pid"]):
+            reason = f"process {row['pid']} is not running"
+        else:
+            age = (now - datetime.fromisoformat(row["heartbeat_at"])).total_seconds()
+            if age > STALE_AFTER:
+                reason = f"no heartbeat for {age:.0f} s (expected every {HEARTBEAT:.0f} s)"
+        out.append({**row, "stale": reason is not None, "stale_reason": reason})
+    return out
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
 
 
 class JsonFormatter(logging.Formatter):

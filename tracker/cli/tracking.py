@@ -131,11 +131,14 @@ def show_results(ctx: Context, results) -> None:
 @pass_ctx
 def status(ctx: Context, fmt: str) -> None:
     """Per policy: last check, outcome, versions, next due, failing since."""
+    from tracker.daemon import with_liveness
+
     rows = status_rows(ctx)
+    daemons = with_liveness(ctx.store.daemons())
     outbox = {"pending": 0, "sending": 0, "sent": 0, "failed": 0, **ctx.store.outbox_counts()}
     failed = ctx.store.outbox(("failed",))
     if fmt == "json":
-        print_json({"policies": rows, "outbox": outbox, "daemons": ctx.store.daemons(),
+        print_json({"policies": rows, "outbox": outbox, "daemons": daemons,
                     "failed_messages": [{k: m[k] for k in ("id", "kind", "policy", "recipient", "attempts", "last_error")}
                                         for m in failed]})
         return
@@ -153,9 +156,10 @@ def status(ctx: Context, fmt: str) -> None:
                       short_time(r["next_due"]) if r["next_due"] != "now" else "now", short_time(r["failing_since"]))
     console = ctx.console()
     console.print(table)
-    for d in ctx.store.daemons():
-        console.print(f"daemon: pid {d['pid']} on {escape(d['host'])}, started {d['started_at']}, "
-                      f"last heartbeat {d['heartbeat_at']}")
+    for d in daemons:
+        stale = f" [red]stale[/]: {escape(d['stale_reason'])}" if d["stale"] else ""
+        console.print(f"daemon: pid {d['pid']} on {escape(safe(d['host']))}, started {d['started_at']}, "
+                      f"last heartbeat {d['heartbeat_at']}{stale}")
     console.print(f"outbox: {outbox['pending']} pending, {outbox['sent']} sent, {outbox['failed']} failed")
     for m in failed:
         console.print(f"[red]failed message[/] #{m['id']} {m['kind']} {escape(m['policy'])} → "
