@@ -7,6 +7,7 @@ from the database (each policy's last check), so a restart resumes instead of st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import json
 import logging
@@ -166,21 +167,26 @@ class Daemon:
     # -- jobs -----------------------------------------------------------------------------
 
     async def check_policy(self, name: str) -> None:
+        """The check runs in a task of its own, shielded: the scheduler's shutdown cancels its jobs at
+        once, while an in-flight check gets STOP_GRACE seconds to finish (_finish_inflight)."""
         policy = next((p for p in self.config.policy if p.name == name), None)
         if policy is None or self.stopping.is_set():
             return
-        task = asyncio.current_task()
+        task = asyncio.create_task(self._check(policy))
         self.inflight.add(task)
+        task.add_done_callback(self.inflight.discard)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+
+    async def _check(self, policy: Policy) -> None:
         try:
             async with self._limit:
                 result = await self.checker.check(self.client, policy)
             self._log_result(result)
-            if result.outcome in ("new_version", "error"):  # may have queued mail: deliver it now
-                self.scheduler.modify_job("outbox", next_run_time=datetime.now(timezone.utc))
+            if result.outcome in ("new_version", "error") and not self.stopping.is_set():
+                self.scheduler.modify_job("outbox", next_run_time=datetime.now(timezone.utc))  # deliver now
         except Exception:
-            log.exception("check of %s crashed", name)
-        finally:
-            self.inflight.discard(task)
+            log.exception("check of %s crashed", policy.name)
 
     async def drain(self) -> None:
         try:
@@ -189,6 +195,8 @@ class Daemon:
                 log.info("outbox: %d sent, %d to retry, %d failed", report.sent, report.retried, report.failed,
                          extra={"fields": {"event": "outbox", "sent": report.sent, "retried": report.retried,
                                            "failed": report.failed}})
+        except TrackerError as exc:  # a full disk: one line, not a traceback
+            log.error("outbox drain failed: %s: %s", exc.kind, escape_controls(str(exc)))
         except Exception:
             log.exception("outbox drain failed")
 
@@ -272,7 +280,7 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
         with self.store.write():  # we hold the lock: any other daemon row of this host is a dead one's
             self.store.forget_daemons(socket.gethostname())
-        with worker_pool(len(self.config.policy)) as pool:
+        with worker_pool(max(2, len(self.config.policy)), always=True) as pool:
             self.checker.executor = pool
             await self._serve()
         self.store.stop_heartbeat(os.getpid())

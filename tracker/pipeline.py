@@ -42,6 +42,11 @@ class CheckResult:
         return self.outcome != "error"
 
 
+def unrecorded(policies: Iterable[Policy], exc: TrackerError) -> list[CheckResult]:
+    """Every policy failed with the same error that could not even be recorded (no usable database)."""
+    return [CheckResult(p.name, "error", error_kind=exc.kind, error=str(exc)) for p in policies]
+
+
 def options_of(policy: Policy, config: Config) -> Options:
     return Options(select=policy.select, remove=policy.remove, links=policy.links,
                    tracking_params=config.tracker.tracking_params)
@@ -138,9 +143,10 @@ class Checker:
         return extract_document(*self._extract_args(policy, result))
 
     async def _cpu(self, func, *args):
-        """CPU-bound work off the event loop, in the worker pool when there is one (2 cores: ~2x)."""
+        """CPU-bound work never on the event loop: in the worker pool when there is one (2 cores: ~2x),
+        else in a thread, so other policies' requests go on meanwhile."""
         if self.executor is None:
-            return func(*args)
+            return await asyncio.to_thread(func, *args)
         return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
 
     async def _extract(self, policy: Policy, result: fetch.FetchResult) -> Document:
@@ -291,16 +297,31 @@ POOL_FROM = 16  # policies in one run before worker processes pay for their star
 
 
 @contextlib.contextmanager
-def worker_pool(jobs: int):
-    """Processes for normalizing and judging when a run is big enough; none for a few policies.
-    'spawn', not fork: the parent has threads (and an open database) that a fork would copy."""
+def worker_pool(jobs: int, *, always: bool = False):
+    """Processes for normalizing and judging when a run is big enough; none for a few policies
+    (unless `always`: the daemon, whose loop must stay free and whose SIGTERM must not wait for a
+    long comparison). 'spawn', not fork: the parent has threads (and an open database) that a fork
+    would copy."""
     workers = min(os.cpu_count() or 1, 4)
-    if jobs < POOL_FROM or workers < 2:
+    if not always and (jobs < POOL_FROM or workers < 2):
         yield None
         return
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+    pool = concurrent.futures.ProcessPoolExecutor(max(1, min(workers, jobs)),
+                                                  mp_context=multiprocessing.get_context("spawn"),
                                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
     try:
         yield pool
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        _stop_pool(pool)
+
+
+def _stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Idle workers exit at once; one still busy (a comparison abandoned at shutdown) is terminated
+    rather than waited for: its result would be thrown away anyway."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # gone after shutdown()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        proc.join(timeout=2.0)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(timeout=5.0)

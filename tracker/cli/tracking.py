@@ -78,7 +78,13 @@ def check(ctx: Context, names: tuple[str, ...], fmt: str) -> None:
     if not policies:
         click.echo("no policies configured: add a [[policy]] to " + str(config.path), err=True)
         sys.exit(1)
-    results = run_checks(ctx, policies, quiet=fmt == "json")
+    from tracker.errors import StorageError
+    from tracker.pipeline import unrecorded
+
+    try:
+        results = run_checks(ctx, policies, quiet=fmt == "json")
+    except StorageError as exc:  # the database cannot be opened or written at all (a full disk)
+        results = unrecorded(policies, exc)
     if fmt == "json":
         print_json({"results": [_result_json(r) for r in results]})
     else:
