@@ -282,7 +282,8 @@ def test_controls_stored_by_an_older_tracker_are_escaped_at_the_terminal(ws, fau
         store.add_version("acme", doc, snapshot=None, normalizer="1", selectors={},
                           change=NewChange("change", "minor", f"summary {HOSTILE}", {}))
     for args in (["show", "acme"], ["diff", "acme"], ["diff", "acme", "--format", "markdown"],
-                 ["diff", "acme", "--format", "unified"], ["history", "acme"], ["history", "acme", "--format", "json"]):
+                 ["diff", "acme", "--format", "unified"], ["history", "acme"], ["history", "acme", "--format", "json"],
+                 *(["changelog", "acme", "--format", fmt] for fmt in ("text", "markdown", "html", "atom", "json"))):
         out = ws.cli(*args).stdout
         assert_clean(out)
     assert "\\x1b" in ws.cli("show", "acme").stdout  # escaped, visibly: not silently dropped

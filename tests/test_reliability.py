@@ -342,3 +342,12 @@ def test_a_heavy_comparison_neither_starves_other_policies_nor_delays_sigterm(ws
     assert small_checked, "the other policy waited for the heavy comparison"
     assert d.stop(timeout=30) == 0  # not after the comparison: the worker is stopped with the daemon
     assert any(line.get("event") == "stop" for line in d.lines())
+
+
+def test_a_config_that_is_not_a_regular_file_is_refused(tmp_path):
+    fifo = tmp_path / "config.fifo"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo), str(tmp_path)):
+        out = tracker("status", config=Path(path), timeout=30)
+        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr[-2000:]
+        assert path in out.stderr

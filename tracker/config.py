@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s<>,;\r\n]+@[^@\s<>,;\r\n]+\.[^@\s<>,;\r\n]+$")
+MAX_CONFIG = 5_000_000  # bytes: thousands of policies fit; /dev/zero does not
 MIN_INTERVAL = 1.0  # seconds: a policy checked more often than this is a mistake (and a nuisance to the site)
 MAX_INTERVAL = 366 * 86400.0  # a year: beyond it the schedule's date arithmetic overflows
 
@@ -269,11 +271,17 @@ def default_path() -> Path:
 def load(path: str | Path | None = None) -> Config:
     path = Path(path) if path else default_path()
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not hang, /dev/zero must not fill memory
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ConfigError(f"{path}: not a regular file")
+            raw = fh.read(MAX_CONFIG + 1)
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found (create one with `tracker init`)") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG:
+        raise ConfigError(f"{path}: over {MAX_CONFIG} bytes: not a config file")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

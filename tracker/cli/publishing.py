@@ -28,7 +28,10 @@ def changelog(ctx: Context, name: str, fmt: str, feed_url: str | None) -> None:
 
     feed_url = _absolute_url(feed_url, "--feed-url")
     policy = ctx.policy(name)  # an unknown name is an error before the database is touched
-    log = cl.build(ctx.store, policy, diffs=fmt in ("markdown", "html", "atom"))
+    from tracker.controls import escape_controls, map_strings
+
+    # texts stored by an older tracker may hold terminal escapes: shown, never acted on
+    log = map_strings(cl.build(ctx.store, policy, diffs=fmt in ("markdown", "html", "atom")), escape_controls)
     if fmt == "json":
         print_json(cl.to_json(log))
     elif fmt == "markdown":
