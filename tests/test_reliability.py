@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Workspace, policy_page
-from tests.test_daemon import DaemonProcess, V1, V2, wait_for
+from tests.test_daemon import V1, V2, DaemonProcess, wait_for
 from tests.test_notify import SELLS, SELLS_NOT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def tracker(*args: str, config: Path | None = None, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
     head = [sys.executable, "-m", "tracker"] + (["--config", str(config)] if config else [])
-    return subprocess.run(head + list(args), capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", None),
+    return subprocess.run(head + list(args), capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", None), check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}, **kw)
 
 
@@ -95,7 +95,7 @@ def small_disk(path: Path, size: str = "6m"):
     """A real tmpfs (as root); otherwise a file-size limit for the tracker processes (EFBIG)."""
     path.mkdir()
     if os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                                            capture_output=True).returncode == 0:
+                                            check=False, capture_output=True).returncode == 0:
         try:
             yield "tmpfs"
         finally:
@@ -153,9 +153,9 @@ def test_a_full_disk_gives_one_clear_error_per_policy_and_the_next_run_recovers(
         assert out.returncode == 0, out.stderr
         results = {r["policy"]: r for r in json.loads(out.stdout)["results"]}
         assert results["big"]["outcome"] == "new_version"
-        integrity = subprocess.run([sys.executable, "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1])"
-                                    ".execute('PRAGMA integrity_check').fetchone()[0])", str(ws.db_path)],
-                                   capture_output=True, text=True)
+        script = "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])"
+        integrity = subprocess.run([sys.executable, "-c", script, str(ws.db_path)], check=False, capture_output=True,
+                                   text=True)
         assert integrity.stdout.strip() == "ok"
         del ws
 

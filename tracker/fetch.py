@@ -234,7 +234,7 @@ async def _refuse_private(url: str, *, redirect: bool) -> None:
     host = parts.hostname or ""
     try:
         addresses = [host] if _is_ip(host) else [
-            info[4][0] for info in await asyncio.get_running_loop().getaddrinfo(host, parts.port or 80,
+            str(info[4][0]) for info in await asyncio.get_running_loop().getaddrinfo(host, parts.port or 80,
                                                                                  type=socket.SOCK_STREAM)]
     except (OSError, UnicodeError):
         return  # cannot resolve: the request fails as a connection error
