@@ -209,8 +209,11 @@ class Daemon:
 
     async def heartbeat(self) -> None:
         """A coroutine, so it runs on the loop's thread like every other use of self.store."""
-        with self.store.write():
-            self.store.heartbeat(os.getpid(), socket.gethostname(), len(self.config.policy))
+        try:
+            with self.store.write():
+                self.store.heartbeat(os.getpid(), socket.gethostname(), len(self.config.policy))
+        except TrackerError as exc:  # a full disk: say so in one line; the next beat tries again
+            log.error("heartbeat not written: %s: %s", exc.kind, exc)
 
     def _log_result(self, r: CheckResult) -> None:
         fields = {"event": "check", "policy": r.policy, "outcome": r.outcome, "duration": round(r.duration, 3)}
