@@ -66,7 +66,7 @@ def contains_phrase(haystack: list[str], phrase: str) -> bool:
 
 def page_words(page: Path) -> list[str]:
     """Every word a browser could show or hide on the page: all text outside script/style/template."""
-    root = lxml_html.fromstring(page.read_bytes())
+    root = lxml_html.fromstring(page.read_text(encoding="utf-8"))
     for el in root.xpath("//script|//style|//template|//noscript"):
         el.drop_tree()
     return words(" ".join(root.itertext()))
