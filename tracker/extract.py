@@ -13,6 +13,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element as HtmlElement
 
+from tracker.coverage import Ledger, Reason
 from tracker.errors import ExtractionError
 
 # Never policy text, wherever they stand.
@@ -50,6 +51,11 @@ CHROME_WORDS = re.compile(
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SR_STYLE = re.compile(r"clip\s*:\s*rect\(\s*(?:0|1px)|left\s*:\s*-\d{4,}px", re.I)
 _ACCORDION = re.compile(r"collaps|accordion|panel|tab-?pane|expand|toggle|disclosure", re.I)
+# Hidden overlays: chrome whatever they hold (a cookie preference centre, a mobile menu drawer).
+_OVERLAY = re.compile(r"modal|popup|pop-up|dialog|drawer|offcanvas|off-canvas|dropdown|tooltip|popover|overlay|"
+                      r"flyout|lightbox|toast|snackbar", re.I)
+# Hidden content with at least this many words, mostly not links, is prose waiting for a click.
+HIDDEN_PROSE_WORDS = 12
 
 
 @lru_cache(maxsize=256)
@@ -98,27 +104,31 @@ def _toggled_ids(root: HtmlElement) -> set[str]:
     return ids
 
 
-def _is_hidden(el: HtmlElement, toggled: set[str]) -> bool:
-    cls = el.get("class") or ""
-    if cls:
-        names = set(cls.split())
-        if names & SR_ONLY_CLASSES or _SR_ONLY.search(cls):
-            return True  # a screen-reader label ("Description", "opens in a new tab"): never on screen
-    style = el.get("style") or ""
-    if style and _SR_STYLE.search(style):
+def _is_label(el: HtmlElement) -> bool:
+    """A label for screen readers only ("Description", "opens in a new tab"): never on screen."""
+    cls = el.get("class")
+    if cls and (set(cls.split()) & SR_ONLY_CLASSES or _SR_ONLY.search(cls)):
         return True
-    hidden = (
-        (cls and bool(set(cls.split()) & HIDDEN_CLASSES))
+    style = el.get("style")
+    return bool(style and _SR_STYLE.search(style))
+
+
+def _is_hidden(el: HtmlElement) -> bool:
+    cls = el.get("class")
+    style = el.get("style")
+    return bool(
+        (cls and not set(cls.split()).isdisjoint(HIDDEN_CLASSES))
         or el.get("hidden") is not None
         or el.get("aria-hidden") == "true"
-        or bool(style and _HIDDEN_STYLE.search(style))
+        or (style and _HIDDEN_STYLE.search(style))
     )
-    if not hidden:
-        return False
-    # Collapsed accordions and <details> bodies are hidden only until a click: keep them.
-    if el.get("id") in toggled or _ACCORDION.search(cls):
-        return False
-    return not any(a.tag == "details" for a in el.iterancestors())
+
+
+def _opens_on_click(el: HtmlElement, toggled: set[str]) -> bool:
+    """Collapsed accordions, tabs and <details> bodies are hidden only until a click."""
+    if el.get("id") in toggled or _ACCORDION.search(el.get("class") or ""):
+        return True
+    return any(a.tag == "details" for a in el.iterancestors())
 
 
 def title_h1(root: HtmlElement) -> HtmlElement | None:
@@ -165,15 +175,6 @@ def _unwrap(el: HtmlElement) -> None:
                 parent.text = (parent.text or "") + tail
 
 
-def _looks_like_chrome(el: HtmlElement) -> bool:
-    ident = " ".join(filter(None, (el.get("id"), el.get("class"))))
-    return (
-        el.tag in CHROME_TAGS
-        or el.get("role") in CHROME_ROLES
-        or bool(ident and CHROME_WORDS.search(ident))
-    )
-
-
 def _keep_accordion_triggers(root: HtmlElement) -> None:
     """A button that titles a heading or opens a policy panel carries words of the policy."""
     by_id: dict[str, HtmlElement] | None = None
@@ -187,7 +188,7 @@ def _keep_accordion_triggers(root: HtmlElement) -> None:
         if by_id is None:
             by_id = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
         panel = by_id.get(target.split()[0].lstrip("#"))
-        if panel is None or _looks_like_chrome(panel):
+        if panel is None or _chrome_kind(panel):
             continue
         n = words(panel)
         if n >= 10 and link_words(panel) < 0.5 * n:
@@ -199,54 +200,108 @@ def _marked(root: HtmlElement) -> list[HtmlElement]:
     return [e for e in root.iter() if e.tag.__class__ is str and (e.keys() or e.tag in CHROME_TAGS)]
 
 
-def strip_chrome(root: HtmlElement) -> None:
-    """Drop scripts, hidden elements, navigation, banners and footers (not what holds the title)."""
+def _chrome_kind(el: HtmlElement) -> str | None:
+    """Why an element looks like page chrome: its tag or role, a class word or an id word."""
+    tag = el.tag
+    if tag in CHROME_TAGS or el.get("role") in CHROME_ROLES or el.get("aria-modal") == "true":
+        return "role"
+    cls = el.get("class")
+    if cls and CHROME_WORDS.search(cls):
+        return "class"
+    ident = el.get("id")
+    if ident and tag not in HEADING_TAGS and CHROME_WORDS.search(ident):
+        return "id"
+    return None
+
+
+def _squashed(el: HtmlElement) -> str:
+    return " ".join(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
+
+
+def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
+    """Drop scripts, hidden labels and hidden chrome, navigation, banners and footers.
+
+    Hidden content that carries prose (a collapsed "Learn more" block, a tab, the aria-hidden
+    wrapper of a page behind an open dialog) is kept: hiding is a matter of a click, not of
+    what the text is. What holds the title or most of the page's words is never chrome.
+    """
+    ledger = ledger if ledger is not None else Ledger()
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         _remove(el)
     toggled = _toggled_ids(root)  # before the controls (buttons) go
     if next(root.iter("button"), None) is not None:
         _keep_accordion_triggers(root)
     for el in list(root.iter(*DROP_TAGS)):
+        if el.tag == "select":
+            _keep_loose_text(el)
         _remove(el)
+    body = root.find("body") if root.tag == "html" else root
+    if body is None:
+        body = root
+    total = words(body)
+    if not ledger.page_words:
+        ledger.page_words = total
     doomed: list[tuple[HtmlElement, str]] = []
     for el in _marked(root):
-        tag = el.tag
-        if tag in ("html", "body"):
+        if el.tag in ("html", "body"):
             continue
-        if _is_hidden(el, toggled):
+        if _is_label(el):
+            doomed.append((el, "label"))
+        elif _is_hidden(el):
             doomed.append((el, "hidden"))
-        elif tag in CHROME_TAGS or el.get("role") in CHROME_ROLES or el.get("aria-modal") == "true":
-            doomed.append((el, "role"))
         else:
-            cls = el.get("class")
-            if cls and CHROME_WORDS.search(cls):
-                doomed.append((el, "class"))
-            else:
-                ident = el.get("id")
-                if ident and tag not in HEADING_TAGS and CHROME_WORDS.search(ident):
-                    doomed.append((el, "id"))
+            kind = _chrome_kind(el)
+            if kind:
+                doomed.append((el, kind))
     if not doomed:
         return
     title = title_h1(root)
-    body = root.find("body") if root.tag == "html" else root
-    total = words(body if body is not None else root)
     removed: set[HtmlElement] = set()
+    visible: str | None = None
     for el, why in doomed:
         if any(a in removed for a in el.iterancestors()):
             continue  # its ancestor went already
-        if why != "hidden":
+        n: int | None = None
+        reason = Reason.CHROME
+        if why in ("label", "hidden"):
+            reason = Reason.HIDDEN
+        if why == "hidden":
+            if _opens_on_click(el, toggled):
+                continue
+            n = words(el)
+            if n >= HIDDEN_PROSE_WORDS:
+                kind = _chrome_kind(el)
+                if kind is None and _OVERLAY.search(" ".join(filter(None, (el.get("id"), el.get("class"))))):
+                    kind = "class"
+                if kind is None:
+                    if link_words(el) < 0.5 * n:
+                        if visible is None:
+                            visible = _squashed(body)
+                        if visible.count(_squashed(el)) < 2:
+                            continue  # prose waiting for a click (and not a copy of visible text): keep
+                else:
+                    why = kind  # hidden chrome: judged as chrome below
+        if why not in ("label", "hidden"):
             if title is not None and any(a is el for a in title.iterancestors()):
                 if el.tag != "form" or words(el) >= 0.5 * total:
                     continue  # a header or banner that carries the title is part of the document
-            n = words(el)
+            n = words(el) if n is None else n
             if total and n >= 0.5 * total:
                 continue  # a wrapper (an ASP.NET form, "content-sidebar-wrap") around the policy
             if why == "id" and n >= 40 and next(el.iter(*HEADING_TAGS), None) is not None and link_words(el) < 0.3 * n:
                 continue  # a policy section whose anchor id happens to read "social-media" or "newsletter"
             if why == "role" and el.tag == "header" and _section_header(el):
                 continue  # <section><header><h2>Cookies</h2></header>…: a heading, not page chrome
+        ledger.drop(el, reason, n)
         removed.add(el)
         _remove(el)
+
+
+def _keep_loose_text(select: HtmlElement) -> None:
+    """Text written straight into a <select> (not in an <option>) is on screen: keep it as text."""
+    loose = [t for t in [select.text, *(c.tail for c in select)] if t and t.strip()]
+    if loose:
+        select.tail = " " + " ".join(loose) + " " + (select.tail or "")
 
 
 def _section_header(el: HtmlElement) -> bool:
@@ -255,10 +310,17 @@ def _section_header(el: HtmlElement) -> bool:
     return any(a.tag in ("article", "section", "main") for a in el.iterancestors())
 
 
-def apply_selectors(root: HtmlElement, select: tuple[str, ...], remove: tuple[str, ...]) -> HtmlElement:
+def apply_selectors(root: HtmlElement, select: tuple[str, ...], remove: tuple[str, ...],
+                    ledger: Ledger | None = None) -> HtmlElement:
     """`remove` first, then `select`; a `select` that matches nothing is an extraction error."""
+    ledger = ledger if ledger is not None else Ledger()
+    if remove or select:
+        body = root.find("body")
+        ledger.page_words = visible_words(body if body is not None else root)
     for css in remove:
         for el in compile_selector(css)(root):
+            if el.getparent() is not None:
+                ledger.drop(el, Reason.SELECTOR)
             _remove(el)
     if not select:
         return root
@@ -271,6 +333,7 @@ def apply_selectors(root: HtmlElement, select: tuple[str, ...], remove: tuple[st
     # Document order, and no element twice (a match inside another match is already included).
     chosen = set(picked)
     ordered = [el for el in root.iter() if el in chosen and not any(a in chosen for a in el.iterancestors())]
+    record_outside(root, ordered, ledger)
     if len(ordered) == 1:
         return ordered[0]
     wrapper = etree.Element("div")
@@ -280,10 +343,55 @@ def apply_selectors(root: HtmlElement, select: tuple[str, ...], remove: tuple[st
     return wrapper
 
 
-def choose_block(root: HtmlElement) -> HtmlElement:
-    """The element holding the policy, on a page already stripped of chrome.
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "head", "title", "meta", "link")
 
-    In order: the largest main/article/role=main holding at least half the page's words (widened
+
+def visible_words(el: HtmlElement) -> int:
+    """Words of an element without those of scripts, styles and other text nobody reads."""
+    n = words(el)
+    for inner in el.iter(*_INVISIBLE_TAGS):
+        if not any(a.tag in _INVISIBLE_TAGS for a in inner.iterancestors()):
+            n -= words(inner)
+    return max(n, 0)
+
+
+def record_outside(root: HtmlElement, kept: list[HtmlElement], ledger: Ledger) -> None:
+    """Record the blocks of text around the kept elements (what the block choice left out)."""
+    if not kept:
+        return
+    body = root.find("body") if root.tag == "html" else root
+    if body is None:
+        return
+    keep = set(kept)
+    on_path: set[HtmlElement] = set()
+    for el in kept:
+        on_path.update(el.iterancestors())
+
+    def walk(node: HtmlElement) -> None:
+        for child in node:
+            if not isinstance(child.tag, str) or child in keep:
+                continue
+            if child in on_path:
+                walk(child)
+            elif child.tag not in _INVISIBLE_TAGS:
+                ledger.drop(child, Reason.OUTSIDE)
+
+    if body in keep:
+        return
+    walk(body)
+
+
+def choose_block(root: HtmlElement, ledger: Ledger | None = None) -> HtmlElement:
+    """The element holding the policy, on a page already stripped of chrome; what it leaves out
+    goes into the ledger as `outside-block`."""
+    block = _choose_block(root)
+    if ledger is not None:
+        record_outside(root, [block], ledger)
+    return block
+
+
+def _choose_block(root: HtmlElement) -> HtmlElement:
+    """In order: the largest main/article/role=main holding at least half the page's words (widened
     to a title just outside it); else the nearest block around the title h1 holding at least half;
     else the smallest block holding most of the page's prose (text outside links, by density).
     """

@@ -11,6 +11,8 @@ _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u180
 
 def fold(text: str) -> str:
     """Fold the ways of writing the same words: Unicode form, invisible characters, white space."""
+    if text.isascii():  # most text: no Unicode forms, no invisible characters, ASCII white space
+        return " ".join(text.split())
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text).strip()

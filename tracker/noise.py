@@ -114,9 +114,12 @@ def decode_cloudflare_emails(root: HtmlElement) -> None:
 
 
 # "3 days ago", "Updated an hour ago", "yesterday": relative times shift with the clock, not the text.
-RELATIVE_TIME = re.compile(
-    r"^(?:(?:last\s+)?(?:updated|posted|edited|modified|published|answered|asked)\s*:?\s+)?"
+_RELATIVE = (
+    r"(?:(?:last\s+)?(?:updated|posted|edited|modified|published|answered|asked)\s*:?\s+)?"
+    r"(?:(?:over|about|almost|nearly|more\s+than|less\s+than|under)\s+)?"
     r"(?:(?:\d+|an?|a\s+few|few)\s+(?:second|sec|minute|min|hour|hr|day|week|month|year)s?\s+ago|"
-    r"just\s+now|yesterday|today)\.?$",
-    re.I,
+    r"just\s+now|yesterday|today)\.?"
 )
+RELATIVE_TIME = re.compile(rf"^{_RELATIVE}$", re.I)
+# A help centre's byline: "Written by Ana", "Updated over a week ago", or both on one line.
+BYLINE = re.compile(rf"^(?:(?:written|posted|published|edited)\s+by\s+[^.!?]{{1,60}}?\s*)?(?:{_RELATIVE})?$", re.I)

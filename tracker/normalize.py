@@ -15,7 +15,8 @@ from functools import lru_cache
 from lxml import etree
 from lxml.etree import _Element as HtmlElement
 
-from tracker import extract, noise
+from tracker import edges, extract, noise
+from tracker.coverage import Coverage, Ledger
 from tracker.errors import ExtractionError
 from tracker.folding import fold
 from tracker.headings import (
@@ -59,7 +60,20 @@ class Options:
     links: bool = False
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """A normalized document and the account of what the page held and what was dropped."""
+
+    document: Document
+    coverage: Coverage
+
+
 def normalize_html(html: str | bytes, options: Options = Options()) -> Document:
+    return extract_html(html, options).document
+
+
+def extract_html(html: str | bytes, options: Options = Options()) -> Extraction:
+    """HTML to Document, with coverage; a page that yields no text at all is an error."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
     if not html.strip():
@@ -67,12 +81,20 @@ def normalize_html(html: str | bytes, options: Options = Options()) -> Document:
     root = parse_html(html)
     page_title = fold(root.findtext(".//title") or "")
     noise.decode_cloudflare_emails(root)
-    block = extract.apply_selectors(root, options.select, options.remove)
-    extract.strip_chrome(block if options.select else root)
+    ledger = Ledger()
+    block = extract.apply_selectors(root, options.select, options.remove, ledger)
+    extract.strip_chrome(block if options.select else root, ledger)
     if not options.select:
-        block = extract.choose_block(root)
+        block = extract.choose_block(root, ledger)
+        edges.trim_edges(block, ledger)
     blocks = _Converter(options).convert(block)
-    return build_document(blocks, title=title_of(blocks) or page_title)
+    doc = build_document(blocks, title=title_of(blocks) or page_title)
+    coverage = ledger.coverage(extract.words(block))
+    if not doc.sections:
+        largest = max(coverage.dropped, key=lambda d: d.words, default=None)
+        why = f"; the largest drop: {largest.words} words {largest.reason.value} at {largest.path}" if largest else ""
+        raise ExtractionError(f"no text was extracted from a page of {coverage.page_words} words{why}", kind="empty")
+    return Extraction(doc, coverage)
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -101,17 +123,26 @@ def _parser() -> etree.HTMLParser:
 
 
 def normalize_source(body: bytes, content_type: str, encoding: str, options: Options = Options()) -> Document:
+    return extract_source(body, content_type, encoding, options).document
+
+
+def extract_source(body: bytes, content_type: str, encoding: str, options: Options = Options()) -> Extraction:
     """Dispatch on the kind of document: HTML, plain text or Markdown (PDF in its own module)."""
     if "pdf" in content_type or body[:5] == b"%PDF-":
         from tracker.pdf import normalize_pdf
 
-        return normalize_pdf(body)
+        return _whole(normalize_pdf(body))
     text = body.decode(encoding or "utf-8", errors="replace")
     if content_type in ("text/plain", "text/markdown", "text/x-markdown"):
         if options.select:
             raise ExtractionError("CSS selectors apply to HTML pages only", kind="selector_miss")
-        return normalize_text(text)
-    return normalize_html(text, options)
+        return _whole(normalize_text(text))
+    return extract_html(text, options)
+
+
+def _whole(doc: Document) -> Extraction:
+    """PDF and plain text keep every word they hold (apart from page furniture)."""
+    return Extraction(doc, Coverage(doc.word_count, doc.word_count))
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,8 +210,8 @@ class _Converter:
             self._block(" ".join(para), False)
 
     def _block(self, text: str, bold_only: bool) -> None:
-        if noise.RELATIVE_TIME.match(text):
-            return  # "Updated 3 days ago": moves with the clock
+        if len(text) <= 80 and (noise.RELATIVE_TIME.match(text) or edges.is_control(text)):
+            return  # "Updated 3 days ago" moves with the clock; "Print", "Back to top" are controls
         if BULLET.match(text):
             self.items.append("- " + BULLET.sub("", text, count=1))
             return
@@ -259,42 +290,109 @@ class _Converter:
     def _link_target(self, el: HtmlElement) -> str:
         return link_target(el, self.extra)
 
-    def _list(self, el: HtmlElement, depth: int) -> None:
-        number = _start(el) - 1
+    def _list(self, el: HtmlElement, depth: int, number: int | None = None) -> int:
+        """A list's items; text written straight into the list (not in an <li>) stays in reading
+        order as a paragraph, with its inline elements inline."""
+        if number is None:
+            number = _start(el) - 1
+        loose: list[str] = []  # inline text between items, not yet written
+        links = self.extra if self.links else None
+
+        def flush_loose() -> None:
+            text = fold("".join(loose))
+            loose.clear()
+            if text:
+                self.items.append(escape_start(text))
+
+        if el.text:
+            loose.append(el.text)
         for li in el:
             if not isinstance(li.tag, str):
+                if li.tail:
+                    loose.append(li.tail)
                 continue
+            if li.tag not in BLOCK_TAGS and li.tag != "li":  # <strong>, <a>, <span>: part of loose text
+                loose.append(raw_text(li, links))
+                if li.tail:
+                    loose.append(li.tail)
+                continue
+            flush_loose()
             if li.tag in ("ul", "ol"):  # a list directly inside a list: invalid, common
                 self._list(li, depth + 1)
-                continue
-            nested = [c for c in li.iter("ul", "ol") if c is not li]
-            nested_top = [n for n in nested if not any(a in nested for a in n.iterancestors())]
-            text = flat_text(li, skip=set(nested_top), links=self.extra if self.links else None)
-            if text:
-                number += 1
-                if el.tag == "ol":
-                    marker = f"{number}."
-                    text = re.sub(rf"^{number}[.)]\s+", "", text)  # a number typed into the item
-                else:
-                    marker = "-"
-                    text = BULLET.sub("", text, count=1) or text
-                self.items.append("  " * depth + f"{marker} {text}")
-            for sub in nested_top:
-                self._list(sub, depth + 1 if text else depth)
+            elif li.tag != "li" and next(li.iter("li"), None) is not None:
+                number = self._list(li, depth, number)  # items wrapped in a <div>: the same list
+            else:
+                number = self._item(el, li, depth, number)
+            if li.tail:
+                loose.append(li.tail)
+        flush_loose()
+        return number
+
+    def _item(self, el: HtmlElement, li: HtmlElement, depth: int, number: int) -> int:
+        nested = [c for c in li.iter("ul", "ol") if c is not li]
+        nested_top = [n for n in nested if not any(a in nested for a in n.iterancestors())]
+        text = flat_text(li, skip=set(nested_top), links=self.extra if self.links else None)
+        if text:
+            number += 1
+            if el.tag == "ol":
+                marker = f"{number}."
+                text = re.sub(rf"^{number}[.)]\s+", "", text)  # a number typed into the item
+            else:
+                marker = "-"
+                text = BULLET.sub("", text, count=1) or text
+            self.items.append("  " * depth + f"{marker} {text}")
+        for sub in nested_top:
+            self._list(sub, depth + 1 if text else depth)
+        return number
 
     def _table(self, table: HtmlElement) -> None:
+        """Rows as a Markdown table; text written straight into the table, a row group or a row
+        (not in a cell) is kept in reading order: a paragraph between rows, a cell within a row."""
         rows: list[str] = []
         links = self.extra if self.links else None
-        for tr in table.iter("tr"):
-            cells = [flat_text(c, links=links).replace("|", "\\|") for c in tr
-                     if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        caption = table.find("caption")
+        if caption is not None and flat_text(caption):
+            self.items.append(flat_text(caption))
+
+        def paragraph(text: str | None) -> None:
+            text = fold(text or "")
+            if text:
+                if rows:
+                    self.items.append("\n".join(rows))
+                    rows.clear()
+                self.items.append(escape_start(text))
+
+        def row(tr: HtmlElement) -> None:
+            cells: list[str] = []
+            if tr.text and tr.text.strip():
+                cells.append(fold(tr.text))
+            for c in tr:
+                if isinstance(c.tag, str) and c.tag in ("td", "th"):
+                    cells.append(flat_text(c, links=links))
+                elif isinstance(c.tag, str):
+                    cells.append(fold(raw_text(c, links)))
+                if c.tail and c.tail.strip():
+                    cells.append(fold(c.tail))
+            cells = [c.replace("|", "\\|") for c in cells]
             if any(cells):
                 rows.append("| " + " | ".join(cells) + " |")
                 if len(rows) == 1:
                     rows.append("|" + " --- |" * len(cells))
-        caption = table.find("caption")
-        if caption is not None and flat_text(caption):
-            self.items.append(flat_text(caption))
+
+        def group(node: HtmlElement) -> None:
+            paragraph(node.text)
+            for child in node:
+                if not isinstance(child.tag, str):
+                    pass  # a comment
+                elif child.tag == "tr":
+                    row(child)
+                elif child.tag in ("thead", "tbody", "tfoot"):
+                    group(child)
+                elif child.tag != "caption":
+                    paragraph(raw_text(child, links))
+                paragraph(child.tail)
+
+        group(table)
         if rows:
             self.items.append("\n".join(rows))
 
@@ -335,6 +433,11 @@ def flat_text(el: HtmlElement, skip: set | None = None, links: tuple[str, ...] |
 
     With `links` (the extra tracking parameters to strip), links are written [text](url).
     """
+    return fold(raw_text(el, links, skip))
+
+
+def raw_text(el: HtmlElement, links: tuple[str, ...] | None = None, skip: set | None = None) -> str:
+    """flat_text before folding: the spaces at its ends are kept, for text that flows around it."""
     parts: list[str] = []
 
     def walk(node: HtmlElement) -> None:
@@ -358,7 +461,7 @@ def flat_text(el: HtmlElement, skip: set | None = None, links: tuple[str, ...] |
             parts.append(" ")
 
     walk(el)
-    return fold("".join(parts))
+    return "".join(parts)
 
 
 def _is_layout_table(table: HtmlElement) -> bool:
