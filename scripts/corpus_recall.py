@@ -14,7 +14,8 @@ from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH may point at another tracker
 
-from tests.corpus.real.measure import documents, manifest, measure  # noqa: E402
+import tracker
+from tests.corpus.real.measure import documents, manifest, measure
 
 
 def main(argv: list[str]) -> int:
@@ -28,6 +29,7 @@ def main(argv: list[str]) -> int:
         leaks = "; ".join(r.leaks) or ("error: " + r.error if r.error else "")
         rows.append(f"| {r.page} | {', '.join(manifest(page)['structures'])} | {r.expected_words} | "
                     f"{r.kept_words} | {r.matched} | {r.recall:.3f} | {leaks} |")
+    print(f"normalizer: {Path(tracker.__file__).parent}\n")
     print("| page | structures | expected words | kept words | matched | recall | chrome leaks |")
     print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
     print("\n".join(rows))

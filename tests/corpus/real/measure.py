@@ -25,8 +25,8 @@ from tracker.normalize import Options, normalize_source
 
 HERE = Path(__file__).parent
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_SETEXT = re.compile(r"^[=-]{3,}\s*$", re.M)
-_WORD = re.compile(r"\w+")
+_SETEXT = re.compile(r"^[=-]{3,}\s*$", re.MULTILINE)
+_WORD = re.compile(r"[^\W_]+")  # "_" is Markdown emphasis, not part of a word
 
 
 def documents() -> list[Path]:
