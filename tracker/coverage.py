@@ -18,7 +18,7 @@ from tracker.errors import ExtractionError
 from tracker.folding import fold
 
 MIN_BLOCK_WORDS = 20  # dropped blocks smaller than this are counted, not listed
-MIN_KEPT_WORDS = 20  # fewer words than this kept from a page is never a policy
+MIN_KEPT_WORDS = 50  # fewer words than this is not a policy (the config's `min_words` default)
 SAMPLE_WORDS = 14
 
 
@@ -111,14 +111,14 @@ def sample(el: HtmlElement) -> str:
     return " ".join(parts[:SAMPLE_WORDS]) + (" …" if len(parts) > SAMPLE_WORDS else "")
 
 
-def require_text(coverage: Coverage) -> None:
+def require_text(doc_words: int, coverage: Coverage, min_words: int = MIN_KEPT_WORDS) -> None:
     """An empty or implausibly short extraction is an error, never an empty success."""
-    if coverage.kept_words == 0:
-        detail = f" (the page has {coverage.page_words} words; " + _biggest(coverage) + ")" if coverage.page_words else ""
-        raise ExtractionError(f"extraction kept no text{detail}", kind="empty")
-    if coverage.kept_words < MIN_KEPT_WORDS:
-        raise ExtractionError(f"extraction kept only {coverage.kept_words} words of {coverage.page_words}: "
-                              f"implausibly short for a policy ({_biggest(coverage)})", kind="too_short")
+    if doc_words == 0:
+        raise ExtractionError(f"extraction kept no text of a page of {coverage.page_words} words ({_biggest(coverage)})",
+                              kind="empty")
+    if doc_words < min_words:
+        raise ExtractionError(f"extracted text is implausibly short ({doc_words} words, minimum {min_words}; "
+                              f"the page has {coverage.page_words}; {_biggest(coverage)})", kind="too_short")
 
 
 def _biggest(coverage: Coverage) -> str:
@@ -126,3 +126,27 @@ def _biggest(coverage: Coverage) -> str:
         return "nothing large was dropped: check the selectors or whether the page needs a browser"
     d = max(coverage.dropped, key=lambda d: d.words)
     return f"largest drop: {d.words} words {d.reason.value} at {d.path}"
+
+
+SHARE_FALL = 0.6  # the kept share fell below this fraction of the previous version's share...
+KEPT_FALL = 0.8  # ...and the kept words below this fraction of the previous version's
+
+
+def share_drop(previous: tuple[int, int] | None, now: Coverage) -> str | None:
+    """A sharp fall in the share of the page kept, against the previous version: the site changed
+    its markup and the chosen block shrank, or a part of the policy is newly hidden.
+
+    `previous` is (kept_words, page_words) of the previous version, None when it was not recorded.
+    """
+    if previous is None:
+        return None
+    kept, page = previous
+    if not page or kept < MIN_KEPT_WORDS:
+        return None
+    before = min(1.0, kept / page)
+    if now.share < SHARE_FALL * before and now.kept_words < KEPT_FALL * kept:
+        largest = max(now.dropped, key=lambda d: d.words, default=None)
+        where = f"; largest drop: {largest.words} words {largest.reason.value} at {largest.path}" if largest else ""
+        return (f"kept share of the page fell from {before:.0%} ({kept} of {page} words) to {now.share:.0%} "
+                f"({now.kept_words} of {now.page_words}){where}")
+    return None

@@ -140,3 +140,16 @@ def m003_text_deltas(db: Database) -> None:
         ALTER TABLE texts ADD COLUMN depth INTEGER NOT NULL DEFAULT 0
         """,
     )
+
+
+@migrations()
+def m004_version_coverage(db: Database) -> None:
+    """What share of the page each version kept, and a note when that share fell sharply."""
+    _run(
+        db,
+        """
+        ALTER TABLE versions ADD COLUMN kept_words INTEGER;
+        ALTER TABLE versions ADD COLUMN page_words INTEGER;
+        ALTER TABLE versions ADD COLUMN coverage_note TEXT
+        """,
+    )
