@@ -17,27 +17,41 @@ from lxml.etree import _Element as HtmlElement
 from tracker import noise
 from tracker.coverage import Ledger, Reason
 
-COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b|all rights reserved)", re.I)
+COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b|all rights reserved)", re.IGNORECASE)
 # Whole blocks that are controls or widgets, never policy text.
 CONTROL = re.compile(
     r"^(?:print(?: this page| page)?|download(?: as)? pdf|expand all|collapse all|expand all collapse all|"
     r"show all|hide all|back to top|top of page|return to top|scroll to top|skip to (?:main )?content|"
-    r"share(?: this (?:page|article))?|table of contents|on this page|in this article|jump to(?: section)?|"
+    r"share(?: this (?:page|article))?|(?:table of )?contents|on this page|in this article|jump to(?: section)?|"
     r"view summary|learn more|read more|show more|show less|see more|see less|"
     r"(?:was this (?:article|page|answer|information) helpful|did this answer your question|"
     r"how did this make you feel|is this page useful)\??(?: yes no| \W+)?|"
     r"related articles|related posts|still need help\??|contact support|submit a request)\.?$",
-    re.I,
+    re.IGNORECASE,
 )
 WIDGET = re.compile(r"^(?:did this answer your question|was this (?:article|page|answer) helpful|"
-                    r"is this page useful|how did this make you feel|\d+ out of \d+ found this helpful)", re.I)
+                    r"is this page useful|how did this make you feel|\d+ out of \d+ found this helpful)", re.IGNORECASE)
 _LEAF_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "table", "dl", "blockquote", "pre", "tr", "td"}
 MAX_CHROME_WORDS = 250
 
 
+LANGUAGE = re.compile(
+    r"(?:^|\W)(?:english|español|espanol|castellano|français|francais|deutsch|italiano|português|portugues|"
+    r"nederlands|polski|svenska|dansk|norsk|suomi|türkçe|čeština|magyar|română|ελληνικά|русский|українська|"
+    r"日本語|中文|简体中文|繁體中文|한국어|العربية|עברית|हिन्दी|bahasa indonesia)(?:$|\W)",
+    re.IGNORECASE,
+)
+
+
+def is_language_link(text: str) -> bool:
+    """The text of a link to the page in another language ("Nuestra política en Español")."""
+    n = len(text.split())
+    return 2 <= n <= 8 and bool(LANGUAGE.search(text))  # a bare "Deutsch" may be a list of translations
+
+
 def is_control(text: str) -> bool:
     """A paragraph that is a control or a byline of a help centre, not text of the policy."""
-    return len(text) <= 80 and bool(CONTROL.match(text) or noise.BYLINE.match(text))
+    return 0 < len(text) <= 80 and bool(CONTROL.match(text) or noise.BYLINE.match(text))
 
 
 def trim_edges(block: HtmlElement, ledger: Ledger | None = None) -> None:
@@ -71,6 +85,35 @@ def trim_edges(block: HtmlElement, ledger: Ledger | None = None) -> None:
             if not any(isinstance(c.tag, str) for c in el):
                 break
             node = el
+
+
+def drop_tables_of_contents(block: HtmlElement, ledger: Ledger | None = None) -> None:
+    """A list of links to the page's own anchors repeats its headings: it is navigation."""
+    for lst in list(block.iter("ul", "ol")):
+        if lst.getparent() is None or any(a.tag in ("ul", "ol") for a in lst.iterancestors()):
+            continue  # gone with an earlier list, or nested: judged with its top list
+        links = 0
+        for a in lst.iter("a"):
+            if not (a.get("href") or "").startswith("#"):
+                links = -1
+                break
+            links += 1
+        if links < 3:
+            continue
+        n = len(etree.tostring(lst, method="text", encoding=str, with_tail=False).split())
+        anchor_words = sum(len(etree.tostring(a, method="text", encoding=str, with_tail=False).split())
+                           for a in lst.iter("a"))
+        if anchor_words < 0.8 * n:
+            continue
+        target = lst
+        parent = lst.getparent()
+        if parent is not None and parent is not block:
+            rest = len(etree.tostring(parent, method="text", encoding=str, with_tail=False).split()) - n
+            if rest <= 4:
+                target = parent  # the list's box with its "Contents" title
+        if ledger is not None:
+            ledger.drop(target, Reason.CHROME)
+        _drop(target)
 
 
 def _drop(el: HtmlElement) -> None:

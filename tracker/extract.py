@@ -31,7 +31,7 @@ SR_ONLY_CLASSES = {
     "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only", "element-invisible",
     "offscreen", "a11y-hidden", "assistive-text", "show-for-sr", "sr-text", "u-visually-hidden", "vh",
 }
-_SR_ONLY = re.compile(r"(?:^|[-_\s])(?:sr-only|visually-?hidden|screen-?reader|assistive-text|show-for-sr)(?:$|[-_\s])", re.I)
+_SR_ONLY = re.compile(r"(?:^|[-_\s])(?:sr-only|visually-?hidden|screen-?reader|assistive-text|show-for-sr)(?:$|[-_\s])", re.IGNORECASE)
 # Hidden until a script shows them: dropped, unless an accordion control toggles them.
 HIDDEN_CLASSES = {"hidden", "d-none", "invisible", "u-hidden", "is-hidden", "hide", "js-hidden", "display-none"}
 # id/class words that mark banners, consent dialogs, share bars, promos, comments and the like.
@@ -46,14 +46,18 @@ CHROME_WORDS = re.compile(
     r"comments?|comments?-(?:area|list|section)|comment-respond|respond|(?:article|entry|post)-(?:meta|author|"
     r"footer|relatives|subscribe|sidebar|nav|navigation|tags)|post-navigation|nav-links|pagination|"
     r"author-?bio|byline|print-?(?:button|link)|search-?(?:box|form|bar))(?:$|[-_\s])",
-    re.I,
+    re.IGNORECASE,
 )
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_SR_STYLE = re.compile(r"clip\s*:\s*rect\(\s*(?:0|1px)|left\s*:\s*-\d{4,}px", re.I)
-_ACCORDION = re.compile(r"collaps|accordion|panel|tab-?pane|expand|toggle|disclosure", re.I)
+# Hidden at some screen widths (Tailwind "lg:hidden", Bootstrap "d-md-none", "hidden-xs"): the
+# same rules as hidden, so a mobile-only menu goes and text shown on one width stays.
+_RESPONSIVE_HIDDEN = re.compile(r"(?:^|\s)(?:[\w-]+:hidden|hidden-(?:xs|sm|md|lg|xl)\w*|d-(?:sm|md|lg|xl|xxl)-none|"
+                                r"hide-for-[\w-]+|visible-(?:xs|sm|md|lg)\w*)(?=$|\s)")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SR_STYLE = re.compile(r"clip\s*:\s*rect\(\s*(?:0|1px)|left\s*:\s*-\d{4,}px", re.IGNORECASE)
+_ACCORDION = re.compile(r"collaps|accordion|panel|tab-?pane|expand|toggle|disclosure", re.IGNORECASE)
 # Hidden overlays: chrome whatever they hold (a cookie preference centre, a mobile menu drawer).
 _OVERLAY = re.compile(r"modal|popup|pop-up|dialog|drawer|offcanvas|off-canvas|dropdown|tooltip|popover|overlay|"
-                      r"flyout|lightbox|toast|snackbar", re.I)
+                      r"flyout|lightbox|toast|snackbar", re.IGNORECASE)
 # Hidden content with at least this many words, mostly not links, is prose waiting for a click.
 HIDDEN_PROSE_WORDS = 12
 
@@ -71,7 +75,7 @@ def words(el: HtmlElement) -> int:
     return len(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
 
 
-def _remove(el: HtmlElement) -> None:
+def drop_element(el: HtmlElement) -> None:
     """Remove an element but keep its tail text, which belongs to the parent's flow."""
     parent = el.getparent()
     if parent is None:
@@ -117,7 +121,7 @@ def _is_hidden(el: HtmlElement) -> bool:
     cls = el.get("class")
     style = el.get("style")
     return bool(
-        (cls and not set(cls.split()).isdisjoint(HIDDEN_CLASSES))
+        (cls and (not set(cls.split()).isdisjoint(HIDDEN_CLASSES) or _RESPONSIVE_HIDDEN.search(cls)))
         or el.get("hidden") is not None
         or el.get("aria-hidden") == "true"
         or (style and _HIDDEN_STYLE.search(style))
@@ -227,14 +231,14 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
     """
     ledger = ledger if ledger is not None else Ledger()
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _remove(el)
+        drop_element(el)
     toggled = _toggled_ids(root)  # before the controls (buttons) go
     if next(root.iter("button"), None) is not None:
         _keep_accordion_triggers(root)
     for el in list(root.iter(*DROP_TAGS)):
         if el.tag == "select":
             _keep_loose_text(el)
-        _remove(el)
+        drop_element(el)
     body = root.find("body") if root.tag == "html" else root
     if body is None:
         body = root
@@ -277,8 +281,10 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
                     if link_words(el) < 0.5 * n:
                         if visible is None:
                             visible = _squashed(body)
-                        if visible.count(_squashed(el)) < 2:
+                        text = _squashed(el)
+                        if visible.count(text) < 2:
                             continue  # prose waiting for a click (and not a copy of visible text): keep
+                        visible = visible.replace(text, "", 1)  # the other copy is now the only one
                 else:
                     why = kind  # hidden chrome: judged as chrome below
         if why not in ("label", "hidden"):
@@ -294,7 +300,7 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
                 continue  # <section><header><h2>Cookies</h2></header>…: a heading, not page chrome
         ledger.drop(el, reason, n)
         removed.add(el)
-        _remove(el)
+        drop_element(el)
 
 
 def _keep_loose_text(select: HtmlElement) -> None:
@@ -308,171 +314,3 @@ def _section_header(el: HtmlElement) -> bool:
     if next(el.iter("h2", "h3", "h4", "h5", "h6"), None) is None:
         return False
     return any(a.tag in ("article", "section", "main") for a in el.iterancestors())
-
-
-def apply_selectors(root: HtmlElement, select: tuple[str, ...], remove: tuple[str, ...],
-                    ledger: Ledger | None = None) -> HtmlElement:
-    """`remove` first, then `select`; a `select` that matches nothing is an extraction error."""
-    ledger = ledger if ledger is not None else Ledger()
-    if remove or select:
-        body = root.find("body")
-        ledger.page_words = visible_words(body if body is not None else root)
-    for css in remove:
-        for el in compile_selector(css)(root):
-            if el.getparent() is not None:
-                ledger.drop(el, Reason.SELECTOR)
-            _remove(el)
-    if not select:
-        return root
-    picked: list[HtmlElement] = []
-    for css in select:
-        matches = compile_selector(css)(root)
-        if not matches:
-            raise ExtractionError(f"selector {css!r} matched nothing on the page", kind="selector_miss")
-        picked.extend(matches)
-    # Document order, and no element twice (a match inside another match is already included).
-    chosen = set(picked)
-    ordered = [el for el in root.iter() if el in chosen and not any(a in chosen for a in el.iterancestors())]
-    record_outside(root, ordered, ledger)
-    if len(ordered) == 1:
-        return ordered[0]
-    wrapper = etree.Element("div")
-    for el in ordered:
-        el.tail = None
-        wrapper.append(el)  # moves it: the tree is ours to consume
-    return wrapper
-
-
-_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "head", "title", "meta", "link")
-
-
-def visible_words(el: HtmlElement) -> int:
-    """Words of an element without those of scripts, styles and other text nobody reads."""
-    n = words(el)
-    for inner in el.iter(*_INVISIBLE_TAGS):
-        if not any(a.tag in _INVISIBLE_TAGS for a in inner.iterancestors()):
-            n -= words(inner)
-    return max(n, 0)
-
-
-def record_outside(root: HtmlElement, kept: list[HtmlElement], ledger: Ledger) -> None:
-    """Record the blocks of text around the kept elements (what the block choice left out)."""
-    if not kept:
-        return
-    body = root.find("body") if root.tag == "html" else root
-    if body is None:
-        return
-    keep = set(kept)
-    on_path: set[HtmlElement] = set()
-    for el in kept:
-        on_path.update(el.iterancestors())
-
-    def walk(node: HtmlElement) -> None:
-        for child in node:
-            if not isinstance(child.tag, str) or child in keep:
-                continue
-            if child in on_path:
-                walk(child)
-            elif child.tag not in _INVISIBLE_TAGS:
-                ledger.drop(child, Reason.OUTSIDE)
-
-    if body in keep:
-        return
-    walk(body)
-
-
-def choose_block(root: HtmlElement, ledger: Ledger | None = None) -> HtmlElement:
-    """The element holding the policy, on a page already stripped of chrome; what it leaves out
-    goes into the ledger as `outside-block`."""
-    block = _choose_block(root)
-    if ledger is not None:
-        record_outside(root, [block], ledger)
-    return block
-
-
-def _choose_block(root: HtmlElement) -> HtmlElement:
-    """In order: the largest main/article/role=main holding at least half the page's words (widened
-    to a title just outside it); else the nearest block around the title h1 holding at least half;
-    else the smallest block holding most of the page's prose (text outside links, by density).
-    """
-    body = root.find("body")
-    if body is None:
-        body = root
-    total = words(body)
-    if total == 0:
-        return body
-    h1 = title_h1(body)
-
-    candidates = list(body.iter("main", "article"))
-    candidates += body.xpath(".//*[@role='main' or @itemprop='articleBody']")
-    best, best_words = None, 0
-    for el in candidates:
-        n = words(el)
-        if n > best_words:
-            best, best_words = el, n
-    if best is not None and best_words >= 0.5 * total:
-        return _widen_to_title(best, h1)
-
-    if h1 is not None:
-        for anc in h1.iterancestors():
-            if words(anc) >= 0.5 * total:
-                return anc
-
-    return _densest(body)
-
-
-def _widen_to_title(block: HtmlElement, h1: HtmlElement | None) -> HtmlElement:
-    """Include a title that sits just outside the chosen block (a hero banner before <main>)."""
-    if h1 is None or any(a is block for a in h1.iterancestors()):
-        return block
-    block_words = words(block)
-    for anc in block.iterancestors():
-        if any(a is anc for a in h1.iterancestors()):
-            return anc if words(anc) - block_words <= 0.15 * block_words + 20 else block
-    return block
-
-
-def _densest(body: HtmlElement, share: float = 0.7) -> HtmlElement:
-    """The smallest element holding `share` of the page's prose, counting words outside links.
-
-    Link text (menus, footers, "related" lists) does not vote, so a block of paragraphs wins over
-    the page around it even when nothing in the markup names it.
-    """
-    weight: dict[HtmlElement, int] = {}
-
-    def score(el: HtmlElement, in_link: bool) -> int:
-        in_link = in_link or el.tag == "a"
-        own = 0 if in_link else len((el.text or "").split())
-        for child in el:
-            if isinstance(child.tag, str):
-                own += score(child, in_link)
-            if child.tail and not in_link:
-                own += len(child.tail.split())
-        weight[el] = own
-        return own
-
-    total = score(body, False)
-    if total == 0:
-        return body
-    node = body
-    while True:
-        nxt = next((c for c in node if isinstance(c.tag, str) and weight.get(c, 0) >= share * total), None)
-        if nxt is None or any(_holds_title(sib) for sib in nxt.itersiblings(preceding=True)):
-            return node  # stop above a block whose title stands just before it
-        node = nxt
-
-
-_BOLDISH = re.compile(r"(?:^|\s)(?:font-(?:bold|semibold|extrabold)|fw-bold|bold|title|heading)", re.I)
-
-
-def _holds_title(el: HtmlElement) -> bool:
-    """A heading, or short bold text that is not a link: what a page without h1 uses as its title."""
-    if not isinstance(el.tag, str):
-        return False
-    if next(el.iter(*HEADING_TAGS), None) is not None:
-        return True
-    for e in el.iter():
-        if e.tag in ("b", "strong") or _BOLDISH.search(e.get("class") or ""):
-            if not any(a.tag == "a" for a in e.iterancestors()) and e.tag != "a" and 0 < words(e) <= 15:
-                return True
-    return False

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 from lxml import etree
 from lxml.etree import _Element as HtmlElement
 
-from tracker import edges, extract, noise
+from tracker import blockchoice, edges, extract, noise
 from tracker.coverage import Coverage, Ledger
 from tracker.errors import ExtractionError
 from tracker.folding import fold
@@ -43,7 +42,7 @@ BLOCK_TAGS = {
     "thead", "tr", "ul", "caption", *HEADINGS,
 }
 BOLD_TAGS = {"b", "strong"}
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
 # Utility classes that set bold type (Tailwind, Bootstrap, site builders).
 _BOLD_CLASS = re.compile(r"(?:^|\s)(?:font-(?:bold|semibold|extrabold|black)|fw-(?:bold|semibold|[6-9]00)|"
                          r"font-weight-bold|text-bold|bold|strong)(?:$|\s)")
@@ -82,11 +81,12 @@ def extract_html(html: str | bytes, options: Options = Options()) -> Extraction:
     page_title = fold(root.findtext(".//title") or "")
     noise.decode_cloudflare_emails(root)
     ledger = Ledger()
-    block = extract.apply_selectors(root, options.select, options.remove, ledger)
+    block = blockchoice.apply_selectors(root, options.select, options.remove, ledger)
     extract.strip_chrome(block if options.select else root, ledger)
     if not options.select:
-        block = extract.choose_block(root, ledger)
+        block = blockchoice.choose_block(root, ledger)
         edges.trim_edges(block, ledger)
+        edges.drop_tables_of_contents(block, ledger)
     blocks = _Converter(options).convert(block)
     doc = build_document(blocks, title=title_of(blocks) or page_title)
     coverage = ledger.coverage(extract.words(block))
@@ -179,14 +179,17 @@ class _Converter:
         raw = "".join(self.buf)
         bold_only = all(flag for part, flag in zip(self.buf, self.bold_flags) if part.strip())
         link_only = all(flag for part, flag in zip(self.buf, self.link_flags) if part.strip())
+        language_links = _language_lines(self.buf, self.link_flags) if _BR in raw and not link_only else ()
         self.buf.clear()
         self.bold_flags.clear()
         self.link_flags.clear()
         if link_only and not self.items:
             return  # links before the title: "Edit this page", "Back to all articles", a breadcrumb
+        if link_only and edges.is_language_link(fold(raw)):
+            return  # "Version française": a link to the same policy in another language
         if _BR in raw:
             lines = [fold(x) for x in raw.split(_BR)]
-            lines = [x for x in lines if x]
+            lines = [x for x in lines if x and x not in language_links]
             if len(lines) > 1:
                 self._lines(lines)
                 return
@@ -395,6 +398,24 @@ class _Converter:
         group(table)
         if rows:
             self.items.append("\n".join(rows))
+
+
+def _language_lines(parts: list[str], link_flags: list[bool]) -> set[str]:
+    """Lines (between <br>s) that are only a link to the policy in another language."""
+    found: set[str] = set()
+    line: list[str] = []
+    link_only = True
+    for part, is_link in [*zip(parts, link_flags), (_BR, False)]:
+        if part is _BR or part == _BR:
+            text = fold("".join(line))
+            if text and link_only and edges.is_language_link(text):
+                found.add(text)
+            line, link_only = [], True
+            continue
+        line.append(part)
+        if part.strip() and not is_link:
+            link_only = False
+    return found
 
 
 def _styled_bold(el: HtmlElement) -> bool:
