@@ -24,8 +24,10 @@ from tracker.errors import TrackerError
 from tracker.normalize import Options, normalize_source
 
 HERE = Path(__file__).parent
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _SETEXT = re.compile(r"^[=-]{3,}\s*$", re.MULTILINE)
+_MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+", re.MULTILINE)  # list numbers are not page text
 _WORD = re.compile(r"[^\W_]+")  # "_" is Markdown emphasis, not part of a word
 
 
@@ -42,9 +44,10 @@ def expected_text(page: Path) -> str:
     return page.with_name(page.stem + ".expected.md").read_text(encoding="utf-8")
 
 
-def words(text: str) -> list[str]:
-    """Word tokens of Markdown or plain text, without link targets, heading underlines or markers."""
-    text = _SETEXT.sub(" ", _LINK.sub(r"\1", text))
+def words(text: str, markdown: bool = True) -> list[str]:
+    """Word tokens of Markdown (without images, link targets, heading underlines, list markers) or of plain text."""
+    if markdown:
+        text = _MARKER.sub("", _SETEXT.sub(" ", _LINK.sub(r"\1", _IMAGE.sub(" ", text))))
     return _WORD.findall(text.casefold())
 
 
@@ -65,11 +68,11 @@ def contains_phrase(haystack: list[str], phrase: str) -> bool:
 
 
 def page_words(page: Path) -> list[str]:
-    """Every word a browser could show or hide on the page: all text outside script/style/template."""
+    """Every word the page can show (with or without scripts): all text outside script/style/template."""
     root = lxml_html.fromstring(page.read_text(encoding="utf-8"))
-    for el in root.xpath("//script|//style|//template|//noscript"):
+    for el in root.xpath("//script|//style|//template"):
         el.drop_tree()
-    return words(" ".join(root.itertext()))
+    return words(" ".join(root.itertext()), markdown=False)
 
 
 @dataclass(frozen=True)
