@@ -72,7 +72,14 @@ def page_words(page: Path) -> list[str]:
     root = lxml_html.fromstring(page.read_text(encoding="utf-8"))
     for el in root.xpath("//script|//style|//template"):
         el.drop_tree()
+    for el in root.xpath("//*[@data-cfemail]"):  # Cloudflare e-mail protection: the browser shows the address
+        el.text, el[:] = _cf_decode(el.get("data-cfemail", "")), []
     return words(" ".join(root.itertext()), markdown=False)
+
+
+def _cf_decode(hexstr: str) -> str:
+    key = int(hexstr[:2], 16)
+    return "".join(chr(int(hexstr[i:i + 2], 16) ^ key) for i in range(2, len(hexstr) - 1, 2))
 
 
 @dataclass(frozen=True)
