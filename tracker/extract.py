@@ -58,6 +58,8 @@ _ACCORDION = re.compile(r"collaps|accordion|panel|tab-?pane|expand|toggle|disclo
 # Hidden overlays: chrome whatever they hold (a cookie preference centre, a mobile menu drawer).
 _OVERLAY = re.compile(r"modal|popup|pop-up|dialog|drawer|offcanvas|off-canvas|dropdown|tooltip|popover|overlay|"
                       r"flyout|lightbox|toast|snackbar", re.IGNORECASE)
+_INLINE_CONTROLS = {"a", "button", "span", "label", "i", "em", "strong", "b"}
+_BLOCKISH = {"p", "div", "ul", "ol", "li", "table", "section", "h2", "h3", "h4", "h5", "h6"}
 # Hidden content with at least this many words, mostly not links, is prose waiting for a click.
 HIDDEN_PROSE_WORDS = 12
 
@@ -130,8 +132,11 @@ def _is_hidden(el: HtmlElement) -> bool:
 
 def _opens_on_click(el: HtmlElement, toggled: set[str]) -> bool:
     """Collapsed accordions, tabs and <details> bodies are hidden only until a click."""
-    if el.get("id") in toggled or _ACCORDION.search(el.get("class") or ""):
+    if el.get("id") in toggled:
         return True
+    if _ACCORDION.search(el.get("class") or ""):
+        # a panel, not the control that opens it (a hidden "View Summary" link of class "collapse-btn")
+        return el.tag not in _INLINE_CONTROLS or any(c.tag in _BLOCKISH for c in el.iter())
     return any(a.tag == "details" for a in el.iterancestors())
 
 
