@@ -68,7 +68,7 @@ def trim_edges(block: HtmlElement, ledger: Ledger | None = None) -> None:
                 break
             edge = None
             for kid in kids:
-                n = len(etree.tostring(kid, method="text", encoding=str, with_tail=False).split())
+                n = _words_upto(kid, MAX_CHROME_WORDS)
                 if n:
                     edge = (kid, n)
                     break
@@ -114,6 +114,16 @@ def drop_tables_of_contents(block: HtmlElement, ledger: Ledger | None = None) ->
         if ledger is not None:
             ledger.drop(target, Reason.CHROME)
         _drop(target)
+
+
+def _words_upto(el: HtmlElement, limit: int) -> int:
+    """Words of an element, counted only up to just past `limit` (the policy block is large)."""
+    n = 0
+    for text in el.itertext():
+        n += len(text.split())
+        if n > limit:
+            break
+    return n
 
 
 def _drop(el: HtmlElement) -> None:

@@ -96,38 +96,36 @@ def link_words(el: HtmlElement) -> int:
     return sum(words(a) for a in el.iter("a"))
 
 
-_CONTROLS = etree.XPath("//@aria-controls | //@data-target | //@data-bs-target")
-_TOGGLE_HREFS = etree.XPath("//*[@data-toggle or @data-bs-toggle]/@href")
-
-
-def _toggled_ids(root: HtmlElement) -> set[str]:
+def _add_toggled(elements, ids: set[str]) -> None:
     """Ids of panels that some control expands: collapsed accordion content is policy text."""
-    ids: set[str] = set()
-    for value in _CONTROLS(root):
-        ids.update(v.lstrip("#") for v in value.split())
-    for value in _TOGGLE_HREFS(root):
-        ids.add(value.lstrip("#"))
-    return ids
+    for el in elements:
+        attrib = el.attrib
+        for name in ("aria-controls", "data-target", "data-bs-target"):
+            value = attrib.get(name)
+            if value:
+                ids.update(v.lstrip("#") for v in value.split())
+        if ("data-toggle" in attrib or "data-bs-toggle" in attrib) and attrib.get("href"):
+            ids.add(attrib["href"].lstrip("#"))
 
 
-def _is_label(el: HtmlElement) -> bool:
-    """A label for screen readers only ("Description", "opens in a new tab"): never on screen."""
-    cls = el.get("class")
-    if cls and (set(cls.split()) & SR_ONLY_CLASSES or _SR_ONLY.search(cls)):
-        return True
-    style = el.get("style")
-    return bool(style and _SR_STYLE.search(style))
-
-
-def _is_hidden(el: HtmlElement) -> bool:
-    cls = el.get("class")
-    style = el.get("style")
-    return bool(
-        (cls and (not set(cls.split()).isdisjoint(HIDDEN_CLASSES) or _RESPONSIVE_HIDDEN.search(cls)))
-        or el.get("hidden") is not None
-        or el.get("aria-hidden") == "true"
-        or (style and _HIDDEN_STYLE.search(style))
-    )
+def _classify(el: HtmlElement) -> str | None:
+    """"label", "hidden", a chrome kind ("role", "class", "id") or None: one pass over the attributes
+    (this runs for every element that has any)."""
+    attrib = el.attrib
+    cls = attrib.get("class")
+    style = attrib.get("style")
+    names: set[str] = set()
+    if cls:
+        names = set(cls.split())
+        if not names.isdisjoint(SR_ONLY_CLASSES) or _SR_ONLY.search(cls):
+            return "label"
+    if style and _SR_STYLE.search(style):
+        return "label"
+    if ((cls and (not names.isdisjoint(HIDDEN_CLASSES) or (":" in cls or "-" in cls) and _RESPONSIVE_HIDDEN.search(cls)))
+            or "hidden" in attrib or attrib.get("aria-hidden") == "true"
+            or (style and _HIDDEN_STYLE.search(style))):
+        return "hidden"
+    return _chrome_kind(el)
 
 
 def _opens_on_click(el: HtmlElement, toggled: set[str]) -> bool:
@@ -237,8 +235,10 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
     ledger = ledger if ledger is not None else Ledger()
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         drop_element(el)
-    toggled = _toggled_ids(root)  # before the controls (buttons) go
-    if next(root.iter("button"), None) is not None:
+    toggled: set[str] = set()
+    buttons = list(root.iter("button"))
+    if buttons:
+        _add_toggled(buttons, toggled)  # before the controls go
         _keep_accordion_triggers(root)
     for el in list(root.iter(*DROP_TAGS)):
         if el.tag == "select":
@@ -251,17 +251,14 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
     if not ledger.page_words:
         ledger.page_words = total
     doomed: list[tuple[HtmlElement, str]] = []
-    for el in _marked(root):
+    marked = _marked(root)
+    _add_toggled(marked, toggled)  # links and other controls (only elements with attributes can be)
+    for el in marked:
         if el.tag in ("html", "body"):
             continue
-        if _is_label(el):
-            doomed.append((el, "label"))
-        elif _is_hidden(el):
-            doomed.append((el, "hidden"))
-        else:
-            kind = _chrome_kind(el)
-            if kind:
-                doomed.append((el, kind))
+        why = _classify(el)
+        if why:
+            doomed.append((el, why))
     if not doomed:
         return
     title = title_h1(root)

@@ -302,10 +302,12 @@ class _Converter:
         links = self.extra if self.links else None
 
         def flush_loose() -> None:
-            text = fold("".join(loose))
+            if not loose:
+                return
+            text = "".join(loose)
             loose.clear()
-            if text:
-                self.items.append(escape_start(text))
+            if not text.isspace():
+                self.items.append(escape_start(fold(text)))
 
         if el.text:
             loose.append(el.text)
@@ -339,7 +341,8 @@ class _Converter:
             number += 1
             if el.tag == "ol":
                 marker = f"{number}."
-                text = re.sub(rf"^{number}[.)]\s+", "", text)  # a number typed into the item
+                if text.startswith(str(number)):
+                    text = re.sub(rf"^{number}[.)]\s+", "", text)  # a number typed into the item
             else:
                 marker = "-"
                 text = BULLET.sub("", text, count=1) or text
@@ -454,7 +457,13 @@ def flat_text(el: HtmlElement, skip: set | None = None, links: tuple[str, ...] |
 
     With `links` (the extra tracking parameters to strip), links are written [text](url).
     """
+    if links is None and not skip and next(el.iterdescendants(*_BREAKS), None) is None:
+        # inline content only (most list items, cells, headings): libxml2 serialises it at C speed
+        return fold(etree.tostring(el, method="text", encoding=str, with_tail=False))
     return fold(raw_text(el, links, skip))
+
+
+_BREAKS = (*BLOCK_TAGS, "br")
 
 
 def raw_text(el: HtmlElement, links: tuple[str, ...] | None = None, skip: set | None = None) -> str:
