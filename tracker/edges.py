@@ -31,6 +31,7 @@ CONTROL = re.compile(
 )
 WIDGET = re.compile(r"^(?:did this answer your question|was this (?:article|page|answer) helpful|"
                     r"is this page useful|how did this make you feel|\d+ out of \d+ found this helpful)", re.IGNORECASE)
+BACK_TO = re.compile(r"^(?:back|return|go back|go)\s+to\b", re.IGNORECASE)
 _LEAF_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "table", "dl", "blockquote", "pre", "tr", "td"}
 MAX_CHROME_WORDS = 250
 
@@ -149,6 +150,8 @@ def _is_chrome(el: HtmlElement, n: int) -> bool:
     if n <= 40 and (COPYRIGHT.match(text) or WIDGET.match(text) or is_control(text)
                     or noise.RELATIVE_TIME.match(text)):
         return True
+    if n <= 8 and BACK_TO.match(text) and next(el.iter("a"), None) is not None:
+        return True  # "Back to <a>Savetz Publishing</a>", "Return to the Help Center"
     links = [a for a in el.iter("a") if (a.get("href") or "").strip()[:1] not in ("#", "")]
     if len(links) < 3:
         return False

@@ -58,6 +58,15 @@ _ACCORDION = re.compile(r"collaps|accordion|panel|tab-?pane|expand|toggle|disclo
 # Hidden overlays: chrome whatever they hold (a cookie preference centre, a mobile menu drawer).
 _OVERLAY = re.compile(r"modal|popup|pop-up|dialog|drawer|offcanvas|off-canvas|dropdown|tooltip|popover|overlay|"
                       r"flyout|lightbox|toast|snackbar", re.IGNORECASE)
+# Class words that name chrome whatever the box holds; the other CHROME_WORDS ("widget", "sidebar",
+# "social", "cta"...) are also how CMSs name ordinary content modules, so prose under them stays.
+_STRONG_CHROME = re.compile(
+    r"(?:^|[-_\s])(?:cookie|consent|onetrust|cookiebot|didomi|usercentrics|gdpr-banner|cc-window|newsletter|"
+    r"breadcrumbs?|comments?|comment-respond|related|recent-|share|sharedaddy|site-?(?:header|footer|nav)|footer|"
+    r"navbar|menu|mega-?menu|skip-?link|back-?to-?top|pagination|nav-links|post-navigation|byline|author-?bio|"
+    r"search-?(?:box|form|bar)|app-?banner|chat-?widget|was-?this-?helpful|article-?votes?)",
+    re.IGNORECASE,
+)
 _INLINE_CONTROLS = {"a", "button", "span", "label", "i", "em", "strong", "b"}
 _BLOCKISH = {"p", "div", "ul", "ol", "li", "table", "section", "h2", "h3", "h4", "h5", "h6"}
 # Hidden content with at least this many words, mostly not links, is prose waiting for a click.
@@ -195,7 +204,7 @@ def _keep_accordion_triggers(root: HtmlElement) -> None:
         if by_id is None:
             by_id = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
         panel = by_id.get(target.split()[0].lstrip("#"))
-        if panel is None or _chrome_kind(panel):
+        if panel is None or _chrome_kind(panel) == "role" or _STRONG_CHROME.search(_ident(panel)):
             continue
         n = words(panel)
         if n >= 10 and link_words(panel) < 0.5 * n:
@@ -219,6 +228,17 @@ def _chrome_kind(el: HtmlElement) -> str | None:
     if ident and tag not in HEADING_TAGS and CHROME_WORDS.search(ident):
         return "id"
     return None
+
+
+def _ident(el: HtmlElement) -> str:
+    return " ".join(filter(None, (el.get("id"), el.get("class"))))
+
+
+def _holds_prose(el: HtmlElement, n: int) -> bool:
+    """Sections of text, not a box of links: a heading or paragraphs, and few words in links."""
+    if link_words(el) >= 0.3 * n:
+        return False
+    return next(el.iter(*HEADING_TAGS, "dt", "summary"), None) is not None or len(el.findall(".//p")) >= 2
 
 
 def _squashed(el: HtmlElement) -> str:
@@ -296,8 +316,9 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
             n = words(el) if n is None else n
             if total and n >= 0.5 * total:
                 continue  # a wrapper (an ASP.NET form, "content-sidebar-wrap") around the policy
-            if why == "id" and n >= 40 and next(el.iter(*HEADING_TAGS), None) is not None and link_words(el) < 0.3 * n:
-                continue  # a policy section whose anchor id happens to read "social-media" or "newsletter"
+            if (why == "id" or why == "class" and not _STRONG_CHROME.search(el.get("class") or "")) \
+                    and n >= 40 and _holds_prose(el, n):
+                continue  # a policy section whose id reads "social-media", a CMS module "hs_cos_wrapper_widget"
             if why == "role" and el.tag == "header" and _section_header(el):
                 continue  # <section><header><h2>Cookies</h2></header>…: a heading, not page chrome
         ledger.drop(el, reason, n)
