@@ -26,8 +26,8 @@ FIXTURES = Path(__file__).parent / "capture"
 PROSE = "We keep the records of your account for as long as the account is open and for one year after you close it."
 
 
-def load(name: str, options: Options = Options()):
-    return extract_source((FIXTURES / name).read_bytes(), "text/html", "utf-8", options)
+def load(name: str, options: Options | None = None):
+    return extract_source((FIXTURES / name).read_bytes(), "text/html", "utf-8", options or Options())
 
 
 # --- 1. hidden is not chrome ------------------------------------------------------------------

@@ -28,7 +28,7 @@ PER_FETCH_PARAMS = frozenset({
     "_", "cb", "cachebuster", "cache_buster", "nocache", "timestamp", "ts", "rnd", "rand", "random",
     "requestid", "request_id", "_t", "t",
 })
-_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid|sessionid)=[^/?#;]*", re.I)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid|sessionid)=[^/?#;]*", re.IGNORECASE)
 _CF_PATH = "/cdn-cgi/l/email-protection"
 
 
@@ -120,6 +120,6 @@ _RELATIVE = (
     r"(?:(?:\d+|an?|a\s+few|few)\s+(?:second|sec|minute|min|hour|hr|day|week|month|year)s?\s+ago|"
     r"just\s+now|yesterday|today)\.?"
 )
-RELATIVE_TIME = re.compile(rf"^{_RELATIVE}$", re.I)
+RELATIVE_TIME = re.compile(rf"^{_RELATIVE}$", re.IGNORECASE)
 # A help centre's byline: "Written by Ana", "Updated over a week ago", or both on one line.
-BYLINE = re.compile(rf"^(?:(?:written|posted|published|edited)\s+by\s+[^.!?]{{1,60}}?\s*)?(?:{_RELATIVE})?$", re.I)
+BYLINE = re.compile(rf"^(?:(?:written|posted|published|edited)\s+by\s+[^.!?]{{1,60}}?\s*)?(?:{_RELATIVE})?$", re.IGNORECASE)

@@ -32,7 +32,7 @@ from tracker.headings import (
 from tracker.model import Document, build_document
 from tracker.plaintext import BULLET, caps_text, normalize_text
 
-NORMALIZER_VERSION = "2"
+NORMALIZER_VERSION = "3"  # 3: hidden prose, loose text, chrome without tags (issue 12)
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCK_TAGS = {
