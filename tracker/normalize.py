@@ -155,8 +155,9 @@ class _Converter:
     def __init__(self, options: Options = Options()) -> None:
         self.items: list = []
         self.buf: list[str] = []
-        self.bold_flags: list[bool] = []  # per buffered text run: was it bold?
         self.link_flags: list[bool] = []  # per buffered text run: was it link text?
+        self.unbold = False  # the buffer holds text that is not bold
+        self.unlinked = False  # the buffer holds text outside links
         self.bold = 0
         self.in_link = 0
         self.level = 1  # the level of the last real (or numbered) heading: context for pseudo-headings
@@ -169,20 +170,26 @@ class _Converter:
         return resolve(self.items)
 
     def _text(self, text: str) -> None:
+        self._part(text, self.bold > 0 and not self.in_link, self.in_link > 0)
+
+    def _part(self, text: str, bold: bool, link: bool) -> None:
         self.buf.append(text)
-        self.bold_flags.append(self.bold > 0 and not self.in_link)
-        self.link_flags.append(self.in_link > 0)
+        self.link_flags.append(link)
+        if text and not text.isspace():
+            if not bold:
+                self.unbold = True
+            if not link:
+                self.unlinked = True
 
     def _flush(self) -> None:
         if not self.buf:
             return
         raw = "".join(self.buf)
-        bold_only = all(flag for part, flag in zip(self.buf, self.bold_flags) if part.strip())
-        link_only = all(flag for part, flag in zip(self.buf, self.link_flags) if part.strip())
+        bold_only, link_only = not self.unbold, not self.unlinked
         language_links = _language_lines(self.buf, self.link_flags) if _BR in raw and not link_only else ()
         self.buf.clear()
-        self.bold_flags.clear()
         self.link_flags.clear()
+        self.unbold = self.unlinked = False
         if link_only and not self.items:
             return  # links before the title: "Edit this page", "Back to all articles", a breadcrumb
         if link_only and edges.is_language_link(fold(raw)):
@@ -250,9 +257,7 @@ class _Converter:
             self._flush()
             self._table(el)
         elif tag == "br":
-            self.buf.append(_BR)
-            self.bold_flags.append(False)
-            self.link_flags.append(False)
+            self._part(_BR, False, False)
         elif tag == "summary":
             self._flush()
             text = flat_text(el)
@@ -270,9 +275,7 @@ class _Converter:
             if tag == "a":
                 self.in_link += 1
             if link:
-                self.buf.append("[")
-                self.bold_flags.append(False)
-                self.link_flags.append(True)
+                self._part("[", False, True)
             if el.text:
                 self._text(el.text)
             for child in el:
@@ -280,9 +283,7 @@ class _Converter:
                 if child.tail:
                     self._text(child.tail)
             if link:
-                self.buf.append(f"]({link})")
-                self.bold_flags.append(False)
-                self.link_flags.append(True)
+                self._part(f"]({link})", False, True)
             if tag == "a":
                 self.in_link -= 1
             if bold:
