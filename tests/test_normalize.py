@@ -138,14 +138,20 @@ def test_normalize_command_json_shape():
     result = CliRunner().invoke(cli, ["normalize", str(SEED), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"title", "digest", "markdown", "sections"}
+    assert set(data) == {"title", "digest", "markdown", "sections", "coverage"}
     assert set(data["sections"][0]) == {"heading", "level", "path", "text"}
     assert len(data["digest"]) == 64
+    coverage = data["coverage"]
+    assert set(coverage) == {"kept_words", "page_words", "dropped"}
+    assert 0.85 * coverage["page_words"] < coverage["kept_words"] <= coverage["page_words"]
+    assert {d["reason"] for d in coverage["dropped"]} == {"chrome"}  # the seed's footer, header and banner
+    assert all(set(d) == {"reason", "words", "path", "sample"} and d["words"] >= 20 for d in coverage["dropped"])
 
 
 def test_normalize_command_preamble_section_and_selectors(tmp_path):
     page = tmp_path / "p.html"
-    page.write_text("<html><body><div class='x'><p>Intro text.</p><h2>Scope</h2><p>Body.</p>"
+    body = " ".join(["These terms apply to every use of the service and to every account."] * 5)
+    page.write_text(f"<html><body><div class='x'><p>Intro text.</p><h2>Scope</h2><p>{body}</p>"
                     "<p class='drop'>Noise</p></div></body></html>")
     result = CliRunner().invoke(cli, ["normalize", str(page), "--select", ".x", "--remove", ".drop",
                                       "--format", "json"])

@@ -91,7 +91,9 @@ def compose_changes(entries: list[ChangeEntry], *, sender: str, recipient: str, 
 def compose_notice(kind: str, *, policy: str, payload: dict, sender: str, recipient: str, msgid: str) -> EmailMessage:
     """Operator alert ('alert': a policy keeps failing) or recovery ('recovery': it works again)."""
     title = payload.get("title") or policy
-    if kind == "alert":
+    if kind == "alert" and payload.get("coverage"):
+        subject = f"[tracker] Less text kept: {title} — version {payload.get('version', '?')}"
+    elif kind == "alert":
         subject = f"[tracker] Failing: {title} — {payload.get('failures', '?')} checks in a row"
     else:
         subject = f"[tracker] Recovered: {title}"

@@ -13,6 +13,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element as HtmlElement
 
+from tracker.coverage import Ledger, Reason
 from tracker.errors import ExtractionError
 
 # Never policy text, wherever they stand.
@@ -30,7 +31,7 @@ SR_ONLY_CLASSES = {
     "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only", "element-invisible",
     "offscreen", "a11y-hidden", "assistive-text", "show-for-sr", "sr-text", "u-visually-hidden", "vh",
 }
-_SR_ONLY = re.compile(r"(?:^|[-_\s])(?:sr-only|visually-?hidden|screen-?reader|assistive-text|show-for-sr)(?:$|[-_\s])", re.I)
+_SR_ONLY = re.compile(r"(?:^|[-_\s])(?:sr-only|visually-?hidden|screen-?reader|assistive-text|show-for-sr)(?:$|[-_\s])", re.IGNORECASE)
 # Hidden until a script shows them: dropped, unless an accordion control toggles them.
 HIDDEN_CLASSES = {"hidden", "d-none", "invisible", "u-hidden", "is-hidden", "hide", "js-hidden", "display-none"}
 # id/class words that mark banners, consent dialogs, share bars, promos, comments and the like.
@@ -45,11 +46,31 @@ CHROME_WORDS = re.compile(
     r"comments?|comments?-(?:area|list|section)|comment-respond|respond|(?:article|entry|post)-(?:meta|author|"
     r"footer|relatives|subscribe|sidebar|nav|navigation|tags)|post-navigation|nav-links|pagination|"
     r"author-?bio|byline|print-?(?:button|link)|search-?(?:box|form|bar))(?:$|[-_\s])",
-    re.I,
+    re.IGNORECASE,
 )
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_SR_STYLE = re.compile(r"clip\s*:\s*rect\(\s*(?:0|1px)|left\s*:\s*-\d{4,}px", re.I)
-_ACCORDION = re.compile(r"collaps|accordion|panel|tab-?pane|expand|toggle|disclosure", re.I)
+# Hidden at some screen widths (Tailwind "lg:hidden", Bootstrap "d-md-none", "hidden-xs"): the
+# same rules as hidden, so a mobile-only menu goes and text shown on one width stays.
+_RESPONSIVE_HIDDEN = re.compile(r"(?:^|\s)(?:[\w-]+:hidden|hidden-(?:xs|sm|md|lg|xl)\w*|d-(?:sm|md|lg|xl|xxl)-none|"
+                                r"hide-for-[\w-]+|visible-(?:xs|sm|md|lg)\w*)(?=$|\s)")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SR_STYLE = re.compile(r"clip\s*:\s*rect\(\s*(?:0|1px)|left\s*:\s*-\d{4,}px", re.IGNORECASE)
+_ACCORDION = re.compile(r"collaps|accordion|panel|tab-?pane|expand|toggle|disclosure", re.IGNORECASE)
+# Hidden overlays: chrome whatever they hold (a cookie preference centre, a mobile menu drawer).
+_OVERLAY = re.compile(r"modal|popup|pop-up|dialog|drawer|offcanvas|off-canvas|dropdown|tooltip|popover|overlay|"
+                      r"flyout|lightbox|toast|snackbar", re.IGNORECASE)
+# Class words that name chrome whatever the box holds; the other CHROME_WORDS ("widget", "sidebar",
+# "social", "cta"...) are also how CMSs name ordinary content modules, so prose under them stays.
+_STRONG_CHROME = re.compile(
+    r"(?:^|[-_\s])(?:cookie|consent|onetrust|cookiebot|didomi|usercentrics|gdpr-banner|cc-window|newsletter|"
+    r"breadcrumbs?|comments?|comment-respond|related|recent-|share|sharedaddy|site-?(?:header|footer|nav)|footer|"
+    r"navbar|menu|mega-?menu|skip-?link|back-?to-?top|pagination|nav-links|post-navigation|byline|author-?bio|"
+    r"search-?(?:box|form|bar)|app-?banner|chat-?widget|was-?this-?helpful|article-?votes?)",
+    re.IGNORECASE,
+)
+_INLINE_CONTROLS = {"a", "button", "span", "label", "i", "em", "strong", "b"}
+_BLOCKISH = {"p", "div", "ul", "ol", "li", "table", "section", "h2", "h3", "h4", "h5", "h6"}
+# Hidden content with at least this many words, mostly not links, is prose waiting for a click.
+HIDDEN_PROSE_WORDS = 12
 
 
 @lru_cache(maxsize=256)
@@ -65,7 +86,7 @@ def words(el: HtmlElement) -> int:
     return len(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
 
 
-def _remove(el: HtmlElement) -> None:
+def drop_element(el: HtmlElement) -> None:
     """Remove an element but keep its tail text, which belongs to the parent's flow."""
     parent = el.getparent()
     if parent is None:
@@ -84,41 +105,46 @@ def link_words(el: HtmlElement) -> int:
     return sum(words(a) for a in el.iter("a"))
 
 
-_CONTROLS = etree.XPath("//@aria-controls | //@data-target | //@data-bs-target")
-_TOGGLE_HREFS = etree.XPath("//*[@data-toggle or @data-bs-toggle]/@href")
-
-
-def _toggled_ids(root: HtmlElement) -> set[str]:
+def _add_toggled(elements, ids: set[str]) -> None:
     """Ids of panels that some control expands: collapsed accordion content is policy text."""
-    ids: set[str] = set()
-    for value in _CONTROLS(root):
-        ids.update(v.lstrip("#") for v in value.split())
-    for value in _TOGGLE_HREFS(root):
-        ids.add(value.lstrip("#"))
-    return ids
+    for el in elements:
+        attrib = el.attrib
+        for name in ("aria-controls", "data-target", "data-bs-target"):
+            value = attrib.get(name)
+            if value:
+                ids.update(v.lstrip("#") for v in value.split())
+        if ("data-toggle" in attrib or "data-bs-toggle" in attrib) and attrib.get("href"):
+            ids.add(attrib["href"].lstrip("#"))
 
 
-def _is_hidden(el: HtmlElement, toggled: set[str]) -> bool:
-    cls = el.get("class") or ""
+def _classify(el: HtmlElement) -> str | None:
+    """"label", "hidden", a chrome kind ("role", "class", "id") or None: one pass over the attributes
+    (this runs for every element that has any)."""
+    attrib = el.attrib
+    cls = attrib.get("class")
+    style = attrib.get("style")
+    names: set[str] = set()
     if cls:
         names = set(cls.split())
-        if names & SR_ONLY_CLASSES or _SR_ONLY.search(cls):
-            return True  # a screen-reader label ("Description", "opens in a new tab"): never on screen
-    style = el.get("style") or ""
+        if not names.isdisjoint(SR_ONLY_CLASSES) or _SR_ONLY.search(cls):
+            return "label"
     if style and _SR_STYLE.search(style):
+        return "label"
+    if ((cls and (not names.isdisjoint(HIDDEN_CLASSES) or (":" in cls or "-" in cls) and _RESPONSIVE_HIDDEN.search(cls)))
+            or "hidden" in attrib or attrib.get("aria-hidden") == "true"
+            or (style and _HIDDEN_STYLE.search(style))):
+        return "hidden"
+    return _chrome_kind(el)
+
+
+def _opens_on_click(el: HtmlElement, toggled: set[str]) -> bool:
+    """Collapsed accordions, tabs and <details> bodies are hidden only until a click."""
+    if el.get("id") in toggled:
         return True
-    hidden = (
-        (cls and bool(set(cls.split()) & HIDDEN_CLASSES))
-        or el.get("hidden") is not None
-        or el.get("aria-hidden") == "true"
-        or bool(style and _HIDDEN_STYLE.search(style))
-    )
-    if not hidden:
-        return False
-    # Collapsed accordions and <details> bodies are hidden only until a click: keep them.
-    if el.get("id") in toggled or _ACCORDION.search(cls):
-        return False
-    return not any(a.tag == "details" for a in el.iterancestors())
+    if _ACCORDION.search(el.get("class") or ""):
+        # a panel, not the control that opens it (a hidden "View Summary" link of class "collapse-btn")
+        return el.tag not in _INLINE_CONTROLS or any(c.tag in _BLOCKISH for c in el.iter())
+    return any(a.tag == "details" for a in el.iterancestors())
 
 
 def title_h1(root: HtmlElement) -> HtmlElement | None:
@@ -165,15 +191,6 @@ def _unwrap(el: HtmlElement) -> None:
                 parent.text = (parent.text or "") + tail
 
 
-def _looks_like_chrome(el: HtmlElement) -> bool:
-    ident = " ".join(filter(None, (el.get("id"), el.get("class"))))
-    return (
-        el.tag in CHROME_TAGS
-        or el.get("role") in CHROME_ROLES
-        or bool(ident and CHROME_WORDS.search(ident))
-    )
-
-
 def _keep_accordion_triggers(root: HtmlElement) -> None:
     """A button that titles a heading or opens a policy panel carries words of the policy."""
     by_id: dict[str, HtmlElement] | None = None
@@ -187,7 +204,7 @@ def _keep_accordion_triggers(root: HtmlElement) -> None:
         if by_id is None:
             by_id = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
         panel = by_id.get(target.split()[0].lstrip("#"))
-        if panel is None or _looks_like_chrome(panel):
+        if panel is None or _chrome_kind(panel) == "role" or _STRONG_CHROME.search(_ident(panel)):
             continue
         n = words(panel)
         if n >= 10 and link_words(panel) < 0.5 * n:
@@ -199,172 +216,124 @@ def _marked(root: HtmlElement) -> list[HtmlElement]:
     return [e for e in root.iter() if e.tag.__class__ is str and (e.keys() or e.tag in CHROME_TAGS)]
 
 
-def strip_chrome(root: HtmlElement) -> None:
-    """Drop scripts, hidden elements, navigation, banners and footers (not what holds the title)."""
+def _chrome_kind(el: HtmlElement) -> str | None:
+    """Why an element looks like page chrome: its tag or role, a class word or an id word."""
+    tag = el.tag
+    if tag in CHROME_TAGS or el.get("role") in CHROME_ROLES or el.get("aria-modal") == "true":
+        return "role"
+    cls = el.get("class")
+    if cls and CHROME_WORDS.search(cls):
+        return "class"
+    ident = el.get("id")
+    if ident and tag not in HEADING_TAGS and CHROME_WORDS.search(ident):
+        return "id"
+    return None
+
+
+def _ident(el: HtmlElement) -> str:
+    return " ".join(filter(None, (el.get("id"), el.get("class"))))
+
+
+def _holds_prose(el: HtmlElement, n: int) -> bool:
+    """Sections of text, not a box of links: a heading or paragraphs, and few words in links."""
+    if link_words(el) >= 0.3 * n:
+        return False
+    return next(el.iter(*HEADING_TAGS, "dt", "summary"), None) is not None or len(el.findall(".//p")) >= 2
+
+
+def _squashed(el: HtmlElement) -> str:
+    return " ".join(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
+
+
+def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
+    """Drop scripts, hidden labels and hidden chrome, navigation, banners and footers.
+
+    Hidden content that carries prose (a collapsed "Learn more" block, a tab, the aria-hidden
+    wrapper of a page behind an open dialog) is kept: hiding is a matter of a click, not of
+    what the text is. What holds the title or most of the page's words is never chrome.
+    """
+    ledger = ledger if ledger is not None else Ledger()
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _remove(el)
-    toggled = _toggled_ids(root)  # before the controls (buttons) go
-    if next(root.iter("button"), None) is not None:
+        drop_element(el)
+    toggled: set[str] = set()
+    buttons = list(root.iter("button"))
+    if buttons:
+        _add_toggled(buttons, toggled)  # before the controls go
         _keep_accordion_triggers(root)
     for el in list(root.iter(*DROP_TAGS)):
-        _remove(el)
+        if el.tag == "select":
+            _keep_loose_text(el)
+        drop_element(el)
+    body = root.find("body") if root.tag == "html" else root
+    if body is None:
+        body = root
+    total = words(body)
+    if not ledger.page_words:
+        ledger.page_words = total
     doomed: list[tuple[HtmlElement, str]] = []
-    for el in _marked(root):
-        tag = el.tag
-        if tag in ("html", "body"):
+    marked = _marked(root)
+    _add_toggled(marked, toggled)  # links and other controls (only elements with attributes can be)
+    for el in marked:
+        if el.tag in ("html", "body"):
             continue
-        if _is_hidden(el, toggled):
-            doomed.append((el, "hidden"))
-        elif tag in CHROME_TAGS or el.get("role") in CHROME_ROLES or el.get("aria-modal") == "true":
-            doomed.append((el, "role"))
-        else:
-            cls = el.get("class")
-            if cls and CHROME_WORDS.search(cls):
-                doomed.append((el, "class"))
-            else:
-                ident = el.get("id")
-                if ident and tag not in HEADING_TAGS and CHROME_WORDS.search(ident):
-                    doomed.append((el, "id"))
+        why = _classify(el)
+        if why:
+            doomed.append((el, why))
     if not doomed:
         return
     title = title_h1(root)
-    body = root.find("body") if root.tag == "html" else root
-    total = words(body if body is not None else root)
     removed: set[HtmlElement] = set()
+    visible: str | None = None
     for el, why in doomed:
         if any(a in removed for a in el.iterancestors()):
             continue  # its ancestor went already
-        if why != "hidden":
+        n: int | None = None
+        reason = Reason.CHROME
+        if why in ("label", "hidden"):
+            reason = Reason.HIDDEN
+        if why == "hidden":
+            if _opens_on_click(el, toggled):
+                continue
+            n = words(el)
+            if n >= HIDDEN_PROSE_WORDS:
+                kind = _chrome_kind(el)
+                if kind is None and _OVERLAY.search(" ".join(filter(None, (el.get("id"), el.get("class"))))):
+                    kind = "class"
+                if kind is None:
+                    if link_words(el) < 0.5 * n:
+                        if visible is None:
+                            visible = _squashed(body)
+                        text = _squashed(el)
+                        if visible.count(text) < 2:
+                            continue  # prose waiting for a click (and not a copy of visible text): keep
+                        visible = visible.replace(text, "", 1)  # the other copy is now the only one
+                else:
+                    why = kind  # hidden chrome: judged as chrome below
+        if why not in ("label", "hidden"):
             if title is not None and any(a is el for a in title.iterancestors()):
                 if el.tag != "form" or words(el) >= 0.5 * total:
                     continue  # a header or banner that carries the title is part of the document
-            n = words(el)
+            n = words(el) if n is None else n
             if total and n >= 0.5 * total:
                 continue  # a wrapper (an ASP.NET form, "content-sidebar-wrap") around the policy
-            if why == "id" and n >= 40 and next(el.iter(*HEADING_TAGS), None) is not None and link_words(el) < 0.3 * n:
-                continue  # a policy section whose anchor id happens to read "social-media" or "newsletter"
+            if (why == "id" or why == "class" and not _STRONG_CHROME.search(el.get("class") or "")) \
+                    and n >= 40 and _holds_prose(el, n):
+                continue  # a policy section whose id reads "social-media", a CMS module "hs_cos_wrapper_widget"
             if why == "role" and el.tag == "header" and _section_header(el):
                 continue  # <section><header><h2>Cookies</h2></header>…: a heading, not page chrome
+        ledger.drop(el, reason, n)
         removed.add(el)
-        _remove(el)
+        drop_element(el)
+
+
+def _keep_loose_text(select: HtmlElement) -> None:
+    """Text written straight into a <select> (not in an <option>) is on screen: keep it as text."""
+    loose = [t for t in [select.text, *(c.tail for c in select)] if t and t.strip()]
+    if loose:
+        select.tail = " " + " ".join(loose) + " " + (select.tail or "")
 
 
 def _section_header(el: HtmlElement) -> bool:
     if next(el.iter("h2", "h3", "h4", "h5", "h6"), None) is None:
         return False
     return any(a.tag in ("article", "section", "main") for a in el.iterancestors())
-
-
-def apply_selectors(root: HtmlElement, select: tuple[str, ...], remove: tuple[str, ...]) -> HtmlElement:
-    """`remove` first, then `select`; a `select` that matches nothing is an extraction error."""
-    for css in remove:
-        for el in compile_selector(css)(root):
-            _remove(el)
-    if not select:
-        return root
-    picked: list[HtmlElement] = []
-    for css in select:
-        matches = compile_selector(css)(root)
-        if not matches:
-            raise ExtractionError(f"selector {css!r} matched nothing on the page", kind="selector_miss")
-        picked.extend(matches)
-    # Document order, and no element twice (a match inside another match is already included).
-    chosen = set(picked)
-    ordered = [el for el in root.iter() if el in chosen and not any(a in chosen for a in el.iterancestors())]
-    if len(ordered) == 1:
-        return ordered[0]
-    wrapper = etree.Element("div")
-    for el in ordered:
-        el.tail = None
-        wrapper.append(el)  # moves it: the tree is ours to consume
-    return wrapper
-
-
-def choose_block(root: HtmlElement) -> HtmlElement:
-    """The element holding the policy, on a page already stripped of chrome.
-
-    In order: the largest main/article/role=main holding at least half the page's words (widened
-    to a title just outside it); else the nearest block around the title h1 holding at least half;
-    else the smallest block holding most of the page's prose (text outside links, by density).
-    """
-    body = root.find("body")
-    if body is None:
-        body = root
-    total = words(body)
-    if total == 0:
-        return body
-    h1 = title_h1(body)
-
-    candidates = list(body.iter("main", "article"))
-    candidates += body.xpath(".//*[@role='main' or @itemprop='articleBody']")
-    best, best_words = None, 0
-    for el in candidates:
-        n = words(el)
-        if n > best_words:
-            best, best_words = el, n
-    if best is not None and best_words >= 0.5 * total:
-        return _widen_to_title(best, h1)
-
-    if h1 is not None:
-        for anc in h1.iterancestors():
-            if words(anc) >= 0.5 * total:
-                return anc
-
-    return _densest(body)
-
-
-def _widen_to_title(block: HtmlElement, h1: HtmlElement | None) -> HtmlElement:
-    """Include a title that sits just outside the chosen block (a hero banner before <main>)."""
-    if h1 is None or any(a is block for a in h1.iterancestors()):
-        return block
-    block_words = words(block)
-    for anc in block.iterancestors():
-        if any(a is anc for a in h1.iterancestors()):
-            return anc if words(anc) - block_words <= 0.15 * block_words + 20 else block
-    return block
-
-
-def _densest(body: HtmlElement, share: float = 0.7) -> HtmlElement:
-    """The smallest element holding `share` of the page's prose, counting words outside links.
-
-    Link text (menus, footers, "related" lists) does not vote, so a block of paragraphs wins over
-    the page around it even when nothing in the markup names it.
-    """
-    weight: dict[HtmlElement, int] = {}
-
-    def score(el: HtmlElement, in_link: bool) -> int:
-        in_link = in_link or el.tag == "a"
-        own = 0 if in_link else len((el.text or "").split())
-        for child in el:
-            if isinstance(child.tag, str):
-                own += score(child, in_link)
-            if child.tail and not in_link:
-                own += len(child.tail.split())
-        weight[el] = own
-        return own
-
-    total = score(body, False)
-    if total == 0:
-        return body
-    node = body
-    while True:
-        nxt = next((c for c in node if isinstance(c.tag, str) and weight.get(c, 0) >= share * total), None)
-        if nxt is None or any(_holds_title(sib) for sib in nxt.itersiblings(preceding=True)):
-            return node  # stop above a block whose title stands just before it
-        node = nxt
-
-
-_BOLDISH = re.compile(r"(?:^|\s)(?:font-(?:bold|semibold|extrabold)|fw-bold|bold|title|heading)", re.I)
-
-
-def _holds_title(el: HtmlElement) -> bool:
-    """A heading, or short bold text that is not a link: what a page without h1 uses as its title."""
-    if not isinstance(el.tag, str):
-        return False
-    if next(el.iter(*HEADING_TAGS), None) is not None:
-        return True
-    for e in el.iter():
-        if e.tag in ("b", "strong") or _BOLDISH.search(e.get("class") or ""):
-            if not any(a.tag == "a" for a in e.iterancestors()) and e.tag != "a" and 0 < words(e) <= 15:
-                return True
-    return False

@@ -28,7 +28,7 @@ PER_FETCH_PARAMS = frozenset({
     "_", "cb", "cachebuster", "cache_buster", "nocache", "timestamp", "ts", "rnd", "rand", "random",
     "requestid", "request_id", "_t", "t",
 })
-_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid|sessionid)=[^/?#;]*", re.I)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid|sessionid)=[^/?#;]*", re.IGNORECASE)
 _CF_PATH = "/cdn-cgi/l/email-protection"
 
 
@@ -114,9 +114,12 @@ def decode_cloudflare_emails(root: HtmlElement) -> None:
 
 
 # "3 days ago", "Updated an hour ago", "yesterday": relative times shift with the clock, not the text.
-RELATIVE_TIME = re.compile(
-    r"^(?:(?:last\s+)?(?:updated|posted|edited|modified|published|answered|asked)\s*:?\s+)?"
+_RELATIVE = (
+    r"(?:(?:last\s+)?(?:updated|posted|edited|modified|published|answered|asked)\s*:?\s+)?"
+    r"(?:(?:over|about|almost|nearly|more\s+than|less\s+than|under)\s+)?"
     r"(?:(?:\d+|an?|a\s+few|few)\s+(?:second|sec|minute|min|hour|hr|day|week|month|year)s?\s+ago|"
-    r"just\s+now|yesterday|today)\.?$",
-    re.I,
+    r"just\s+now|yesterday|today)\.?"
 )
+RELATIVE_TIME = re.compile(rf"^{_RELATIVE}$", re.IGNORECASE)
+# A help centre's byline: "Written by Ana", "Updated over a week ago", or both on one line.
+BYLINE = re.compile(rf"^(?:(?:written|posted|published|edited)\s+by\s+[^.!?]{{1,60}}?\s*)?(?:{_RELATIVE})?$", re.IGNORECASE)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 from lxml import etree
 from lxml.etree import _Element as HtmlElement
 
-from tracker import extract, noise
+from tracker import blockchoice, edges, extract, noise
 from tracker.controls import map_strings, strip_controls
+from tracker.coverage import Coverage, Ledger
 from tracker.errors import ExtractionError
 from tracker.folding import fold
 from tracker.headings import (
@@ -33,7 +33,7 @@ from tracker.headings import (
 from tracker.model import Document, build_document
 from tracker.plaintext import BULLET, caps_text, normalize_text
 
-NORMALIZER_VERSION = "2"
+NORMALIZER_VERSION = "3"  # 3: hidden prose, loose text, chrome without tags (issue 12)
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCK_TAGS = {
@@ -43,7 +43,7 @@ BLOCK_TAGS = {
     "thead", "tr", "ul", "caption", *HEADINGS,
 }
 BOLD_TAGS = {"b", "strong"}
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
 # Utility classes that set bold type (Tailwind, Bootstrap, site builders).
 _BOLD_CLASS = re.compile(r"(?:^|\s)(?:font-(?:bold|semibold|extrabold|black)|fw-(?:bold|semibold|[6-9]00)|"
                          r"font-weight-bold|text-bold|bold|strong)(?:$|\s)")
@@ -60,7 +60,20 @@ class Options:
     links: bool = False
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """A normalized document and the account of what the page held and what was dropped."""
+
+    document: Document
+    coverage: Coverage
+
+
 def normalize_html(html: str | bytes, options: Options = Options()) -> Document:
+    return extract_html(html, options).document
+
+
+def extract_html(html: str | bytes, options: Options = Options()) -> Extraction:
+    """HTML to Document, with coverage; a page that yields no text at all is an error."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
     if not html.strip():
@@ -69,12 +82,21 @@ def normalize_html(html: str | bytes, options: Options = Options()) -> Document:
     _check_depth(root)
     page_title = fold(root.findtext(".//title") or "")
     noise.decode_cloudflare_emails(root)
-    block = extract.apply_selectors(root, options.select, options.remove)
-    extract.strip_chrome(block if options.select else root)
+    ledger = Ledger()
+    block = blockchoice.apply_selectors(root, options.select, options.remove, ledger)
+    extract.strip_chrome(block if options.select else root, ledger)
     if not options.select:
-        block = extract.choose_block(root)
+        block = blockchoice.choose_block(root, ledger)
+        edges.trim_edges(block, ledger)
+        edges.drop_tables_of_contents(block, ledger)
     blocks = _Converter(options).convert(block)
-    return build_document(blocks, title=title_of(blocks) or page_title)
+    doc = build_document(blocks, title=title_of(blocks) or page_title)
+    coverage = ledger.coverage(extract.words(block))
+    if not doc.sections:
+        largest = max(coverage.dropped, key=lambda d: d.words, default=None)
+        why = f"; the largest drop: {largest.words} words {largest.reason.value} at {largest.path}" if largest else ""
+        raise ExtractionError(f"no text was extracted from a page of {coverage.page_words} words{why}", kind="empty")
+    return Extraction(doc, coverage)
 
 
 MAX_DEPTH = 400  # elements nested deeper than this are refused loudly (the walk is recursive)
@@ -118,17 +140,26 @@ def _parser() -> etree.HTMLParser:
 
 
 def normalize_source(body: bytes, content_type: str, encoding: str, options: Options = Options()) -> Document:
+    return extract_source(body, content_type, encoding, options).document
+
+
+def extract_source(body: bytes, content_type: str, encoding: str, options: Options = Options()) -> Extraction:
     """Dispatch on the kind of document: HTML, plain text or Markdown (PDF in its own module)."""
     if "pdf" in content_type or body[:5] == b"%PDF-":
         from tracker.pdf import normalize_pdf
 
-        return map_strings(normalize_pdf(body), strip_controls)
+        return _whole(map_strings(normalize_pdf(body), strip_controls))
     text = strip_controls(body.decode(encoding or "utf-8", errors="replace"))  # no terminal escapes, no bidi
     if content_type in ("text/plain", "text/markdown", "text/x-markdown"):
         if options.select:
             raise ExtractionError("CSS selectors apply to HTML pages only", kind="selector_miss")
-        return normalize_text(text)
-    return normalize_html(text, options)
+        return _whole(normalize_text(text))
+    return extract_html(text, options)
+
+
+def _whole(doc: Document) -> Extraction:
+    """PDF and plain text keep every word they hold (apart from page furniture)."""
+    return Extraction(doc, Coverage(doc.word_count, doc.word_count))
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,8 +172,9 @@ class _Converter:
     def __init__(self, options: Options = Options()) -> None:
         self.items: list = []
         self.buf: list[str] = []
-        self.bold_flags: list[bool] = []  # per buffered text run: was it bold?
         self.link_flags: list[bool] = []  # per buffered text run: was it link text?
+        self.unbold = False  # the buffer holds text that is not bold
+        self.unlinked = False  # the buffer holds text outside links
         self.bold = 0
         self.in_link = 0
         self.level = 1  # the level of the last real (or numbered) heading: context for pseudo-headings
@@ -155,24 +187,33 @@ class _Converter:
         return resolve(self.items)
 
     def _text(self, text: str) -> None:
+        self._part(text, self.bold > 0 and not self.in_link, self.in_link > 0)
+
+    def _part(self, text: str, bold: bool, link: bool) -> None:
         self.buf.append(text)
-        self.bold_flags.append(self.bold > 0 and not self.in_link)
-        self.link_flags.append(self.in_link > 0)
+        self.link_flags.append(link)
+        if text and not text.isspace():
+            if not bold:
+                self.unbold = True
+            if not link:
+                self.unlinked = True
 
     def _flush(self) -> None:
         if not self.buf:
             return
         raw = "".join(self.buf)
-        bold_only = all(flag for part, flag in zip(self.buf, self.bold_flags) if part.strip())
-        link_only = all(flag for part, flag in zip(self.buf, self.link_flags) if part.strip())
+        bold_only, link_only = not self.unbold, not self.unlinked
+        language_links = _language_lines(self.buf, self.link_flags) if _BR in raw and not link_only else ()
         self.buf.clear()
-        self.bold_flags.clear()
         self.link_flags.clear()
+        self.unbold = self.unlinked = False
         if link_only and not self.items:
             return  # links before the title: "Edit this page", "Back to all articles", a breadcrumb
+        if link_only and edges.is_language_link(fold(raw)):
+            return  # "Version française": a link to the same policy in another language
         if _BR in raw:
             lines = [fold(x) for x in raw.split(_BR)]
-            lines = [x for x in lines if x]
+            lines = [x for x in lines if x and x not in language_links]
             if len(lines) > 1:
                 self._lines(lines)
                 return
@@ -196,8 +237,8 @@ class _Converter:
             self._block(" ".join(para), False)
 
     def _block(self, text: str, bold_only: bool) -> None:
-        if noise.RELATIVE_TIME.match(text):
-            return  # "Updated 3 days ago": moves with the clock
+        if len(text) <= 80 and (noise.RELATIVE_TIME.match(text) or edges.is_control(text)):
+            return  # "Updated 3 days ago" moves with the clock; "Print", "Back to top" are controls
         if BULLET.match(text):
             self.items.append("- " + BULLET.sub("", text, count=1))
             return
@@ -233,9 +274,7 @@ class _Converter:
             self._flush()
             self._table(el)
         elif tag == "br":
-            self.buf.append(_BR)
-            self.bold_flags.append(False)
-            self.link_flags.append(False)
+            self._part(_BR, False, False)
         elif tag == "summary":
             self._flush()
             text = flat_text(el)
@@ -253,9 +292,7 @@ class _Converter:
             if tag == "a":
                 self.in_link += 1
             if link:
-                self.buf.append("[")
-                self.bold_flags.append(False)
-                self.link_flags.append(True)
+                self._part("[", False, True)
             if el.text:
                 self._text(el.text)
             for child in el:
@@ -263,9 +300,7 @@ class _Converter:
                 if child.tail:
                     self._text(child.tail)
             if link:
-                self.buf.append(f"]({link})")
-                self.bold_flags.append(False)
-                self.link_flags.append(True)
+                self._part(f"]({link})", False, True)
             if tag == "a":
                 self.in_link -= 1
             if bold:
@@ -276,44 +311,132 @@ class _Converter:
     def _link_target(self, el: HtmlElement) -> str:
         return link_target(el, self.extra)
 
-    def _list(self, el: HtmlElement, depth: int) -> None:
-        number = _start(el) - 1
+    def _list(self, el: HtmlElement, depth: int, number: int | None = None) -> int:
+        """A list's items; text written straight into the list (not in an <li>) stays in reading
+        order as a paragraph, with its inline elements inline."""
+        if number is None:
+            number = _start(el) - 1
+        loose: list[str] = []  # inline text between items, not yet written
+        links = self.extra if self.links else None
+
+        def flush_loose() -> None:
+            if not loose:
+                return
+            text = "".join(loose)
+            loose.clear()
+            if not text.isspace():
+                self.items.append(escape_start(fold(text)))
+
+        if el.text:
+            loose.append(el.text)
         for li in el:
             if not isinstance(li.tag, str):
+                if li.tail:
+                    loose.append(li.tail)
                 continue
+            if li.tag not in BLOCK_TAGS and li.tag != "li":  # <strong>, <a>, <span>: part of loose text
+                loose.append(raw_text(li, links))
+                if li.tail:
+                    loose.append(li.tail)
+                continue
+            flush_loose()
             if li.tag in ("ul", "ol"):  # a list directly inside a list: invalid, common
                 self._list(li, depth + 1)
-                continue
-            nested = [c for c in li.iter("ul", "ol") if c is not li]
-            nested_top = [n for n in nested if not any(a in nested for a in n.iterancestors())]
-            text = flat_text(li, skip=set(nested_top), links=self.extra if self.links else None)
-            if text:
-                number += 1
-                if el.tag == "ol":
-                    marker = f"{number}."
+            elif li.tag != "li" and next(li.iter("li"), None) is not None:
+                number = self._list(li, depth, number)  # items wrapped in a <div>: the same list
+            else:
+                number = self._item(el, li, depth, number)
+            if li.tail:
+                loose.append(li.tail)
+        flush_loose()
+        return number
+
+    def _item(self, el: HtmlElement, li: HtmlElement, depth: int, number: int) -> int:
+        nested = [c for c in li.iter("ul", "ol") if c is not li]
+        nested_top = [n for n in nested if not any(a in nested for a in n.iterancestors())]
+        text = flat_text(li, skip=set(nested_top), links=self.extra if self.links else None)
+        if text:
+            number += 1
+            if el.tag == "ol":
+                marker = f"{number}."
+                if text.startswith(str(number)):
                     text = re.sub(rf"^{number}[.)]\s+", "", text)  # a number typed into the item
-                else:
-                    marker = "-"
-                    text = BULLET.sub("", text, count=1) or text
-                self.items.append("  " * depth + f"{marker} {text}")
-            for sub in nested_top:
-                self._list(sub, depth + 1 if text else depth)
+            else:
+                marker = "-"
+                text = BULLET.sub("", text, count=1) or text
+            self.items.append("  " * depth + f"{marker} {text}")
+        for sub in nested_top:
+            self._list(sub, depth + 1 if text else depth)
+        return number
 
     def _table(self, table: HtmlElement) -> None:
+        """Rows as a Markdown table; text written straight into the table, a row group or a row
+        (not in a cell) is kept in reading order: a paragraph between rows, a cell within a row."""
         rows: list[str] = []
         links = self.extra if self.links else None
-        for tr in table.iter("tr"):
-            cells = [flat_text(c, links=links).replace("|", "\\|") for c in tr
-                     if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        caption = table.find("caption")
+        if caption is not None and flat_text(caption):
+            self.items.append(flat_text(caption))
+
+        def paragraph(text: str | None) -> None:
+            text = fold(text or "")
+            if text:
+                if rows:
+                    self.items.append("\n".join(rows))
+                    rows.clear()
+                self.items.append(escape_start(text))
+
+        def row(tr: HtmlElement) -> None:
+            cells: list[str] = []
+            if tr.text and tr.text.strip():
+                cells.append(fold(tr.text))
+            for c in tr:
+                if isinstance(c.tag, str) and c.tag in ("td", "th"):
+                    cells.append(flat_text(c, links=links))
+                elif isinstance(c.tag, str):
+                    cells.append(fold(raw_text(c, links)))
+                if c.tail and c.tail.strip():
+                    cells.append(fold(c.tail))
+            cells = [c.replace("|", "\\|") for c in cells]
             if any(cells):
                 rows.append("| " + " | ".join(cells) + " |")
                 if len(rows) == 1:
                     rows.append("|" + " --- |" * len(cells))
-        caption = table.find("caption")
-        if caption is not None and flat_text(caption):
-            self.items.append(flat_text(caption))
+
+        def group(node: HtmlElement) -> None:
+            paragraph(node.text)
+            for child in node:
+                if not isinstance(child.tag, str):
+                    pass  # a comment
+                elif child.tag == "tr":
+                    row(child)
+                elif child.tag in ("thead", "tbody", "tfoot"):
+                    group(child)
+                elif child.tag != "caption":
+                    paragraph(raw_text(child, links))
+                paragraph(child.tail)
+
+        group(table)
         if rows:
             self.items.append("\n".join(rows))
+
+
+def _language_lines(parts: list[str], link_flags: list[bool]) -> set[str]:
+    """Lines (between <br>s) that are only a link to the policy in another language."""
+    found: set[str] = set()
+    line: list[str] = []
+    link_only = True
+    for part, is_link in [*zip(parts, link_flags), (_BR, False)]:
+        if part is _BR or part == _BR:
+            text = fold("".join(line))
+            if text and link_only and edges.is_language_link(text):
+                found.add(text)
+            line, link_only = [], True
+            continue
+        line.append(part)
+        if part.strip() and not is_link:
+            link_only = False
+    return found
 
 
 def _styled_bold(el: HtmlElement) -> bool:
@@ -352,6 +475,17 @@ def flat_text(el: HtmlElement, skip: set | None = None, links: tuple[str, ...] |
 
     With `links` (the extra tracking parameters to strip), links are written [text](url).
     """
+    if links is None and not skip and next(el.iterdescendants(*_BREAKS), None) is None:
+        # inline content only (most list items, cells, headings): libxml2 serialises it at C speed
+        return fold(etree.tostring(el, method="text", encoding=str, with_tail=False))
+    return fold(raw_text(el, links, skip))
+
+
+_BREAKS = (*BLOCK_TAGS, "br")
+
+
+def raw_text(el: HtmlElement, links: tuple[str, ...] | None = None, skip: set | None = None) -> str:
+    """flat_text before folding: the spaces at its ends are kept, for text that flows around it."""
     parts: list[str] = []
 
     def walk(node: HtmlElement) -> None:
@@ -375,7 +509,7 @@ def flat_text(el: HtmlElement, skip: set | None = None, links: tuple[str, ...] |
             parts.append(" ")
 
     walk(el)
-    return fold("".join(parts))
+    return "".join(parts)
 
 
 def _is_layout_table(table: HtmlElement) -> bool:

@@ -157,3 +157,11 @@ def operator_notices(config: Config, store: Store, policy: str, title: str, url:
         store.queue_message("recovery", policy, admin, {
             "title": title, "url": url, "failing_since": since, "failures": store.failures_since(policy, since)})
         store.set_alerted(policy, None)
+
+
+def coverage_alert(config: Config, store: Store, policy: str, title: str, url: str, version: int, note: str) -> None:
+    """One alert when a stored version kept a much smaller share of its page than the one before:
+    the text may be right (a shorter policy) or a block may have been lost to a markup change."""
+    if config.notify.admin:
+        store.queue_message("alert", policy, config.notify.admin,
+                            {"title": title, "url": url, "coverage": note, "version": version})

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tracker import changes, fetch, guards, notify
+from tracker import changes, coverage, fetch, guards, notify
 from tracker.config import Config, Policy, rules_from_json
 from tracker.errors import ExtractionError, StorageError, TrackerError
 from tracker.model import Document
-from tracker.normalize import NORMALIZER_VERSION, Options, normalize_source
+from tracker.normalize import NORMALIZER_VERSION, Extraction, Options, extract_source
 from tracker.store import NewChange, Store, Version, utcnow
 
 LEVELS = {"none": 0, "minor": 1, "material": 2}
@@ -52,14 +52,12 @@ def options_of(policy: Policy, config: Config) -> Options:
                    tracking_params=config.tracker.tracking_params)
 
 
-def extract_document(body: bytes, content_type: str, encoding: str, options: Options, min_words: int) -> Document:
+def extract_document(body: bytes, content_type: str, encoding: str, options: Options, min_words: int) -> Extraction:
     """Normalize a fetched page; implausibly little text is an extraction error, never a version.
     Module-level and pure, so it can run in a worker process."""
-    doc = normalize_source(body, content_type, encoding, options)
-    if doc.word_count < min_words:
-        raise ExtractionError(f"extracted text is implausibly short ({doc.word_count} words, minimum {min_words})",
-                              kind="too_short")
-    return doc
+    extraction = extract_source(body, content_type, encoding, options)
+    coverage.require_text(extraction.document.word_count, extraction.coverage, min_words)
+    return extraction
 
 
 def judge_documents(old: Document, new: Document, materiality_json: str) -> changes.Verdict:
@@ -114,14 +112,15 @@ class Checker:
             result = await self._fetch(client, policy, etag, last_modified)
             if result.not_modified:
                 return self._record(policy, result, None, latest, None, started_at, t0)
-            doc = await self._extract(policy, result)
+            extraction = await self._extract(policy, result)
             change = None
-            if latest is None or latest.digest != doc.digest:
+            if latest is None or latest.digest != extraction.document.digest:
                 previous = self.store.document(latest) if latest else None  # read once: guards and judge
-                result, doc = await self._confirm(client, policy, result, doc, previous)
+                result, extraction = await self._confirm(client, policy, result, extraction, previous, latest)
+                doc = extraction.document
                 if latest is None or latest.digest != doc.digest:  # the second fetch may be the old text again
                     change = await self._prejudge(policy, latest, previous, doc)
-            return self._record(policy, result, doc, latest, change, started_at, t0)
+            return self._record(policy, result, extraction, latest, change, started_at, t0)
         except Exception as exc:  # noqa: BLE001 — one page nobody foresaw must not take the others down
             if not isinstance(exc, TrackerError):
                 log.exception("check of %s failed unexpectedly", policy.name)
@@ -139,7 +138,7 @@ class Checker:
         return (result.body, result.content_type, result.encoding, options_of(policy, self.config),
                 self.config.tracker.min_words)
 
-    def extract(self, policy: Policy, result: fetch.FetchResult) -> Document:
+    def extract(self, policy: Policy, result: fetch.FetchResult) -> Extraction:
         return extract_document(*self._extract_args(policy, result))
 
     async def _cpu(self, func, *args):
@@ -149,7 +148,7 @@ class Checker:
             return await asyncio.to_thread(func, *args)
         return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
 
-    async def _extract(self, policy: Policy, result: fetch.FetchResult) -> Document:
+    async def _extract(self, policy: Policy, result: fetch.FetchResult) -> Extraction:
         return await self._cpu(extract_document, *self._extract_args(policy, result))
 
     async def _prejudge(self, policy: Policy, latest: Version | None, previous: Document | None,
@@ -159,25 +158,30 @@ class Checker:
         verdict = await self._cpu(judge_documents, previous, doc, json.dumps(self.config.materiality, sort_keys=True))
         return self._change(policy, latest, doc, verdict)
 
-    async def _confirm(self, client, policy: Policy, result: fetch.FetchResult, doc: Document,
-                       previous: Document | None) -> tuple[fetch.FetchResult, Document]:
-        """A suspect page (error, login wall, challenge, drastic shrink) is fetched again before
-        anything is stored; a drastic cut is kept only when the second fetch agrees."""
+    async def _confirm(self, client, policy: Policy, result: fetch.FetchResult, extraction: Extraction,
+                       previous: Document | None, latest: Version | None) -> tuple[fetch.FetchResult, Extraction]:
+        """A suspect page (error, login wall, challenge, drastic shrink, a sharp fall in the share
+        of the page kept) is fetched again before anything is stored; a drastic cut is kept only
+        when the second fetch agrees."""
+        doc = extraction.document
         first = guards.suspect(doc, result.text, previous)
-        if first is None:
-            return result, doc
+        if first is None and not _share_drop(latest, extraction):
+            return result, extraction
         await asyncio.sleep(self.config.tracker.suspect_delay)
         again = await self._fetch(client, policy)
-        doc_again = await self._extract(policy, again)
+        extraction_again = await self._extract(policy, again)
+        doc_again = extraction_again.document
         second = guards.suspect(doc_again, again.text, previous)
         if second is None:
-            return again, doc_again
-        if second.refetch_may_confirm and first.refetch_may_confirm and doc_again.digest == doc.digest:
-            return again, doc_again
+            return again, extraction_again
+        if (second.refetch_may_confirm and (first is None or first.refetch_may_confirm)
+                and doc_again.digest == doc.digest):
+            return again, extraction_again
         raise ExtractionError(second.reason + " (fetched twice; nothing stored)", kind=second.kind)
 
-    def _record(self, policy: Policy, result: fetch.FetchResult, doc: Document | None, latest: Version | None,
-                change: NewChange | None, started_at: str, t0: float) -> CheckResult:
+    def _record(self, policy: Policy, result: fetch.FetchResult, extraction: Extraction | None,
+                latest: Version | None, change: NewChange | None, started_at: str, t0: float) -> CheckResult:
+        doc = extraction.document if extraction else None
         common = dict(started_at=started_at, url=result.final_url, status=result.status, etag=result.etag,
                       last_modified=result.last_modified, attempts=result.attempts, size=len(result.body))
         with self.store.write():
@@ -192,18 +196,25 @@ class Checker:
                 self.store.record_fetch(policy.name, outcome=outcome, duration=time.monotonic() - t0, **common)
                 notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
                 return CheckResult(policy.name, outcome, time.monotonic() - t0)
-            version = self.store_version(policy, doc, result, change)
+            assert extraction is not None
+            note = _share_drop(latest, extraction)
+            version = self.store_version(policy, extraction, result, change, note)
             self.store.record_fetch(policy.name, outcome="new_version", duration=time.monotonic() - t0,
                                     version_id=version.id, **common)
             notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
+            if note:
+                notify.coverage_alert(self.config, self.store, policy.name, policy.display_title, policy.url,
+                                      version.number, note)
         return CheckResult(policy.name, "new_version", time.monotonic() - t0, version=version)
 
-    def store_version(self, policy: Policy, doc: Document, result: fetch.FetchResult, change: NewChange) -> Version:
+    def store_version(self, policy: Policy, extraction: Extraction, result: fetch.FetchResult, change: NewChange,
+                      coverage_note: str | None = None) -> Version:
         sha = self.store.put_snapshot(result.body, result.content_type, result.encoding)
+        cov = extraction.coverage
         return self.store.add_version(
-            policy.name, doc, snapshot=sha, normalizer=NORMALIZER_VERSION,
+            policy.name, extraction.document, snapshot=sha, normalizer=NORMALIZER_VERSION,
             selectors={"select": list(policy.select), "remove": list(policy.remove), "links": policy.links},
-            change=change,
+            change=change, coverage=(cov.kept_words, cov.page_words), coverage_note=coverage_note,
         )
 
     def reextract(self, policy: Policy) -> CheckResult:
@@ -216,19 +227,20 @@ class Checker:
         body, content_type, encoding = self.store.snapshot(latest.snapshot)
         result = fetch.FetchResult(policy.url, policy.url, 200, body, content_type, encoding)
         try:
-            doc = self.extract(policy, result)
+            extraction = self.extract(policy, result)
         except TrackerError as exc:
             return CheckResult(policy.name, "error", time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
+        doc = extraction.document
         if doc.digest == latest.digest:
             return CheckResult(policy.name, "unchanged", time.monotonic() - t0)
         verdict = changes.judge(self.store.document(latest), doc, self.config.rules)
         summary = f"technical: re-extracted (normalizer {NORMALIZER_VERSION}); {verdict.summary}"
         with self.store.write():
-            version = self.store_version(policy, doc, result, NewChange("technical", verdict.level, summary,
-                                                                        verdict.assessment))
+            version = self.store_version(policy, extraction, result, NewChange("technical", verdict.level, summary,
+                                                                               verdict.assessment))
         return CheckResult(policy.name, "new_version", time.monotonic() - t0, version=version)
 
-    async def probe(self, policy: Policy, times: int = 2) -> list[tuple[fetch.FetchResult, Document]]:
+    async def probe(self, policy: Policy, times: int = 2) -> list[tuple[fetch.FetchResult, Extraction]]:
         """Fetch and extract without storing anything (for `tracker validate`)."""
         async with fetch.new_client(self.settings) as client:
             return [(r, self.extract(policy, r)) for r in [await self._fetch(client, policy) for _ in range(times)]]
@@ -279,6 +291,13 @@ class Checker:
                 yield
             finally:
                 self._host_last[host] = time.monotonic()
+
+
+def _share_drop(latest: Version | None, extraction: Extraction) -> str | None:
+    """The kept share of the page fell sharply against the previous version (see coverage.share_drop)."""
+    if latest is None or latest.kept_words is None or latest.page_words is None:
+        return None
+    return coverage.share_drop((latest.kept_words, latest.page_words), extraction.coverage)
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -153,3 +153,16 @@ def m004_install_id(db: Database) -> None:
         INSERT INTO meta (key, value) VALUES ('install_id', lower(hex(randomblob(12))))
         """,
     )
+
+
+@migrations()
+def m005_version_coverage(db: Database) -> None:
+    """What share of the page each version kept, and a note when that share fell sharply."""
+    _run(
+        db,
+        """
+        ALTER TABLE versions ADD COLUMN kept_words INTEGER;
+        ALTER TABLE versions ADD COLUMN page_words INTEGER;
+        ALTER TABLE versions ADD COLUMN coverage_note TEXT
+        """,
+    )

@@ -50,6 +50,13 @@ class Version:
     summary: str = ""
     change_id: int | None = None
     reverted_to: int | None = None
+    kept_words: int | None = None  # words kept of the page (None for versions stored before coverage)
+    page_words: int | None = None
+    coverage_note: str | None = None  # set when the kept share fell sharply against the previous version
+
+    @property
+    def kept_share(self) -> float | None:
+        return min(1.0, self.kept_words / self.page_words) if self.kept_words is not None and self.page_words else None
 
 
 @dataclass(frozen=True)
@@ -197,7 +204,8 @@ class Store:
     # -- versions and changes ------------------------------------------------------------------
 
     def add_version(self, policy: str, doc: Document, *, snapshot: str | None, normalizer: str,
-                    selectors: dict, change: NewChange, created_at: str | None = None) -> Version:
+                    selectors: dict, change: NewChange, created_at: str | None = None,
+                    coverage: tuple[int, int] | None = None, coverage_note: str | None = None) -> Version:
         """Version, its change and its outbox rows: all of them or none (call inside write())."""
         created_at = created_at or utcnow()
         digest = doc.digest
@@ -206,9 +214,10 @@ class Store:
         number = self.db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE policy = ?",
                                  (policy,)).fetchone()[0]
         cur = self.db.execute(
-            "INSERT INTO versions (policy, number, created_at, digest, title, snapshot, normalizer, selectors)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            (policy, number, created_at, digest, doc.title, snapshot, normalizer, json.dumps(selectors, sort_keys=True)),
+            "INSERT INTO versions (policy, number, created_at, digest, title, snapshot, normalizer, selectors,"
+            " kept_words, page_words, coverage_note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (policy, number, created_at, digest, doc.title, snapshot, normalizer, json.dumps(selectors, sort_keys=True),
+             coverage[0] if coverage else None, coverage[1] if coverage else None, coverage_note),
         )
         version_id = cur.lastrowid
         cur = self.db.execute(
@@ -228,7 +237,7 @@ class Store:
 
     _VERSION_SQL = """SELECT v.id, v.policy, v.number, v.created_at, v.digest, v.title, v.snapshot,
                              v.normalizer, v.selectors, c.kind, c.level, c.summary, c.id AS change_id,
-                             c.reverted_to
+                             c.reverted_to, v.kept_words, v.page_words, v.coverage_note
                       FROM versions v LEFT JOIN changes c ON c.version_id = v.id"""
 
     def latest_version(self, policy: str) -> Version | None:

@@ -42,7 +42,7 @@ def reextract(ctx: Context, names: tuple[str, ...], fmt: str) -> None:
 @pass_ctx
 def validate(ctx: Context, name: str, fmt: str) -> None:
     """Try a policy before relying on it: fetch twice, compare the extractions, show the sections."""
-    from tracker import guards
+    from tracker import coverage, guards
     from tracker.errors import TrackerError
     from tracker.pipeline import Checker
 
@@ -50,10 +50,11 @@ def validate(ctx: Context, name: str, fmt: str) -> None:
     checker = Checker(ctx.config, ctx.store)
     problems: list[str] = []
     try:
-        (first, doc), (_, doc2) = asyncio.run(checker.probe(policy))
+        (first, extraction), (_, extraction2) = asyncio.run(checker.probe(policy))
     except TrackerError as exc:
         click.echo(f"error: {exc.kind}: {safe(str(exc))}", err=True)
         sys.exit(1)
+    doc, doc2, cov = extraction.document, extraction2.document, extraction.coverage
     if doc.digest != doc2.digest:
         problems.append("two fetches gave different texts: the page varies (A/B test, rotating content?); "
                         "add `remove` selectors for the varying parts")
@@ -62,6 +63,14 @@ def validate(ctx: Context, name: str, fmt: str) -> None:
     suspicion = guards.suspect(doc, first.text, previous)
     if suspicion:
         problems.append(suspicion.reason)
+    lost = sum(d.words for d in cov.dropped if d.reason.value in ("hidden", "chrome"))
+    if lost > cov.kept_words:
+        problems.append(f"more words were dropped as hidden or chrome ({lost}) than kept ({cov.kept_words}): "
+                        "check the dropped blocks below, and add `select` or `remove` selectors if they are policy text")
+    drop = coverage.share_drop((latest.kept_words, latest.page_words), cov) \
+        if latest and latest.kept_words is not None and latest.page_words else None
+    if drop:
+        problems.append(drop)
     if latest is None:
         would = "version 1 (first)"
     elif latest.digest == doc.digest:
@@ -73,7 +82,7 @@ def validate(ctx: Context, name: str, fmt: str) -> None:
     if fmt == "json":
         print_json({"policy": name, "url": first.final_url, "title": doc.title, "words": doc.word_count,
                     "digest": doc.digest, "stable": doc.digest == doc2.digest, "would_store": would,
-                    "problems": problems, "sections": sections})
+                    "problems": problems, "sections": sections, "coverage": cov.to_json()})
     else:
         from rich.markup import escape
 
@@ -85,6 +94,8 @@ def validate(ctx: Context, name: str, fmt: str) -> None:
             indent = "  " * max(0, s["level"] - 1)
             console.print(f"{indent}[cyan]{'#' * s['level']} {escape(safe(s['heading'])) or '(preamble)'}[/]  "
                           f"{escape(safe(s['first_line']))}")
+        for line in cov.lines():
+            console.print(escape(safe(line)))
         console.print(f"would store: {would}")
         for p in problems:
             console.print(f"[red]problem:[/] {escape(safe(p))}")

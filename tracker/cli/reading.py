@@ -72,13 +72,22 @@ def show(ctx: Context, name: str, ref: str | None, fmt: str) -> None:
 @cli.command()
 @click.argument("source")
 @format_option("markdown", "json", default="markdown")
+@click.option("--explain", is_flag=True, help="Show what was kept and what was dropped, and why, instead of the text.")
 @selector_options
 @pass_ctx
-def normalize(ctx: Context, source: str, fmt: str, select: tuple[str, ...], remove: tuple[str, ...]) -> None:
+def normalize(ctx: Context, source: str, fmt: str, explain: bool, select: tuple[str, ...],
+              remove: tuple[str, ...]) -> None:
     """Print a file or URL as normalized policy text."""
-    doc = load_source(ctx, source, select, remove)
+    extraction = load_extraction(ctx, source, select, remove)
+    doc, coverage = extraction.document, extraction.coverage
     if fmt == "json":
-        print_json(doc.to_json())
+        print_json({**doc.to_json(), "coverage": coverage.to_json()})
+    elif explain:
+        click.echo(f"{doc.title or '(untitled)'}: {sum(1 for s in doc.sections if s.level)} headings")
+        for line in coverage.lines():
+            click.echo(line)
+        if not coverage.dropped:
+            click.echo("  no dropped block of 20 words or more")
     else:
         click.echo(safe(doc.markdown), nl=False)
 
@@ -94,10 +103,16 @@ def optional_config(ctx: Context):
 
 def load_source(ctx: Context, source: str, select=(), remove=()):
     """Fetch and normalize a file path or URL named on the command line (nothing is stored)."""
+    return load_extraction(ctx, source, select, remove).document
+
+
+def load_extraction(ctx: Context, source: str, select=(), remove=()):
+    """load_source with the coverage; an empty or implausibly short text is an error (exit 1)."""
     from tracker import fetch
+    from tracker.coverage import MIN_KEPT_WORDS, require_text
     from tracker.errors import ExtractionError, UsageError
     from tracker.extract import compile_selector
-    from tracker.normalize import Options, normalize_source
+    from tracker.normalize import Options, extract_source
 
     for css in (*select, *remove):
         try:
@@ -108,7 +123,11 @@ def load_source(ctx: Context, source: str, select=(), remove=()):
     config = optional_config(ctx)
     settings = fetch.settings_for(config.tracker) if config else fetch.FetchSettings()
     result = fetch.fetch_one(source, settings)
-    return normalize_source(result.body, result.content_type, result.encoding, Options(tuple(select), tuple(remove)))
+    extraction = extract_source(result.body, result.content_type, result.encoding,
+                                Options(tuple(select), tuple(remove)))
+    require_text(extraction.document.word_count, extraction.coverage,
+                 config.tracker.min_words if config else MIN_KEPT_WORDS)
+    return extraction
 
 
 DIFF_FORMATS = ("text", "markdown", "html", "json", "unified")
