@@ -13,21 +13,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import median_ms, result  # noqa: E402
+from common import median_ms, result
+
+from tracker import browser
+from tracker import config as config_mod
+from tracker.pageserver import Page, PageServer
+from tracker.pipeline import Checker
+from tracker.scriptshell import choose
+from tracker.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tracker import browser, config as config_mod  # noqa: E402
-from tracker.pageserver import Page, PageServer  # noqa: E402
-from tracker.pipeline import Checker  # noqa: E402
-from tracker.scriptshell import choose  # noqa: E402
-from tracker.store import Store  # noqa: E402
 
 SEED = ROOT / "tests" / "pages" / "plex-privacy-policy-2021-03-17.html"
 SHELL = ('<!doctype html><html><head><title>Privacy</title><script defer src="/app.js"></script></head>'
