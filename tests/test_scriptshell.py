@@ -78,4 +78,5 @@ def test_the_policy_setting_wins_and_non_html_is_never_rendered():
     assert choose("browser", page(f"<p>{PROSE}</p>")).path == "browser"
     assert choose("auto", "%PDF-1.7 ...", "application/pdf") == choose("auto", "", "application/pdf")
     assert choose("auto", "%PDF-1.7 ...", "application/pdf").path == "http"
+    assert choose("browser", "%PDF-1.7 ...", "application/pdf").path == "http"
     assert choose("auto", "", "text/html").path == "http"

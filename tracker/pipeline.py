@@ -144,6 +144,7 @@ class Checker:
         if choice.path == "http":
             return dataclasses.replace(result, via_reason=choice.reason)
         t0 = time.monotonic()
+        self.browser.settings = browser.settings_for(self.config.tracker)  # a reloaded config applies
         try:
             body = await self.browser.render(result.final_url)
         except TrackerError as exc:

@@ -63,10 +63,10 @@ def choose(mode: str, body: str, content_type: str = "text/html") -> Choice:
     """The render path for a page fetched over HTTP, given the policy's `render` setting."""
     if mode == "http":
         return Choice("http", 'render = "http"')
+    if content_type and "html" not in content_type:
+        return Choice("http", f"{content_type} is not HTML: nothing for a browser to run")
     if mode == "browser":
         return Choice("browser", 'render = "browser"')
-    if content_type and "html" not in content_type:
-        return Choice("http", f"auto: {content_type} is not HTML")
     return shell_signs(body)
 
 
