@@ -79,17 +79,27 @@ def last_fetch(ws, name: str) -> dict:
 
 def chromium_processes(marker: str) -> list[int]:
     """Live (not zombie) processes whose command line mentions marker (our profile directory)."""
+    return [pid for pid, _ in _ours(marker)]
+
+
+def browser_groups(marker: str) -> set[int]:
+    """Process groups of our browsers: each render runs in a group of its own (the wrapper script's
+    subshells and Chromium's helper processes share it), so this counts browsers."""
+    return {group for _, group in _ours(marker)}
+
+
+def _ours(marker: str) -> list[tuple[int, int]]:
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             cmdline = (proc / "cmdline").read_bytes()
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
+            state, _ppid, group = (proc / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
             continue
         if marker.encode() in cmdline and b"tracker-chromium-" in cmdline and state != "Z":
-            found.append(int(proc.name))
+            found.append((int(proc.name), int(group)))
     return found
 
 
@@ -297,3 +307,36 @@ def test_sigterm_of_the_daemon_mid_render_leaves_no_browser(ws, server, tmp_path
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_one_browser_at_a_time_by_default(server, tmp_path, monkeypatch):
+    """Three renders asked for at once run one after the other (browser_concurrency = 1)."""
+    import asyncio
+
+    from tracker import browser
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    server.put("/app.js", Page(SHELL_JS.encode(), headers={"Content-Type": "application/javascript"}))
+    urls = [server.put(f"/p{i}", SHELL) for i in range(3)]
+    most, done = 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal most
+        while not done.is_set():
+            most = max(most, len(browser_groups(str(tmp_path))))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+
+    async def render_all() -> list[bytes]:
+        one = browser.Browser(browser.BrowserSettings(), concurrency=1)
+        return await asyncio.gather(*(one.render(url) for url in urls))
+
+    try:
+        pages = asyncio.run(render_all())
+    finally:
+        done.set()
+        watcher.join()
+    assert all(b"Rendered-by-script marker" in page for page in pages)
+    assert most == 1
