@@ -210,6 +210,23 @@ def test_auto_reads_a_normal_page_over_http_without_chromium(ws, server, monkeyp
     assert "Plex Privacy Policy" in stored_text(ws, "plain")
 
 
+def test_a_rendered_login_wall_is_confirmed_by_a_second_render_and_not_stored(ws, server):
+    """The guards and the confirm fetch see the rendered page, as they see an HTTP page."""
+    wall = ("document.getElementById('root').innerHTML = '<main><h1>Sign in</h1><p>Please sign in to continue. ' + "
+            "Array(30).join('Members see their account settings and saved items here. ') + '</p></main>';")
+    server.put("/app.js", Page(wall.encode(), headers={"Content-Type": "application/javascript"}))
+    url = server.put("/privacy", SHELL)
+    ws.write_config([{"name": "spa", "url": url}], tracker={"suspect_delay": 0})
+    ws.cli("check", expect=1)
+    failed = last_fetch(ws, "spa")
+    assert failed["error_kind"] == "login_wall"
+    assert "fetched twice" in failed["error"]
+    assert server.hits["/app.js"] == 2  # Chromium ran the page's script twice: render, then the confirm render
+    store = ws.store()
+    assert store.latest_version("spa") is None
+    store.close()
+
+
 # -- failures: timeout, size cap, missing Chromium ---------------------------------------------------
 
 def test_render_timeout_fails_the_check_and_stores_nothing(ws, server, tmp_path, monkeypatch):
