@@ -147,7 +147,8 @@ _PR_SET_PDEATHSIG = 1
 
 def _die_with_parent(parent: int) -> None:
     """Runs in the child between fork and exec: the kernel sends SIGKILL when tracker dies, even by kill -9
-    (and if tracker died before this line ran, the child stops here)."""
+    (and if tracker died before this line ran, the child stops here). The signal follows the thread
+    that forked: renders fork from the event loop's thread, which lives as long as the process."""
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(1)
