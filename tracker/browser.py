@@ -80,13 +80,22 @@ class Browser:
 
     def __init__(self, settings: BrowserSettings, concurrency: int = 1) -> None:
         self.settings = settings
-        self._slots = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def render(self, url: str) -> bytes:
         """The page's DOM after its scripts ran, as UTF-8 HTML."""
         executable = find_chromium(self.settings.chromium)  # before waiting for a slot: fail fast
-        async with self._slots:
+        async with self._slots_of_this_loop():
             return await render(executable, url, self.settings)
+
+    def _slots_of_this_loop(self) -> asyncio.Semaphore:
+        """A semaphore belongs to one event loop; a Checker may be run by several asyncio.run calls."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._loop is not loop:
+            self._slots, self._loop = asyncio.Semaphore(self.concurrency), loop
+        return self._slots
 
 
 async def render(executable: str, url: str, settings: BrowserSettings) -> bytes:
