@@ -310,6 +310,15 @@ def test_kill_9_of_check_mid_render_leaves_no_browser(ws, server, tmp_path):
     finally:
         proc.kill()
         proc.wait()
+    # the dead render's profile folder is left behind; the next render removes it
+    stale = list(tmp_path.glob(f"tracker-chromium-{proc.pid}-*"))
+    assert stale
+    server.put("/hang", SHELL)
+    server.put("/app.js", Page(SHELL_JS.encode(), headers={"Content-Type": "application/javascript"}))
+    subprocess.run([sys.executable, "-m", "tracker", "--config", str(ws.config_path), "check"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, timeout=120)
+    assert not any(path.exists() for path in stale)
+    assert "Rendered-by-script marker" in stored_text(ws, "hang")
 
 
 def test_sigterm_of_the_daemon_mid_render_leaves_no_browser(ws, server, tmp_path):

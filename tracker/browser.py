@@ -28,6 +28,7 @@ INSTALL_HINT = "install it with `apt-get install chromium` (Debian/Ubuntu) or se
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 VIRTUAL_TIME_BUDGET_MS = 10_000  # timers and animations fast-forward; pending network pauses this clock
 STDERR_TAIL = 2000
+PROFILE_PREFIX = "tracker-chromium-"  # + owner pid + "-": a fresh, empty profile per render
 # The network-quiet flags matter: without them Chromium phones home at start, and on a closed
 # network those connections are refused and slow every render.
 FLAGS = ("--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-default-browser-check",
@@ -102,7 +103,8 @@ async def render(executable: str, url: str, settings: BrowserSettings) -> bytes:
     if not url.lower().startswith(("http://", "https://")):
         raise BrowserError(f"refusing to render {url!r}: only http and https pages", kind="bad_scheme")
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="tracker-chromium-", ignore_cleanup_errors=True) as profile:
+    remove_stale_profiles()
+    with tempfile.TemporaryDirectory(prefix=f"{PROFILE_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True) as profile:
         log_path = Path(profile) / "stderr.log"
         with open(log_path, "wb") as log:  # noqa: ASYNC230 — creating an empty local file does not block
             try:
@@ -127,6 +129,28 @@ async def render(executable: str, url: str, settings: BrowserSettings) -> bytes:
             raise BrowserError(f"Chromium exited with status {code} after {time.monotonic() - started:.1f} s "
                                f"without a page{': ' + _last_line(tail) if tail else ''}")
     return body
+
+
+def remove_stale_profiles(root: str | None = None) -> list[Path]:
+    """Profile folders of renders whose tracker was killed (kill -9 leaves no time to delete them):
+    each carries its owner's pid, and a folder whose owner is gone is removed."""
+    removed = []
+    for path in Path(root or tempfile.gettempdir()).glob(f"{PROFILE_PREFIX}*-*"):
+        owner = path.name[len(PROFILE_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def _read_capped(proc: asyncio.subprocess.Process, max_bytes: int) -> bytes:
