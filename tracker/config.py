@@ -65,6 +65,8 @@ class TrackerSettings(_Strict):
     suspect_delay: float = Field(30.0, ge=0, le=3600)  # wait before re-fetching a page that looks wrong
     tracking_params: tuple[str, ...] = ()  # more link parameters to strip, beyond utm_*, gclid, fbclid...
     allow_private: bool = True  # false (shared deployments): refuse URLs and redirects to private addresses
+    chromium: str = ""  # Chromium command or path for rendered pages; "" = $TRACKER_CHROMIUM, else on PATH
+    browser_concurrency: int = Field(1, ge=1, le=16)  # Chromium processes at a time (each takes ~200 MB)
 
     @field_validator("user_agent")
     @classmethod
@@ -146,6 +148,7 @@ class Policy(_Strict):
     recipients: tuple[str, ...] = ()
     threshold: Literal["minor", "material"] | None = None
     links: bool = False  # keep link targets in the canonical text ([text](url)), tracking ids stripped
+    render: Literal["auto", "http", "browser"] = "auto"  # browser: headless Chromium runs the page's scripts
     enabled: bool = True
 
     @field_validator("name")
@@ -319,6 +322,8 @@ def _explain(exc: ValidationError, data: dict, path: Path | None) -> str:
             msg = "unknown key"
         elif err["type"] == "missing":
             msg = "required key is missing"
+        elif err["type"] == "literal_error":
+            msg = f"{err['input']!r} is not one of {err['ctx']['expected']}"
         where.append(f"key {key!r}" if key else "top level")
         lines.append(f"{path or '<config>'}: {', '.join(where)}: {msg}")
     return "\n".join(lines)

@@ -70,6 +70,8 @@ class FetchResult:
     duration: float = 0.0
     not_modified: bool = False
     errors: tuple[str, ...] = field(default_factory=tuple)  # failures retried before success
+    via: str = "http"  # "browser" when the body is the DOM Chromium rendered (tracker/browser.py)
+    via_reason: str = ""  # why that path was taken (tracker/scriptshell.py)
 
     @property
     def text(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tracker import changes, coverage, fetch, guards, notify
+from tracker import browser, changes, coverage, fetch, guards, notify, scriptshell
 from tracker.config import Config, Policy, rules_from_json
 from tracker.errors import ExtractionError, StorageError, TrackerError
 from tracker.model import Document
@@ -76,6 +77,7 @@ class Checker:
         self.per_host_delay = config.tracker.per_host_delay if per_host_delay is None else per_host_delay
         self.on_result = on_result
         self.executor: concurrent.futures.Executor | None = None  # CPU work (normalize, judge) goes here if set
+        self.browser = browser.Browser(browser.settings_for(config.tracker), config.tracker.browser_concurrency)
         self._host_locks: dict[str, asyncio.Lock] = {}
         self._host_last: dict[str, float] = {}
 
@@ -108,7 +110,9 @@ class Checker:
         result: fetch.FetchResult | None = None
         try:
             latest = self.store.latest_version(policy.name)
-            etag, last_modified = self.store.validators(policy.name) if latest else (None, None)
+            # a rendered page's shell can stay byte-identical while its scripts load a new text
+            conditional = latest is not None and policy.render != "browser"
+            etag, last_modified = self.store.validators(policy.name) if conditional else (None, None)
             result = await self._fetch(client, policy, etag, last_modified)
             if result.not_modified:
                 return self._record(policy, result, None, latest, None, started_at, t0)
@@ -132,7 +136,27 @@ class Checker:
 
     async def _fetch(self, client, policy: Policy, etag=None, last_modified=None) -> fetch.FetchResult:
         async with self._host_slot(policy.url):
-            return await fetch.fetch(client, policy.url, self.settings, etag=etag, last_modified=last_modified)
+            result = await fetch.fetch(client, policy.url, self.settings, etag=etag, last_modified=last_modified)
+            return await self._render(policy, result)
+
+    async def _render(self, policy: Policy, result: fetch.FetchResult) -> fetch.FetchResult:
+        """Over HTTP first (status, redirects and size checked as always); then, when the policy
+        says so or the page is a script shell, the DOM Chromium renders from the final URL."""
+        if result.not_modified:
+            return result
+        choice = scriptshell.choose(policy.render, result.text, result.content_type)
+        if choice.path == "http":
+            return dataclasses.replace(result, via_reason=choice.reason)
+        t0 = time.monotonic()
+        self.browser.settings = browser.settings_for(self.config.tracker)  # a reloaded config applies
+        try:
+            body = await self.browser.render(result.final_url)
+        except TrackerError as exc:
+            exc.args = (f"{exc} (rendering because {choice.reason})",)
+            raise
+        return dataclasses.replace(result, body=body, content_type="text/html", encoding="utf-8", etag=None,
+                                   last_modified=None, via="browser", via_reason=choice.reason,
+                                   duration=result.duration + time.monotonic() - t0)
 
     def _extract_args(self, policy: Policy, result: fetch.FetchResult) -> tuple:
         return (result.body, result.content_type, result.encoding, options_of(policy, self.config),

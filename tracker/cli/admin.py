@@ -82,12 +82,14 @@ def validate(ctx: Context, name: str, fmt: str) -> None:
     if fmt == "json":
         print_json({"policy": name, "url": first.final_url, "title": doc.title, "words": doc.word_count,
                     "digest": doc.digest, "stable": doc.digest == doc2.digest, "would_store": would,
+                    "render": {"path": first.via, "reason": first.via_reason},
                     "problems": problems, "sections": sections, "coverage": cov.to_json()})
     else:
         from rich.markup import escape
 
         console = ctx.console()
         console.print(f"[bold]{escape(safe(doc.title))}[/] — {escape(safe(first.final_url))}")
+        console.print(f"fetched via {first.via}: {escape(safe(first.via_reason))}")
         console.print(f"{doc.word_count} words, {sum(1 for s in doc.sections if s.level)} headings, "
                       f"digest {doc.digest[:12]}")
         for s in sections:

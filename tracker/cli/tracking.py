@@ -37,6 +37,7 @@ outbox_dir = "data/outbox"
 # url = "https://www.example.com/privacy"
 # select = ["main"]            # optional CSS selectors for the policy text
 # remove = [".cookie-banner"]  # optional CSS selectors to drop
+# render = "auto"              # "browser": a page built by JavaScript (needs Chromium); "http": never render
 # interval = "12h"
 # recipients = ["legal@example.org"]
 '''
