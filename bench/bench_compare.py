@@ -27,7 +27,7 @@ from tracker.diff import diff_documents  # noqa: E402
 from tracker.materiality import load_rules  # noqa: E402
 from tracker.normalize import normalize_html  # noqa: E402
 
-DEMO = ROOT / "data" / "demo"
+DEMO = ROOT / "tracker" / "demo_pages"
 SEED = DEMO / "plex-privacy-policy-2021-03-17.html"
 REVISIONS = {"v2": DEMO / "plex-privacy-policy-v2-cosmetic.html", "v3": DEMO / "plex-privacy-policy-v3-substantive.html"}
 TARGET_MS = 50.0

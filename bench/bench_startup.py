@@ -20,7 +20,7 @@ from pathlib import Path
 from common import result  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 300.0
-DEMO = ROOT / "data" / "demo"
+DEMO = ROOT / "tracker" / "demo_pages"
 
 
 def tracker_cmd() -> list[str]:

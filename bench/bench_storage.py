@@ -48,7 +48,7 @@ def paragraph_pool() -> list[list[str]]:
     from tracker.normalize import normalize_html
 
     sections: list[list[str]] = []
-    sources = sorted((ROOT / "data" / "demo").glob("*.html")) + sorted((ROOT / "tests" / "corpus").glob("*.html"))
+    sources = sorted((ROOT / "tracker" / "demo_pages").glob("*.html")) + sorted((ROOT / "tests" / "corpus").glob("*.html"))
     seen: set[str] = set()
     for path in sources:
         if ".noisy." in path.name or "-v1-" in path.name:

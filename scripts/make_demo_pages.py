@@ -1,4 +1,4 @@
-"""Write the demo revisions of the seed page into data/demo/ (run once; the outputs are committed).
+"""Write the demo revisions of the seed page into tracker/demo_pages/ (run once; the outputs are committed).
 
 Each revision is the real 2021-03-17 page with edits a real site makes:
   v1-noisy        page noise only (menu order, nonce, cookie banner, tracking ids, footer year)
@@ -9,7 +9,7 @@ Each revision is the real 2021-03-17 page with edits a real site makes:
 import re
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent.parent / "data" / "demo"
+HERE = Path(__file__).resolve().parent.parent / "tracker" / "demo_pages"
 SEED = (HERE / "plex-privacy-policy-2021-03-17.html").read_text(encoding="utf-8")
 
 

@@ -1,6 +1,6 @@
 """A fault-injecting HTTP server on 127.0.0.1, on raw sockets, for the fault matrix.
 
-PageServer (tracker/pageserver.py) always answers well-formed HTTP. This one misbehaves on purpose:
+PageServer (tracker/testing.py) always answers well-formed HTTP. This one misbehaves on purpose:
 it can hang after the request, trickle the body a byte at a time, reset the connection mid-body,
 close before Content-Length bytes were sent, or send any status, headers and body verbatim. Every
 connection is answered by its own thread and closed afterwards (`Connection: close`).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import SEED, policy_page
-from tracker.pageserver import Page
+from tracker.testing import Page
 
 V1 = policy_page("Privacy Policy", "<h2>Retention</h2><p>We keep logs for 30 days.</p>")
 V2 = policy_page("Privacy Policy", "<h2>Retention</h2><p>We keep logs for six months.</p>")

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import policy_page
 from tests.test_crash import assert_consistent
 from tests.test_daemon import DaemonProcess, daemons, wait_for  # noqa: F401 (fixture)
-from tracker.pageserver import Page
+from tracker.testing import Page
 
 N = 12
 TEXTS = ["We do not sell your personal information.", "We may sell your personal information to data brokers.",

@@ -17,7 +17,7 @@ from email import message_from_bytes, policy as email_policy
 import pytest
 
 from tests.conftest import policy_page
-from tracker.pageserver import Page
+from tracker.testing import Page
 
 POLICIES = 24
 RECIPIENTS = ["legal@example.org", "dpo@example.org"]
@@ -207,7 +207,7 @@ def test_worker_processes_do_not_outlive_a_killed_check(ws, server):
     from tests.conftest import policy_page
     from tracker.pipeline import POOL_FROM
 
-    from tracker.pageserver import Page
+    from tracker.testing import Page
 
     def slow(i):
         def route(handler):

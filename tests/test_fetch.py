@@ -10,7 +10,7 @@ import pytest
 
 from tracker import fetch
 from tracker.errors import FetchError
-from tracker.pageserver import Page
+from tracker.testing import Page
 
 FAST = fetch.FetchSettings(retries=2, backoff=0.01, timeout=5, max_bytes=100_000, max_redirects=3)
 

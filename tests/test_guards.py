@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.conftest import policy_page
 from tracker.model import Document
-from tracker.pageserver import Page
+from tracker.testing import Page
 from tracker import guards
 
 SECTIONS = "".join(

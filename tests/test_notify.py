@@ -13,7 +13,7 @@ from tests.smtp_server import SmtpServer, self_signed, server_context
 from tracker import config as config_mod
 from tracker import notify
 from tracker.mail import FileBackend, SmtpBackend
-from tracker.pageserver import Page
+from tracker.testing import Page
 
 SELLS_NOT = policy_page("Privacy Policy", "<h2>Sharing</h2><p>We do not sell your personal information to anyone.</p>"
                         "<h2>Retention</h2><p>We keep server logs for 30 days.</p>")

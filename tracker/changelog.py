@@ -20,12 +20,13 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from tracker.diff import ChangeSet, materiality_json
-from tracker.model import Document
+from tracker.diff import ChangeSet
+from tracker.model import Assessment, ChangeKind, Document, Level, Reason
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-KIND_LABELS = {"first": "First version", "technical": "Technical update", "reverted": "Reverted"}
-LEVEL_LABELS = {"material": "Material change", "minor": "Minor change"}
+KIND_LABELS = {ChangeKind.FIRST: "First version", ChangeKind.TECHNICAL: "Technical update",
+               ChangeKind.REVERTED: "Reverted"}
+LEVEL_LABELS = {Level.MATERIAL: "Material change", Level.MINOR: "Minor change"}
 
 # Characters XML 1.0 forbids (C0 controls except tab/LF/CR, surrogates, U+FFFE/U+FFFF): page text
 # may carry them, and one of them makes the whole feed unparseable for every subscriber.
@@ -38,11 +39,11 @@ class Entry:
 
     number: int
     created_at: str
-    kind: str
-    level: str | None
+    kind: ChangeKind
+    level: Level | None
     summary: str
     from_version: int | None
-    materiality: dict
+    materiality: Assessment  # the stored verdict
     from_created_at: str | None = None
     changeset: ChangeSet | None = None
     document: Document | None = None  # the version's text, kept for first versions only
@@ -71,6 +72,12 @@ class Changelog:
     def updated(self) -> str | None:
         return self.entries[0].created_at if self.entries else None
 
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "title": self.title, "url": self.url, "changes": [
+            {"number": e.number, "created_at": e.created_at, "kind": e.kind, "level": e.level,
+             "summary": e.summary, "from_version": e.from_version, "materiality": e.materiality.to_json()}
+            for e in self.entries]}
+
 
 def build(store: Any, policy: Any, *, diffs: bool = True) -> Changelog:
     """Read a configured policy's versions and changes; with `diffs`, recompute each change's diff."""
@@ -86,7 +93,7 @@ def build(store: Any, policy: Any, *, diffs: bool = True) -> Changelog:
             old = by_id.get(change["from_version_id"]) or store.version_by_id(change["from_version_id"])
         elif change is None and i > 0:
             old = versions[i - 1]
-        kind = v.kind or ("first" if old is None else "change")
+        kind = v.kind or (ChangeKind.FIRST if old is None else ChangeKind.CHANGE)
         changeset = document = None
         if diffs and old is not None:
             changeset = compare(store.document(old), store.document(v))
@@ -95,24 +102,18 @@ def build(store: Any, policy: Any, *, diffs: bool = True) -> Changelog:
         entries.append(Entry(
             number=v.number, created_at=v.created_at, kind=kind, level=v.level, summary=v.summary or "",
             from_version=old.number if old else None, from_created_at=old.created_at if old else None,
-            materiality=materiality_json((change or {}).get("assessment") or {}),
+            materiality=change["assessment"] if change else Assessment(Level.NONE),
             changeset=changeset, document=document))
     return Changelog(policy=policy.name, title=policy.display_title, url=policy.url, entries=tuple(reversed(entries)))
 
 
 def entry_title(log: Changelog, e: Entry) -> str:
     """"Material change: Plex Privacy Policy (version 3)" — a feed reader shows only this line."""
-    label = KIND_LABELS.get(e.kind) or LEVEL_LABELS.get(e.level or "", "Change")
+    label = KIND_LABELS.get(e.kind) or (LEVEL_LABELS.get(e.level, "Change") if e.level else "Change")
     return f"{label}: {log.title} (version {e.number})"
 
 
 # --------------------------------------------------------------------------- JSON and text
-
-
-def to_json(log: Changelog) -> dict:
-    return {"policy": log.policy, "title": log.title, "url": log.url, "changes": [
-        {"number": e.number, "created_at": e.created_at, "kind": e.kind, "level": e.level, "summary": e.summary,
-         "from_version": e.from_version, "materiality": e.materiality} for e in log.entries]}
 
 
 def text_table(log: Changelog, reasons: int = 3):
@@ -126,10 +127,10 @@ def text_table(log: Changelog, reasons: int = 3):
         table.add_column(col, overflow="fold")
     for e in log.entries:
         body = Text(e.summary)
-        for r in e.materiality["reasons"][:reasons]:
+        for r in e.materiality.reasons[:reasons]:
             body.append("\n• ")
-            body.append(_reason_line(r), style=_STYLES.get(r.get("level") or "", ""))
-        extra = len(e.materiality["reasons"]) - reasons
+            body.append(_reason_line(r), style=_STYLES.get(r.level, ""))
+        extra = len(e.materiality.reasons) - reasons
         if extra > 0:
             body.append(f"\n… {extra} more reason{'s' * (extra != 1)}", style="dim")
         table.add_row(str(e.number), e.date, e.kind, Text(e.level or "", style=_STYLES.get(e.level or "", "")), body)
@@ -152,9 +153,9 @@ def render_text(log: Changelog, width: int = 100) -> str:
     return console.file.getvalue()
 
 
-def _reason_line(r: dict) -> str:
-    where = f" in {r['section']}" if r.get("section") else ""
-    return f"{r.get('level') or ''} · {r.get('category') or 'other'}{where}: {r.get('detail') or r.get('signal') or ''}"
+def _reason_line(r: Reason) -> str:
+    where = f" in {r.section}" if r.section else ""
+    return f"{r.level} · {r.category or 'other'}{where}: {r.detail or r.signal}"
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -183,7 +184,7 @@ def render_markdown(log: Changelog) -> str:
             out += ["", diff_markdown(e.changeset, heading_level=3, title=log.title,
                                       old_label=e.old_label, new_label=e.new_label).rstrip()]
         else:
-            out += [""] + [f"- {md(_reason_line(r))}" for r in e.materiality["reasons"]]
+            out += [""] + [f"- {md(_reason_line(r))}" for r in e.materiality.reasons]
     return "\n".join(out).rstrip() + "\n"
 
 

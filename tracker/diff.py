@@ -2,7 +2,7 @@
 
 Sections are paired first (see ``sectionmatch``), then the blocks of each pair are aligned with
 the bounded sequence diff, replaced blocks are paired by similarity, and each pair gets a word-level
-inline diff. The JSON shape of ``ChangeSet.to_json`` is the contract in docs/design.md.
+inline diff. The JSON shape of ``ChangeSet.to_json`` is documented in docs/json.md.
 """
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from . import textdiff
-from .model import Document, Section
+from .model import NOT_JUDGED, Assessment, Document, Level, Reason, Section
 from .sectionmatch import match_pairs, match_sections, ordered_pairs, stable_pairs
 
-__all__ = ["BlockChange", "SectionChange", "ChangeSet", "diff_documents", "diff_blocks",
-           "match_sections", "materiality_json"]
+__all__ = ["BlockChange", "ChangeSet", "SectionChange", "diff_blocks", "diff_documents", "judged",
+           "match_sections"]
 
 PAIR_ONE = 30  # similarity (0-100) above which a lone replaced block pairs with its replacement
 PAIR_MANY = 45  # ... above which blocks pair inside a larger replaced stretch
@@ -44,7 +45,7 @@ class BlockChange:
     old_index: int | None = field(default=None, compare=False)
     new_index: int | None = field(default=None, compare=False)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"op": self.op, "old": self.old, "new": self.new,
                 "inline": [[op, text] for op, text in self.inline]}
 
@@ -59,9 +60,9 @@ class SectionChange:
     renamed: bool = False
     moved: bool = False
     text_changed: bool = False
-    level: str = "none"  # materiality level, set by the classifier
     blocks: tuple[BlockChange, ...] = ()
-    reasons: tuple = ()  # materiality reasons for this section (any sequence)
+    # the judgement of this section pair, attached by changes.compare (None: not judged)
+    assessment: Assessment | None = field(default=None, compare=False)
     old_section: Section | None = field(default=None, compare=False, repr=False)
     new_section: Section | None = field(default=None, compare=False, repr=False)
 
@@ -73,7 +74,15 @@ class SectionChange:
     def path(self) -> tuple[str, ...]:
         return self.new_path if self.new_path is not None else (self.old_path or ())
 
-    def to_json(self) -> dict:
+    @property
+    def level(self) -> Level:
+        return self.assessment.level if self.assessment else Level.NONE
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return self.assessment.reasons if self.assessment else ()
+
+    def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "old_heading": self.old_heading,
@@ -83,21 +92,20 @@ class SectionChange:
             "renamed": bool(self.renamed),
             "moved": bool(self.moved),
             "text_changed": bool(self.text_changed),
-            "level": _level(self.level),
+            "level": self.level,
             "blocks": [b.to_json() for b in self.blocks],
         }
 
 
-def _default_materiality() -> dict:
-    return {"level": "none", "categories": [], "reasons": []}
-
-
 @dataclass(frozen=True)
 class ChangeSet:
+    """Two documents, their changed sections and the judgement of the whole change: what
+    ``tracker.compare`` returns (as ``Comparison``)."""
+
     old: Document
     new: Document
     sections: tuple[SectionChange, ...] = ()
-    materiality: Any = field(default_factory=_default_materiality)
+    assessment: Assessment = field(default=NOT_JUDGED, compare=False)
     # Every section of both documents once, in new-document order, as matched (not in the JSON):
     # the materiality classifier judges a change against the whole document through these.
     pairs: tuple[tuple[Section | None, Section | None], ...] = field(default=(), compare=False, repr=False)
@@ -107,48 +115,17 @@ class ChangeSet:
         return self.old.markdown != self.new.markdown
 
     @property
-    def level(self) -> str:
-        return materiality_json(self.materiality)["level"]
+    def level(self) -> Level:
+        return self.assessment.level
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "changed": self.changed,
             "old": {"title": self.old.title, "digest": self.old.digest},
             "new": {"title": self.new.title, "digest": self.new.digest},
-            "materiality": materiality_json(self.materiality),
+            "materiality": self.assessment.to_json(),
             "sections": [s.to_json() for s in self.sections],
         }
-
-
-_REASON_KEYS = ("level", "category", "signal", "section", "detail", "old", "new")
-
-
-def _level(value: Any) -> str:
-    value = getattr(value, "value", value)  # enums
-    return str(value) if value is not None else "none"
-
-
-def _get(obj: Any, key: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
-
-
-def materiality_json(m: Any) -> dict:
-    """The design.md materiality object from a dict, a dataclass or any object with
-    ``level``/``categories``/``reasons`` (reasons likewise dicts or objects)."""
-    if m is None:
-        return _default_materiality()
-    reasons = []
-    for r in _get(m, "reasons", None) or ():
-        item = {k: _get(r, k) for k in _REASON_KEYS}
-        item["level"] = _level(item["level"]) if item["level"] is not None else None
-        if isinstance(item["section"], (tuple, list)):
-            item["section"] = " > ".join(map(str, item["section"]))
-        reasons.append(item)
-    return {"level": _level(_get(m, "level", "none")),
-            "categories": [str(c) for c in (_get(m, "categories", None) or ())],
-            "reasons": reasons}
 
 
 # --------------------------------------------------------------------------- diffing
@@ -278,9 +255,11 @@ def _similar(a: str, b: str, cutoff: float) -> bool:
     return fuzz.ratio(a, b, score_cutoff=cutoff) > 0 or (not a.strip() and not b.strip())
 
 
-def with_materiality(cs: ChangeSet, materiality: Any, levels: dict[int, str] | None = None) -> ChangeSet:
-    """A copy of ``cs`` with a materiality verdict and optional per-section levels (by index)."""
+def judged(cs: ChangeSet, overall: Assessment,
+           per_section: Sequence[Assessment | None] | None = None) -> ChangeSet:
+    """A copy of ``cs`` carrying the judgement of the whole change and of each changed section
+    (``per_section`` in the order of ``cs.sections``)."""
     sections = cs.sections
-    if levels:
-        sections = tuple(dataclasses.replace(s, level=levels.get(k, s.level)) for k, s in enumerate(sections))
-    return dataclasses.replace(cs, materiality=materiality, sections=sections)
+    if per_section is not None:
+        sections = tuple(dataclasses.replace(s, assessment=a) for s, a in zip(sections, per_section, strict=True))
+    return dataclasses.replace(cs, assessment=overall, sections=sections)

@@ -10,12 +10,13 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlite_utils import Database
 
 from tracker import delta
-from tracker.model import Document
+from tracker.model import Assessment, ChangeKind, Document, Level, Outcome
 from tracker.schema import migrations
 
 MAX_CHAIN = 16  # deltas between full copies of a policy's text
@@ -44,21 +45,27 @@ class Version:
     snapshot: str | None
     normalizer: str
     selectors: str
-    kind: str | None = None
-    level: str | None = None
+    kind: ChangeKind | None = None
+    level: Level | None = None
     summary: str = ""
     change_id: int | None = None
     reverted_to: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is not None:
+            object.__setattr__(self, "kind", ChangeKind(self.kind))
+        if self.level is not None:
+            object.__setattr__(self, "level", Level(self.level))
 
 
 @dataclass(frozen=True)
 class NewChange:
     """What the pipeline decided about a new version; the store writes it all at once."""
 
-    kind: str  # first | change | technical | reverted
-    level: str | None
+    kind: ChangeKind
+    level: Level | None
     summary: str
-    assessment: dict
+    assessment: Assessment | None  # None for a first version: nothing to judge
     reverted_to: int | None = None
     recipients: tuple[str, ...] = ()
     notify_at: str | None = None  # digest mode holds rows until then
@@ -126,11 +133,11 @@ class Store:
 
     # -- fetch log and policy health ---------------------------------------------------------
 
-    def record_fetch(self, policy: str, *, outcome: str, started_at: str, duration: float, url: str,
+    def record_fetch(self, policy: str, *, outcome: Outcome, started_at: str, duration: float, url: str,
                      status: int | None = None, error_kind: str | None = None, error: str | None = None,
                      size: int | None = None, etag: str | None = None, last_modified: str | None = None,
                      attempts: int = 1, version_id: int | None = None) -> int:
-        ok = outcome != "error"
+        ok = outcome != Outcome.ERROR
         cur = self.db.execute(
             "INSERT INTO fetches (policy, started_at, duration_ms, url, status, outcome, error_kind, error,"
             " bytes, etag, last_modified, attempts, version_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -199,7 +206,7 @@ class Store:
             "INSERT INTO changes (policy, version_id, from_version_id, kind, level, summary, assessment,"
             " reverted_to, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
             (policy, version_id, previous.id if previous else None, change.kind, change.level, change.summary,
-             json.dumps(change.assessment), change.reverted_to, created_at),
+             json.dumps(change.assessment.to_json() if change.assessment else {}), change.reverted_to, created_at),
         )
         change_id = cur.lastrowid
         for recipient in change.recipients:
@@ -278,12 +285,13 @@ class Store:
     def document(self, version: Version) -> Document:
         return Document.from_markdown(self.markdown(version.digest), title=version.title)
 
-    def change(self, change_id: int) -> dict | None:
+    def change(self, change_id: int) -> dict[str, Any] | None:
+        """A changes row; its ``assessment`` column comes back as an Assessment."""
         rows = self.rows("SELECT * FROM changes WHERE id = ?", (change_id,))
         if not rows:
             return None
         row = rows[0]
-        row["assessment"] = json.loads(row["assessment"] or "{}")
+        row["assessment"] = Assessment.from_json(json.loads(row["assessment"] or "{}"))
         return row
 
     def policies(self) -> list[str]:

@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..diff import BlockChange, ChangeSet, SectionChange, materiality_json
+from ..diff import BlockChange, ChangeSet, SectionChange
+from ..model import Level, Reason
 
 FORMATS = ("text", "markdown", "html", "json", "unified")
 
@@ -48,15 +49,15 @@ class Header:
     old_label: str
     new_label: str
     changed: bool
-    level: str
-    categories: list[str]
-    reasons: list[dict]
+    level: Level
+    categories: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     counts: dict[str, int]
 
 
 def header(cs: ChangeSet, title: str | None = None, old_label: str | None = None,
            new_label: str | None = None, **_: Any) -> Header:
-    m = materiality_json(cs.materiality)
+    m = cs.assessment
     counts = {"added": 0, "removed": 0, "changed": 0, "moved": 0, "renamed": 0}
     for s in cs.sections:
         counts[s.kind] = counts.get(s.kind, 0) + 1
@@ -66,7 +67,7 @@ def header(cs: ChangeSet, title: str | None = None, old_label: str | None = None
         title=title if title is not None else (cs.new.title or cs.old.title or "Policy"),
         old_label=old_label if old_label is not None else "old",
         new_label=new_label if new_label is not None else "new",
-        changed=cs.changed, level=m["level"], categories=m["categories"], reasons=m["reasons"],
+        changed=cs.changed, level=m.level, categories=m.categories, reasons=m.reasons,
         counts=counts,
     )
 

@@ -13,6 +13,7 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from ..diff import BlockChange, ChangeSet
+from ..model import Level
 from . import Header, badges, header, items, section_note, section_title, summary_line
 
 _BADGE_STYLE = {"ADDED": "bold white on green", "REMOVED": "bold white on red",
@@ -57,8 +58,8 @@ def renderables(cs: ChangeSet, plain: bool = False, context: int = 1, **kw: Any)
             title.append(f"[{b}]" if plain else f" {b} ", style=None if plain else _BADGE_STYLE[b])
             title.append(" ")
         title.append(section_title(sc), style=None if plain else "bold")
-        if sc.level and sc.level != "none":
-            title.append(f"  ({sc.level})", style=None if plain else _LEVEL_STYLE.get(str(sc.level)))
+        if sc.level > Level.NONE:
+            title.append(f"  ({sc.level})", style=None if plain else _LEVEL_STYLE.get(sc.level))
         lines: list[RenderableType] = [Text(""), title]
         note = section_note(sc)
         if note:
@@ -84,8 +85,8 @@ def _header(h: Header, plain: bool) -> Text:
         if h.categories:
             t.append(" (" + ", ".join(h.categories) + ")")
     for r in h.reasons:
-        where = f" [{r['section']}]" if r.get("section") else ""
-        t.append(f"\n  • {r.get('level') or ''} {r.get('category') or ''}{where}: {r.get('detail') or r.get('signal') or ''}")
+        where = f" [{r.section}]" if r.section else ""
+        t.append(f"\n  • {r.level} {r.category}{where}: {r.detail or r.signal}")
     return t
 
 

@@ -1,4 +1,5 @@
-"""A tiny HTTP server on 127.0.0.1 serving pages from memory: the demo's site, and the tests'.
+"""tracker.testing: a tiny HTTP server on 127.0.0.1 serving pages from memory, for the demo and for
+tests (yours too: it is how tracker is tested against real HTTP without the internet).
 
 It serves only what was put into it (no file system access), so it cannot leak files, and it binds
 the loopback address only.
