@@ -75,9 +75,10 @@ def test_cli_reads_while_the_daemon_writes(ws, server, daemons):  # noqa: F811
     changer = threading.Thread(target=keep_changing, daemon=True)
     changer.start()
     try:
-        deadline = time.monotonic() + 4
+        # read until the daemon has stored three versions of p0 meanwhile (and we read five times)
         reads = 0
-        while time.monotonic() < deadline:
+        while reads < 5 or len(ws.json("history", "p0")["versions"]) < 3:
+            assert reads < 1000, "the daemon stored no new versions while we read"
             status = ws.json("status")
             assert len(status["policies"]) == N
             history = ws.json("history", "p0")["versions"]

@@ -28,7 +28,7 @@ from tracker.model import Assessment, ChangeKind, Document, Level, Outcome, Reas
 if TYPE_CHECKING:
     from tracker.api import (CheckRun, Comparison, History, NothingToCheck, Outbox, PolicyDiff, PolicyStatus,
                              Reextraction, SectionPreview, Source, Status, StoredText, Tracker, Validation,
-                             compare)
+                             compare, init)
     from tracker.changelog import Changelog
     from tracker.mail import DeliveryError
     from tracker.pipeline import CheckResult
@@ -41,7 +41,7 @@ _LAZY = {
     "CheckRun": "tracker.api", "Reextraction": "tracker.api", "History": "tracker.api",
     "StoredText": "tracker.api", "PolicyDiff": "tracker.api", "Status": "tracker.api",
     "PolicyStatus": "tracker.api", "Validation": "tracker.api", "SectionPreview": "tracker.api",
-    "Outbox": "tracker.api", "NothingToCheck": "tracker.api",
+    "Outbox": "tracker.api", "NothingToCheck": "tracker.api", "init": "tracker.api",
     "CheckResult": "tracker.pipeline", "Version": "tracker.store", "Changelog": "tracker.changelog",
     "DeliveryError": "tracker.mail",
 }
@@ -50,7 +50,7 @@ __all__ = ["Assessment", "ChangeKind", "Changelog", "CheckResult", "CheckRun", "
            "DeliveryError", "Document", "ExtractionError", "FetchError", "History", "Level", "NothingToCheck",
            "Outbox", "Outcome", "PolicyDiff", "PolicyStatus", "Reason", "Reextraction", "Section",
            "SectionPreview", "Source", "Status", "StoredText", "Tracker", "TrackerError", "UsageError",
-           "Validation", "Version", "__version__", "compare", "normalize"]
+           "Validation", "Version", "__version__", "compare", "init", "normalize"]
 
 
 def _normalize(source: Source | Document, *, select: Sequence[str] = (), remove: Sequence[str] = (),

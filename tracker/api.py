@@ -23,6 +23,9 @@ from tracker.model import Document, Level, Outcome
 
 if TYPE_CHECKING:
     from tracker.changelog import Changelog
+    from tracker.jsontypes import (CheckRunJSON, ComparisonJSON, DaemonJSON, FailedMessageJSON, HistoryJSON,
+                                   MessageJSON, OutboxJSON, PolicyStatusJSON, ReextractionJSON,
+                                   SectionPreviewJSON, StatusJSON, StoredTextJSON, ValidationJSON, VersionJSON)
     from tracker.config import Config, Policy
     from tracker.fetch import FetchSettings
     from tracker.materiality import Rules
@@ -89,7 +92,7 @@ def _load(source: Source | Document, select: Sequence[str] = (), remove: Sequenc
 # --------------------------------------------------------------------------- results of Tracker methods
 
 
-def _version_json(v: Version) -> dict[str, Any]:
+def _version_json(v: Version) -> VersionJSON:
     return {"number": v.number, "created_at": v.created_at, "kind": v.kind, "level": v.level,
             "summary": v.summary, "digest": v.digest}
 
@@ -108,7 +111,7 @@ class CheckRun:
     def new_versions(self) -> int:
         return sum(r.outcome == Outcome.NEW_VERSION for r in self.results)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CheckRunJSON:
         return {"results": [r.to_json() for r in self.results]}
 
 
@@ -122,7 +125,7 @@ class Reextraction:
     def ok(self) -> bool:
         return all(r.ok for r in self.results)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ReextractionJSON:
         return {"results": [{"policy": r.policy, "outcome": r.outcome,
                              "version": r.version.number if r.version else None, "error": r.error}
                             for r in self.results]}
@@ -133,7 +136,7 @@ class History:
     policy: str
     versions: tuple[Version, ...]  # oldest first
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> HistoryJSON:
         return {"policy": self.policy, "versions": [_version_json(v) for v in self.versions]}
 
 
@@ -145,7 +148,7 @@ class StoredText:
     version: Version
     document: Document
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> StoredTextJSON:
         return {"policy": self.policy, "number": self.version.number, "created_at": self.version.created_at,
                 **self.document.to_json()}
 
@@ -168,7 +171,7 @@ class PolicyDiff:
     def new_label(self) -> str:
         return f"version {self.new.number} ({self.new.created_at[:10]})"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ComparisonJSON:
         return self.comparison.to_json()
 
 
@@ -185,7 +188,7 @@ class PolicyStatus:
     consecutive_failures: int
     next_due: str  # ISO 8601 (UTC), or "now"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> PolicyStatusJSON:
         return {"policy": self.policy, "title": self.title, "url": self.url, "last_check_at": self.last_check_at,
                 "last_outcome": self.last_outcome, "last_error": self.last_error, "versions": self.versions,
                 "failing_since": self.failing_since, "consecutive_failures": self.consecutive_failures,
@@ -193,9 +196,23 @@ class PolicyStatus:
 
 
 OUTBOX_STATES = ("pending", "sending", "failed", "sent")
-_FAILED_KEYS = ("id", "kind", "policy", "recipient", "attempts", "last_error")
-_MESSAGE_KEYS = ("id", "kind", "policy", "version", "level", "recipient", "state", "attempts", "next_attempt_at",
-                 "last_error", "message_id", "sent_at")
+
+
+def _daemon_json(d: dict[str, Any]) -> DaemonJSON:
+    return {"pid": d["pid"], "host": d["host"], "started_at": d["started_at"], "heartbeat_at": d["heartbeat_at"],
+            "policies": d["policies"]}
+
+
+def _failed_json(m: dict[str, Any]) -> FailedMessageJSON:
+    return {"id": m["id"], "kind": m["kind"], "policy": m["policy"], "recipient": m["recipient"],
+            "attempts": m["attempts"], "last_error": m["last_error"]}
+
+
+def _message_json(m: dict[str, Any]) -> MessageJSON:
+    return {"id": m["id"], "kind": m["kind"], "policy": m["policy"], "version": m.get("version"),
+            "level": Level(m["level"]) if m.get("level") else None, "recipient": m["recipient"],
+            "state": m["state"], "attempts": m["attempts"], "next_attempt_at": m["next_attempt_at"],
+            "last_error": m.get("last_error"), "message_id": m.get("message_id"), "sent_at": m.get("sent_at")}
 
 
 @dataclass(frozen=True)
@@ -205,10 +222,13 @@ class Status:
     daemons: tuple[dict[str, Any], ...]  # heartbeats of running daemons
     failed_messages: tuple[dict[str, Any], ...]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"policies": [p.to_json() for p in self.policies], "outbox": dict(self.outbox),
-                "daemons": list(self.daemons),
-                "failed_messages": [{k: m[k] for k in _FAILED_KEYS} for m in self.failed_messages]}
+    def to_json(self) -> StatusJSON:
+        o = self.outbox
+        return {"policies": [p.to_json() for p in self.policies],
+                "outbox": {"pending": o.get("pending", 0), "sending": o.get("sending", 0), "sent": o.get("sent", 0),
+                           "failed": o.get("failed", 0)},
+                "daemons": [_daemon_json(d) for d in self.daemons],
+                "failed_messages": [_failed_json(m) for m in self.failed_messages]}
 
 
 @dataclass(frozen=True)
@@ -217,7 +237,7 @@ class SectionPreview:
     level: int
     first_line: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> SectionPreviewJSON:
         return {"heading": self.heading, "level": self.level, "first_line": self.first_line}
 
 
@@ -239,7 +259,7 @@ class Validation:
     def ok(self) -> bool:
         return not self.problems
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ValidationJSON:
         return {"policy": self.policy, "url": self.url, "title": self.title, "words": self.words,
                 "digest": self.digest, "stable": self.stable, "would_store": self.would_store,
                 "problems": list(self.problems), "sections": [s.to_json() for s in self.sections]}
@@ -249,8 +269,8 @@ class Validation:
 class Outbox:
     messages: tuple[dict[str, Any], ...]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"messages": [{k: m.get(k) for k in _MESSAGE_KEYS} for m in self.messages]}
+    def to_json(self) -> OutboxJSON:
+        return {"messages": [_message_json(m) for m in self.messages]}
 
 
 # --------------------------------------------------------------------------- the tracker

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -22,6 +22,9 @@ from markupsafe import Markup
 
 from tracker.diff import ChangeSet
 from tracker.model import Assessment, ChangeKind, Document, Level, Reason
+
+if TYPE_CHECKING:
+    from tracker.jsontypes import ChangelogJSON
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KIND_LABELS = {ChangeKind.FIRST: "First version", ChangeKind.TECHNICAL: "Technical update",
@@ -72,7 +75,7 @@ class Changelog:
     def updated(self) -> str | None:
         return self.entries[0].created_at if self.entries else None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ChangelogJSON:
         return {"policy": self.policy, "title": self.title, "url": self.url, "changes": [
             {"number": e.number, "created_at": e.created_at, "kind": e.kind, "level": e.level,
              "summary": e.summary, "from_version": e.from_version, "materiality": e.materiality.to_json()}

@@ -11,7 +11,10 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .jsontypes import BlockJSON, ComparisonJSON, SectionChangeJSON
 
 from rapidfuzz import fuzz
 
@@ -38,21 +41,21 @@ class BlockChange:
     ``old_index`` is where it goes in the old blocks; for a delete, ``new_index`` likewise).
     """
 
-    op: str
+    op: Literal["insert", "delete", "replace"]
     old: str | None
     new: str | None
     inline: Inline = ()
     old_index: int | None = field(default=None, compare=False)
     new_index: int | None = field(default=None, compare=False)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> BlockJSON:
         return {"op": self.op, "old": self.old, "new": self.new,
                 "inline": [[op, text] for op, text in self.inline]}
 
 
 @dataclass(frozen=True)
 class SectionChange:
-    kind: str  # added | removed | changed
+    kind: Literal["added", "removed", "changed"]
     old_heading: str | None
     new_heading: str | None
     old_path: tuple[str, ...] | None
@@ -82,7 +85,7 @@ class SectionChange:
     def reasons(self) -> tuple[Reason, ...]:
         return self.assessment.reasons if self.assessment else ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> SectionChangeJSON:
         return {
             "kind": self.kind,
             "old_heading": self.old_heading,
@@ -118,7 +121,7 @@ class ChangeSet:
     def level(self) -> Level:
         return self.assessment.level
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ComparisonJSON:
         return {
             "changed": self.changed,
             "old": {"title": self.old.title, "digest": self.old.digest},

@@ -15,7 +15,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+if TYPE_CHECKING:
+    from tracker.jsontypes import DocumentJSON, MaterialityJSON, ReasonJSON, SectionJSON
 
 
 class Level(StrEnum):
@@ -98,7 +101,7 @@ class Section:
     def text(self) -> str:
         return "\n\n".join(self.blocks)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> SectionJSON:
         return {"heading": self.heading, "level": self.level, "path": list(self.path), "text": self.text}
 
 
@@ -124,7 +127,7 @@ class Document:
     def word_count(self) -> int:
         return len(self.markdown.split())
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> DocumentJSON:
         return {
             "title": self.title,
             "digest": self.digest,
@@ -206,7 +209,7 @@ class Reason:
     def __post_init__(self) -> None:
         object.__setattr__(self, "level", Level(self.level))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ReasonJSON:
         return {"level": self.level, "category": self.category, "signal": self.signal,
                 "section": self.section, "detail": self.detail, "old": self.old, "new": self.new}
 
@@ -235,13 +238,18 @@ class Assessment:
         object.__setattr__(self, "categories", tuple(self.categories))
         object.__setattr__(self, "reasons", tuple(self.reasons))
 
-    def to_json(self, extended: bool = False) -> dict[str, Any]:
+    @overload
+    def to_json(self, extended: Literal[False] = False) -> MaterialityJSON: ...
+
+    @overload
+    def to_json(self, extended: Literal[True]) -> dict[str, Any]: ...
+
+    def to_json(self, extended: bool = False) -> MaterialityJSON | dict[str, Any]:
         """The ``materiality`` object of the JSON output; ``extended`` adds favourable and similarity."""
-        out: dict[str, Any] = {"level": self.level, "categories": list(self.categories),
-                               "reasons": [r.to_json() for r in self.reasons]}
+        out: MaterialityJSON = {"level": self.level, "categories": list(self.categories),
+                                "reasons": [r.to_json() for r in self.reasons]}
         if extended:
-            out["favourable"] = self.favourable
-            out["similarity"] = self.similarity
+            return {**out, "favourable": self.favourable, "similarity": self.similarity}
         return out
 
     @classmethod

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -28,6 +28,9 @@ from tracker.errors import ExtractionError, TrackerError
 from tracker.model import ChangeKind, Document, Level, Outcome
 from tracker.normalize import NORMALIZER_VERSION, Options, normalize_source
 from tracker.store import NewChange, Store, Version, utcnow
+
+if TYPE_CHECKING:
+    from tracker.jsontypes import CheckResultJSON
 
 log = logging.getLogger("tracker.pipeline")
 
@@ -45,7 +48,7 @@ class CheckResult:
     def ok(self) -> bool:
         return self.outcome != Outcome.ERROR
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CheckResultJSON:
         v = self.version
         return {"policy": self.policy, "outcome": self.outcome, "duration": round(self.duration, 3),
                 "version": v.number if v else None, "kind": v.kind if v else None,

@@ -152,10 +152,13 @@ class Store:
                    last_check_at = :t, last_outcome = :o, last_error = :e,
                    failing_since = CASE WHEN :ok THEN NULL ELSE COALESCE(failing_since, :t) END,
                    consecutive_failures = CASE WHEN :ok THEN 0 ELSE consecutive_failures + 1 END,
-                   etag = CASE WHEN :ok THEN COALESCE(:etag, etag) ELSE etag END,
-                   last_modified = CASE WHEN :ok THEN COALESCE(:lm, last_modified) ELSE last_modified END""",
+                   etag = CASE WHEN NOT :ok THEN etag WHEN :kept THEN COALESCE(:etag, etag) ELSE :etag END,
+                   last_modified = CASE WHEN NOT :ok THEN last_modified
+                                        WHEN :kept THEN COALESCE(:lm, last_modified) ELSE :lm END""",
+            # a 304 keeps the validators it did not repeat; a page downloaded brings its own (or none:
+            # an old ETag kept for a new body would get a 304 when the page goes back to the old text)
             {"p": policy, "t": started_at, "o": outcome, "e": f"{error_kind}: {error}" if error else None,
-             "ok": ok, "etag": etag, "lm": last_modified},
+             "ok": ok, "kept": outcome == Outcome.NOT_MODIFIED, "etag": etag, "lm": last_modified},
         )
         return cur.lastrowid
 
