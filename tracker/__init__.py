@@ -11,8 +11,8 @@ The public API (docs/python.md)::
     with tracker.Tracker("config.toml") as t:           # a configured tracker: check, history, diff...
         run = t.check()
 
-Importing ``tracker`` is cheap: the vocabulary and errors are loaded at once, the rest on first
-use (``tracker --help`` stays instant).
+Importing ``tracker`` is cheap: every name is loaded on first use (``tracker --help`` stays
+instant).
 """
 
 from __future__ import annotations
@@ -22,21 +22,39 @@ import types
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.errors import ConfigError, ExtractionError, FetchError, TrackerError, UsageError
-from tracker.model import Assessment, ChangeKind, Document, Level, Outcome, Reason, Section
-
 if TYPE_CHECKING:
-    from tracker.api import (CheckRun, Comparison, History, NothingToCheck, Outbox, PolicyDiff, PolicyStatus,
-                             Reextraction, SectionPreview, Source, Status, StoredText, Tracker, Validation,
-                             compare, init)
+    from tracker.api import (
+        CheckRun,
+        Comparison,
+        History,
+        NothingToCheck,
+        Outbox,
+        PolicyDiff,
+        PolicyStatus,
+        Reextraction,
+        SectionPreview,
+        Source,
+        Status,
+        StoredText,
+        Tracker,
+        Validation,
+        compare,
+        init,
+    )
     from tracker.changelog import Changelog
+    from tracker.errors import ConfigError, ExtractionError, FetchError, TrackerError, UsageError
     from tracker.mail import DeliveryError
+    from tracker.model import Assessment, ChangeKind, Document, Level, Outcome, Reason, Section
     from tracker.pipeline import CheckResult
     from tracker.store import Version
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    "ConfigError": "tracker.errors", "ExtractionError": "tracker.errors", "FetchError": "tracker.errors",
+    "TrackerError": "tracker.errors", "UsageError": "tracker.errors",
+    "Assessment": "tracker.model", "ChangeKind": "tracker.model", "Document": "tracker.model", "Level": "tracker.model",
+    "Outcome": "tracker.model", "Reason": "tracker.model", "Section": "tracker.model",
     "compare": "tracker.api", "Tracker": "tracker.api", "Comparison": "tracker.api", "Source": "tracker.api",
     "CheckRun": "tracker.api", "Reextraction": "tracker.api", "History": "tracker.api",
     "StoredText": "tracker.api", "PolicyDiff": "tracker.api", "Status": "tracker.api",
