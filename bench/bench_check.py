@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import result  # noqa: E402
+
 from tracker.testing import PageServer  # noqa: E402
 
 SEED = ROOT / "tracker" / "demo_pages" / "plex-privacy-policy-2021-03-17.html"

@@ -9,6 +9,7 @@ on how fast the machine is.
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import signal
@@ -17,8 +18,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy as email_policy
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
 
 import pytest
 
@@ -122,14 +124,15 @@ def assert_consistent(db, recipients=RECIPIENTS) -> None:
     """No half-written version or change; every reference resolves."""
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-    versions = db.execute("SELECT id, policy, number, digest, snapshot FROM versions ORDER BY policy, number").fetchall()
+    versions = db.execute("SELECT id, policy, number, digest, snapshot FROM versions"
+                          " ORDER BY policy, number").fetchall()
     assert versions, "the loop stored nothing: the kills came too early"
     by_policy: dict[str, list] = {}
     for v in versions:
         by_policy.setdefault(v[1], []).append(v)
     for name, rows in by_policy.items():
         assert [r[2] for r in rows] == list(range(1, len(rows) + 1)), f"{name}: version numbers not contiguous"
-        for prev, cur in zip(rows, rows[1:]):
+        for prev, cur in itertools.pairwise(rows):
             assert prev[3] != cur[3], f"{name}: version {cur[2]} repeats the text of version {prev[2]}"
     for vid, name, number, digest, snapshot in versions:
         change = db.execute("SELECT policy, from_version_id, kind FROM changes WHERE version_id = ?", (vid,)).fetchall()
@@ -139,7 +142,8 @@ def assert_consistent(db, recipients=RECIPIENTS) -> None:
         if number == 1:
             assert (from_id, kind) == (None, "first")
         else:
-            previous = db.execute("SELECT id FROM versions WHERE policy = ? AND number = ?", (name, number - 1)).fetchone()
+            previous = db.execute("SELECT id FROM versions WHERE policy = ? AND number = ?",
+                                  (name, number - 1)).fetchone()
             assert from_id == previous[0] and kind in ("change", "reverted")
         assert db.execute("SELECT 1 FROM texts WHERE digest = ?", (digest,)).fetchone(), f"{name} v{number}: no text"
         assert db.execute("SELECT 1 FROM snapshots WHERE sha256 = ?", (snapshot,)).fetchone(), f"{name} v{number}"
@@ -180,7 +184,7 @@ def finish(ws) -> None:
     assert result.returncode == 0, result.stderr
     config = config_mod.load(ws.config_path)
     with ws.store() as store:
-        later = datetime.now(timezone.utc) + notify.LEASE + timedelta(minutes=1)
+        later = datetime.now(UTC) + notify.LEASE + timedelta(minutes=1)
         report = notify.drain(config, store, now=later)
         assert report.errors == []
 
@@ -209,7 +213,7 @@ def test_kill_9_check_and_flush_at_random_points(ws, server):
         if rounds % 4 == 0:
             before, k = eml_count(ws), rnd.randrange(1, 4)
             flush = tracker(ws, "notify", "flush")
-            kill_when(flush, lambda: eml_count(ws) >= before + k)  # after k messages, if it gets that far
+            kill_when(flush, lambda before=before, k=k: eml_count(ws) >= before + k)  # after k messages, if any
             assert flush.returncode in (0, -signal.SIGKILL), flush.stderr.read().decode()
     with ws.store() as store:
         assert_consistent(store.db.conn)
@@ -223,7 +227,7 @@ def test_kill_9_check_and_flush_at_random_points(ws, server):
             text = store.markdown(store.latest_version(f"p{i}").digest)
             assert ("may sell" in text, "five years" in text) == (variants[i] % 2 == 1, (variants[i] // 2) % 2 == 1)
     # between two completed runs that saw different texts, at least one version was stored
-    owed = sum(a[i] != b[i] for a, b in zip(at_full_runs, at_full_runs[1:]) for i in range(POLICIES))
+    owed = sum(a[i] != b[i] for a, b in itertools.pairwise(at_full_runs) for i in range(POLICIES))
     assert owed >= POLICIES, "the seed gives too few real changes to mean anything"
     assert stored >= owed
 
@@ -266,9 +270,17 @@ def test_kill_9_daemon_mid_work(ws, server):
         assert_delivered_exactly_once(ws, store.db.conn)
 
 
+def running(pid: int) -> bool:
+    """Alive and not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def test_worker_processes_do_not_outlive_a_killed_check(ws, server):
     """kill -9 of a big `tracker check` must not leave its worker processes behind."""
-    import os
     import signal
     import subprocess
     import sys
@@ -276,7 +288,6 @@ def test_worker_processes_do_not_outlive_a_killed_check(ws, server):
 
     from tests.conftest import policy_page
     from tracker.pipeline import POOL_FROM
-
     from tracker.testing import Page
 
     def slow(i):
@@ -308,5 +319,5 @@ def test_worker_processes_do_not_outlive_a_killed_check(ws, server):
     alive = workers
     while alive and time.monotonic() < deadline:
         time.sleep(0.2)
-        alive = [p for p in alive if os.path.exists(f"/proc/{p}") and "Z" not in open(f"/proc/{p}/stat").read().split()[2]]
+        alive = [p for p in alive if running(p)]
     assert alive == []

@@ -7,7 +7,8 @@ from __future__ import annotations
 import html as htmlmod
 import re
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.test_diff import doc_st
 from tracker import changes

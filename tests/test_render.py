@@ -12,8 +12,7 @@ import pytest
 from rich.console import Console
 
 from tracker.diff import diff_documents, judged
-from tracker.model import Assessment, Level, Reason
-from tracker.model import Document
+from tracker.model import Assessment, Document, Level, Reason
 from tracker.render import FORMATS, render
 from tracker.render.html import render_html
 from tracker.render.markdown import render_markdown

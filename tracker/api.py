@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,11 +23,24 @@ from tracker.model import Document, Level, Outcome
 
 if TYPE_CHECKING:
     from tracker.changelog import Changelog
-    from tracker.jsontypes import (CheckRunJSON, ComparisonJSON, DaemonJSON, FailedMessageJSON, HistoryJSON,
-                                   MessageJSON, OutboxJSON, PolicyStatusJSON, ReextractionJSON,
-                                   SectionPreviewJSON, StatusJSON, StoredTextJSON, ValidationJSON, VersionJSON)
     from tracker.config import Config, Policy
     from tracker.fetch import FetchSettings
+    from tracker.jsontypes import (
+        CheckRunJSON,
+        ComparisonJSON,
+        DaemonJSON,
+        FailedMessageJSON,
+        HistoryJSON,
+        MessageJSON,
+        OutboxJSON,
+        PolicyStatusJSON,
+        ReextractionJSON,
+        SectionPreviewJSON,
+        StatusJSON,
+        StoredTextJSON,
+        ValidationJSON,
+        VersionJSON,
+    )
     from tracker.materiality import Rules
     from tracker.notify import DrainReport
     from tracker.pipeline import CheckResult
@@ -431,7 +444,7 @@ class Tracker:
         from tracker.schedule import next_due
 
         health = self.store.health()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         rows = []
         for p in self.config.policy:
             h = health.get(p.name, {})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -149,11 +149,12 @@ def render_text(log: Changelog, width: int = 100) -> str:
 
     from rich.console import Console
 
-    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None, highlight=False)
     console.print(text_table(log))
     if not log.entries:
         console.print("no versions yet: run `tracker check`")
-    return console.file.getvalue()
+    return out.getvalue()
 
 
 def _reason_line(r: Reason) -> str:
@@ -171,7 +172,10 @@ def md(text: str) -> str:
     """Backslash-escape what Markdown would read as markup (including raw HTML's `<`), and a
     line start that would make a heading, quote or list."""
     text = _MD.sub(r"\\\1", text)
-    return _MD_START.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"), text)
+    def escape_start(m: re.Match[str]) -> str:
+        return m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}")
+
+    return _MD_START.sub(escape_start, text)
 
 
 def render_markdown(log: Changelog) -> str:
@@ -251,8 +255,8 @@ def render_html(log: Changelog, *, diffs: bool = True, site: bool = False) -> st
 def rfc3339(iso: str) -> str:
     when = datetime.fromisoformat(iso)
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _host(url: str) -> str:
@@ -283,6 +287,6 @@ def render_atom(log: Changelog, *, self_url: str | None = None, entry_link: Any 
                         "summary": e.summary, "kind": e.kind, "level": e.level,
                         "link": entry_link(e) if entry_link else log.url,
                         "content": str(content).strip()})  # str: escaped once more into the XML
-    updated = log.updated or now or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    updated = log.updated or now or datetime.now(UTC).isoformat(timespec="seconds")
     return environment().get_template("atom.xml.j2").render(
         log=log, id=feed_id(log), updated=rfc3339(updated), self_url=self_url, entries=entries)

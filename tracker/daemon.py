@@ -14,8 +14,9 @@ import os
 import random
 import signal
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -46,7 +47,7 @@ class DaemonLock:
 
     def __init__(self, database: Path) -> None:
         self.path = database.with_name(database.name + ".lock")
-        self.fh = None
+        self.fh: TextIO | None = None
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,7 +75,7 @@ class DaemonLock:
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+        data = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
                 "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
         data.update(getattr(record, "fields", {}))
         if record.exc_info:
@@ -124,7 +125,7 @@ class Daemon:
             result = await self.checker.check(policy)
             self._log_result(result)
             if result.outcome in (Outcome.NEW_VERSION, Outcome.ERROR):  # may have queued mail: deliver it now
-                self.scheduler.modify_job("outbox", next_run_time=datetime.now(timezone.utc))
+                self.scheduler.modify_job("outbox", next_run_time=datetime.now(UTC))
         except Exception:
             log.exception("check of %s crashed", name)
         finally:
@@ -153,7 +154,8 @@ class Daemon:
             self.store.heartbeat(os.getpid(), socket.gethostname(), len(self.config.policy))
 
     def _log_result(self, r: CheckResult) -> None:
-        fields: dict[str, object] = {"event": "check", "policy": r.policy, "outcome": r.outcome, "duration": round(r.duration, 3)}
+        fields: dict[str, object] = {"event": "check", "policy": r.policy, "outcome": r.outcome,
+                                     "duration": round(r.duration, 3)}
         message = f"{r.policy}: {r.outcome} in {r.duration:.2f}s"
         if r.version:
             fields.update(version=r.version.number, kind=r.version.kind, level=r.version.level)
@@ -167,7 +169,7 @@ class Daemon:
 
     def schedule_policies(self, policies: list[Policy]) -> None:
         health = self.store.health()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for index, policy in enumerate(p for p in policies if p.enabled):
             last = health.get(policy.name, {}).get("last_check_at")
             self.scheduler.add_job(
@@ -220,9 +222,9 @@ class Daemon:
     async def _serve(self) -> None:
         self.schedule_policies(list(self.config.policy))
         self.scheduler.add_job(self.drain, IntervalTrigger(seconds=DRAIN_EVERY), id="outbox",
-                               max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+                               max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
         self.scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=HEARTBEAT), id="heartbeat",
-                               max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+                               max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
         self.scheduler.start()
         log.info("daemon started: %d policies, database %s", len(self.config.policy), self.config.database_path,
                  extra={"fields": {"event": "start", "pid": os.getpid()}})

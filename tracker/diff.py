@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ __all__ = ["BlockChange", "ChangeSet", "SectionChange", "diff_blocks", "diff_doc
 
 PAIR_ONE = 30  # similarity (0-100) above which a lone replaced block pairs with its replacement
 PAIR_MANY = 45  # ... above which blocks pair inside a larger replaced stretch
-_DP_LIMIT = 2500  # k*l above which replaced stretches are paired in order instead of optimally
+_DP_LIMIT = 2500  # k*m above which replaced stretches are paired in order instead of optimally
 
 Inline = tuple[tuple[str, str], ...]
 
@@ -157,12 +157,12 @@ def diff_documents(old: Document, new: Document, deadline: float = 1.0) -> Chang
 def diff_sections(o: Section | None, n: Section | None, moved: bool = False,
                   deadline_at: float | None = None) -> SectionChange | None:
     """The change between two paired sections (either may be None), or None if unchanged."""
-    if o is None and n is None:
-        return None
-    if o is None:
+    if n is not None and o is None:
         blocks = tuple(BlockChange("insert", None, b, (("insert", b),), 0, k) for k, b in enumerate(n.blocks))
         return SectionChange("added", None, n.heading, None, n.path, text_changed=True,
                              blocks=blocks, new_section=n)
+    if o is None:
+        return None
     if n is None:
         blocks = tuple(BlockChange("delete", b, None, (("delete", b),), k, 0) for k, b in enumerate(o.blocks))
         return SectionChange("removed", o.heading, None, o.path, None, text_changed=True,
@@ -183,7 +183,8 @@ def diff_blocks(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[st
     for tag, i1, i2, j1, j2 in textdiff.opcodes(old, new, deadline_at=deadline_at):
         if tag == "equal":
             continue
-        ci, cj = i1, j1  # next old/new block of this stretch
+        ci: int = i1  # next old/new block of this stretch
+        cj: int = j1
         for i, j in _pair_blocks(old[i1:i2], new[j1:j2]):
             if i is not None:
                 ci = i1 + i + 1
@@ -195,7 +196,7 @@ def diff_blocks(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[st
             elif i is not None:
                 b = old[i1 + i]
                 out.append(BlockChange("delete", b, None, (("delete", b),), i1 + i, cj))
-            else:
+            elif j is not None:
                 b = new[j1 + j]
                 out.append(BlockChange("insert", None, b, (("insert", b),), ci, j1 + j))
     return tuple(out)
@@ -204,31 +205,31 @@ def diff_blocks(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[st
 def _pair_blocks(olds, news) -> list[tuple[int | None, int | None]]:
     """Monotone pairing of a replaced stretch: ``(i, j)`` pairs, ``(i, None)`` deletes and
     ``(None, j)`` inserts, in order, deletes before inserts between pairs."""
-    k, l = len(olds), len(news)
-    if not k or not l:
-        return [(i, None) for i in range(k)] + [(None, j) for j in range(l)]
-    if k == 1 and l == 1:
+    k, m = len(olds), len(news)
+    if not k or not m:
+        return [(i, None) for i in range(k)] + [(None, j) for j in range(m)]
+    if k == 1 and m == 1:
         ok = _similar(olds[0], news[0], PAIR_ONE)
         return [(0, 0)] if ok else [(0, None), (None, 0)]
-    if k * l > _DP_LIMIT:  # huge stretch: pair in order where similar
+    if k * m > _DP_LIMIT:  # huge stretch: pair in order where similar
         steps: list[tuple[int | None, int | None]] = []
-        for t in range(max(k, l)):
-            if t < k and t < l and _similar(olds[t], news[t], PAIR_MANY):
+        for t in range(max(k, m)):
+            if t < k and t < m and _similar(olds[t], news[t], PAIR_MANY):
                 steps.append((t, t))
             else:
                 steps += [(t, None)] if t < k else []
-                steps += [(None, t)] if t < l else []
+                steps += [(None, t)] if t < m else []
         return _deletes_first(steps)
     sim = [[fuzz.ratio(o, n, score_cutoff=PAIR_MANY) for n in news] for o in olds]
     # best[i][j]: best total similarity pairing olds[i:] with news[j:]
-    best = [[0.0] * (l + 1) for _ in range(k + 1)]
+    best = [[0.0] * (m + 1) for _ in range(k + 1)]
     for i in range(k - 1, -1, -1):
-        for j in range(l - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
             take = sim[i][j] + best[i + 1][j + 1] if sim[i][j] else 0.0
             best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
     steps = []
     i = j = 0
-    while i < k and j < l:
+    while i < k and j < m:
         if sim[i][j] and best[i][j] == sim[i][j] + best[i + 1][j + 1]:
             steps.append((i, j))
             i, j = i + 1, j + 1
@@ -238,7 +239,7 @@ def _pair_blocks(olds, news) -> list[tuple[int | None, int | None]]:
         else:
             steps.append((None, j))
             j += 1
-    steps += [(t, None) for t in range(i, k)] + [(None, t) for t in range(j, l)]
+    steps += [(t, None) for t in range(i, k)] + [(None, t) for t in range(j, m)]
     return _deletes_first(steps)
 
 

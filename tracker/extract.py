@@ -30,7 +30,8 @@ SR_ONLY_CLASSES = {
     "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only", "element-invisible",
     "offscreen", "a11y-hidden", "assistive-text", "show-for-sr", "sr-text", "u-visually-hidden", "vh",
 }
-_SR_ONLY = re.compile(r"(?:^|[-_\s])(?:sr-only|visually-?hidden|screen-?reader|assistive-text|show-for-sr)(?:$|[-_\s])", re.I)
+_SR_ONLY = re.compile(r"(?:^|[-_\s])(?:sr-only|visually-?hidden|screen-?reader|assistive-text|show-for-sr)"
+                      r"(?:$|[-_\s])", re.I)
 # Hidden until a script shows them: dropped, unless an accordion control toggles them.
 HIDDEN_CLASSES = {"hidden", "d-none", "invisible", "u-hidden", "is-hidden", "hide", "js-hidden", "display-none"}
 # id/class words that mark banners, consent dialogs, share bars, promos, comments and the like.

@@ -68,7 +68,8 @@ class FetchResult:
 def new_client(settings: FetchSettings) -> httpx.AsyncClient:
     """TLS verification stays on; redirects are followed by hand so every hop is checked."""
     return httpx.AsyncClient(
-        headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"},
+        headers={"User-Agent": settings.user_agent,
+                 "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"},
         timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
         follow_redirects=False,
         verify=True,

@@ -168,7 +168,8 @@ class Document:
 def build_document(blocks: list[str], title: str = "") -> Document:
     """Group a flat list of blocks (headings as '#'-prefixed lines) into sections with paths."""
     sections: list[Section] = []
-    heading, level, path = "", 0, ()
+    heading, level = "", 0
+    path: tuple[str, ...] = ()
     stack: list[tuple[int, str]] = []
     body: list[str] = []
 

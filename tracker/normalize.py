@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 from lxml import etree
@@ -146,8 +145,8 @@ class _Converter:
         if not self.buf:
             return
         raw = "".join(self.buf)
-        bold_only = all(flag for part, flag in zip(self.buf, self.bold_flags) if part.strip())
-        link_only = all(flag for part, flag in zip(self.buf, self.link_flags) if part.strip())
+        bold_only = all(flag for part, flag in zip(self.buf, self.bold_flags, strict=True) if part.strip())
+        link_only = all(flag for part, flag in zip(self.buf, self.link_flags, strict=True) if part.strip())
         self.buf.clear()
         self.bold_flags.clear()
         self.link_flags.clear()

@@ -219,8 +219,13 @@ class Checker:
 
     def _record(self, policy: Policy, result: fetch.FetchResult, doc: Document | None, latest: Version | None,
                 change: NewChange | None, started_at: str, t0: float) -> CheckResult:
-        common = dict(started_at=started_at, url=result.final_url, status=result.status, etag=result.etag,
-                      last_modified=result.last_modified, attempts=result.attempts, size=len(result.body))
+
+        def fetched(outcome: Outcome, version_id: int | None = None) -> None:
+            self.store.record_fetch(policy.name, outcome=outcome, started_at=started_at,
+                                    duration=time.monotonic() - t0, url=result.final_url, status=result.status,
+                                    etag=result.etag, last_modified=result.last_modified, attempts=result.attempts,
+                                    size=len(result.body), version_id=version_id)
+
         with self.store.write():
             current = self.store.latest_version(policy.name)
             if doc is not None and (current and current.id) != (latest and latest.id):
@@ -230,12 +235,11 @@ class Checker:
                 change = None if latest is None or latest.digest == doc.digest else self._judge(policy, latest, doc)
             if change is None or doc is None:
                 outcome = Outcome.NOT_MODIFIED if doc is None else Outcome.UNCHANGED
-                self.store.record_fetch(policy.name, outcome=outcome, duration=time.monotonic() - t0, **common)
+                fetched(outcome)
                 notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
                 return CheckResult(policy.name, outcome, time.monotonic() - t0)
             version = self.store_version(policy, doc, result, change)
-            self.store.record_fetch(policy.name, outcome=Outcome.NEW_VERSION, duration=time.monotonic() - t0,
-                                    version_id=version.id, **common)
+            fetched(Outcome.NEW_VERSION, version.id)
             notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
         return CheckResult(policy.name, Outcome.NEW_VERSION, time.monotonic() - t0, version=version)
 

@@ -6,7 +6,7 @@ wins. The daemon's triggers add jitter to intervals; `next_due` is the plain sch
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ MAX_JITTER = 300.0  # seconds
 
 def _when(value: str | datetime) -> datetime:
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def next_due(policy: Policy, last_check: str | datetime | None, config: Config) -> datetime | None:

@@ -7,10 +7,10 @@ import hashlib
 import json
 import sqlite3
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 from sqlite_utils import Database
@@ -23,7 +23,7 @@ MAX_CHAIN = 16  # deltas between full copies of a policy's text
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _pack(data: bytes) -> bytes:
@@ -91,7 +91,7 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -128,7 +128,8 @@ class Store:
         return sha
 
     def snapshot(self, sha: str) -> tuple[bytes, str, str] | None:
-        row = self.db.execute("SELECT content, content_type, encoding FROM snapshots WHERE sha256 = ?", (sha,)).fetchone()
+        row = self.db.execute("SELECT content, content_type, encoding FROM snapshots WHERE sha256 = ?",
+                              (sha,)).fetchone()
         return (_unpack(row[0]), row[1], row[2]) if row else None
 
     # -- fetch log and policy health ---------------------------------------------------------
@@ -160,7 +161,7 @@ class Store:
             {"p": policy, "t": started_at, "o": outcome, "e": f"{error_kind}: {error}" if error else None,
              "ok": ok, "kept": outcome == Outcome.NOT_MODIFIED, "etag": etag, "lm": last_modified},
         )
-        return cur.lastrowid
+        return _rowid(cur)
 
     def validators(self, policy: str) -> tuple[str | None, str | None]:
         """ETag and Last-Modified of the last good fetch, for a conditional GET."""
@@ -172,8 +173,8 @@ class Store:
         return rows[0] if rows else {}
 
     def failures_since(self, policy: str, since: str) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM fetches WHERE policy = ? AND outcome = 'error' AND started_at >= ?",
-                               (policy, since)).fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM fetches WHERE policy = ? AND outcome = 'error'"
+                               " AND started_at >= ?", (policy, since)).fetchone()[0]
 
     def set_alerted(self, policy: str, when: str | None) -> None:
         self.db.execute("UPDATE policy_state SET alerted_at = ? WHERE policy = ?", (when, policy))
@@ -202,7 +203,8 @@ class Store:
         cur = self.db.execute(
             "INSERT INTO versions (policy, number, created_at, digest, title, snapshot, normalizer, selectors)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            (policy, number, created_at, digest, doc.title, snapshot, normalizer, json.dumps(selectors, sort_keys=True)),
+            (policy, number, created_at, digest, doc.title, snapshot, normalizer,
+             json.dumps(selectors, sort_keys=True)),
         )
         version_id = cur.lastrowid
         cur = self.db.execute(
@@ -253,7 +255,7 @@ class Store:
         raw = markdown.encode("utf-8")
         full = _pack(raw)
         row = self.db.execute("SELECT depth FROM texts WHERE digest = ?", (base,)).fetchone() if base else None
-        if row is not None and row[0] < MAX_CHAIN:
+        if base is not None and row is not None and row[0] < MAX_CHAIN:
             patch = delta.encode(self.markdown(base), markdown)
             if len(patch) < len(full) // 2:
                 self.db.execute("INSERT INTO texts (digest, markdown, size, base, depth) VALUES (?, ?, ?, ?, ?)",
@@ -331,7 +333,7 @@ class Store:
             " VALUES (?, ?, ?, ?, 'pending', ?, ?)",
             (kind, policy, recipient, json.dumps(payload), when, when),
         )
-        return cur.lastrowid
+        return _rowid(cur)
 
     def claim_due(self, now: str, lease_expired_before: str) -> list[dict]:
         """Take every due row (pending, or `sending` whose claimer died) in one transaction."""
@@ -381,5 +383,11 @@ class Store:
         return {r[0]: r[1] for r in self.db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state")}
 
 
-def _marks(items) -> str:
+def _rowid(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (always set after a successful INSERT)."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def _marks(items: Sequence[object]) -> str:
     return ", ".join("?" * len(items))

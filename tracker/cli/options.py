@@ -49,8 +49,10 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
 
 
 def selector_options(func: F) -> F:
-    func = click.option("--remove", multiple=True, metavar="CSS", help="Drop elements matching CSS (repeatable).")(func)
-    return click.option("--select", multiple=True, metavar="CSS", help="Keep only elements matching CSS (repeatable).")(func)
+    func = click.option("--remove", multiple=True, metavar="CSS",
+                        help="Drop elements matching CSS (repeatable).")(func)
+    return click.option("--select", multiple=True, metavar="CSS",
+                        help="Keep only elements matching CSS (repeatable).")(func)
 
 
 def absolute_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -8,8 +8,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..diff import BlockChange, ChangeSet, SectionChange
 from ..model import Level, Reason
@@ -144,12 +145,14 @@ def items(sc: SectionChange, context: int = 1) -> list[Item]:
     for b in blocks:
         start = b.new_index if b.new_index is not None else pos
         gap = list(range(pos, start))  # unchanged blocks before this change
+        shown: list[int | None]  # None: a gap
         if first:
-            shown = [None] * bool(gap[:-context]) + gap[-context:]
+            shown = [None] if gap[:-context] else []
+            shown += gap[-context:]
         elif len(gap) <= 2 * context:
-            shown = gap
+            shown = list(gap)
         else:
-            shown = gap[:context] + [None] + gap[-context:]
+            shown = [*gap[:context], None, *gap[-context:]]
         out += [Item("gap") if k is None else Item("context", clip(new_blocks[k])) for k in shown]
         out.append(Item("change", change=b))
         first = False
@@ -165,4 +168,4 @@ def items(sc: SectionChange, context: int = 1) -> list[Item]:
 
 
 def is_table(block: str | None) -> bool:
-    return bool(block) and block.lstrip().startswith("|") and "\n" in block.strip()
+    return block is not None and block.lstrip().startswith("|") and "\n" in block.strip()

@@ -30,12 +30,12 @@ def render_html(cs: ChangeSet, mode: str = "inline", context: int = 1, **kw: Any
     h = header(cs, **kw)
     sections = []
     for sc in cs.sections:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for item in items(sc, context):
-            if item.kind != "change":
+            c = item.change
+            if item.kind != "change" or c is None:
                 rows.append({"kind": item.kind, "text": item.text})
                 continue
-            c = item.change
             rows.append({
                 "kind": "change", "op": c.op,
                 "segments": [list(s) for s in c.inline],

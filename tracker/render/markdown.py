@@ -13,7 +13,7 @@ from typing import Any
 from ..diff import BlockChange, ChangeSet
 from ..model import Level
 from ..textdiff import diff_lines
-from . import badges, header, section_note, section_title, summary_line, is_table
+from . import badges, header, is_table, section_note, section_title, summary_line
 
 _ESC = re.compile(r"([\\*~_`<])")  # `<`: page text must never reach a converter as raw HTML
 
@@ -21,7 +21,8 @@ _ESC = re.compile(r"([\\*~_`<])")  # `<`: page text must never reach a converter
 def render_markdown(cs: ChangeSet, heading_level: int = 2, **kw: Any) -> str:
     h = header(cs, **kw)
     hx = "#" * max(1, min(heading_level, 5))
-    out = [f"{hx} Changes to {_plain(h.title)}", "", f"*{_plain(h.old_label)} → {_plain(h.new_label)}*: {summary_line(h)}"]
+    out = [f"{hx} Changes to {_plain(h.title)}", "",
+           f"*{_plain(h.old_label)} → {_plain(h.new_label)}*: {summary_line(h)}"]
     if h.changed:
         line = f"**Materiality: {h.level}**"
         if h.categories:

@@ -7,7 +7,7 @@ wdiff-style: ``[-deleted-]`` and ``{+inserted+}``.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
@@ -40,7 +40,7 @@ def render_ansi(cs: ChangeSet, context: int = 1, width: int = 100, **kw: Any) ->
     return _capture(cs, plain=False, color_system="standard", width=width, context=context, **kw)
 
 
-def _capture(cs: ChangeSet, plain: bool, color_system: str | None, width: int, **kw: Any) -> str:
+def _capture(cs: ChangeSet, plain: bool, color_system: Literal["standard"] | None, width: int, **kw: Any) -> str:
     buf = io.StringIO()
     console = Console(file=buf, width=width, color_system=color_system, force_terminal=not plain,
                       highlight=False, emoji=False, markup=False, soft_wrap=plain)
@@ -63,13 +63,13 @@ def renderables(cs: ChangeSet, plain: bool = False, context: int = 1, **kw: Any)
         lines: list[RenderableType] = [Text(""), title]
         note = section_note(sc)
         if note:
-            lines.append(Text("  " + note, style=None if plain else "italic dim"))
+            lines.append(Text("  " + note, style="" if plain else "italic dim"))
         for item in items(sc, context):
             if item.kind == "gap":
-                lines.append(Text("  ⋯", style=None if plain else "dim"))
+                lines.append(Text("  ⋯", style="" if plain else "dim"))
             elif item.kind == "context":
-                lines.append(_indent(Text(item.text, style=None if plain else "dim"), "  "))
-            else:
+                lines.append(_indent(Text(item.text, style="" if plain else "dim"), "  "))
+            elif item.change is not None:
                 lines.append(_block(item.change, plain))
         out.append(Group(*lines))
     return out
