@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_check.py [--policies 1000] [--concurrency 16] [--keep DIR]
 
 1,000 distinct pages (the 88 KB seed page, each with its own reference number) are served from
-memory by tracker.pageserver on 127.0.0.1. Three runs of `python -m tracker --config X check
+memory by tracker.testing on 127.0.0.1. Three runs of `python -m tracker --config X check
 --format json`, each a fresh subprocess, timed by wall clock; peak memory is the child's
 ru_maxrss (os.wait4 gives it per run; resource.getrusage(RUSAGE_CHILDREN) the maximum over all):
 
@@ -35,9 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import result  # noqa: E402
-from tracker.pageserver import PageServer  # noqa: E402
 
-SEED = ROOT / "data" / "demo" / "plex-privacy-policy-2021-03-17.html"
+from tracker.testing import PageServer  # noqa: E402
+
+SEED = ROOT / "tracker" / "demo_pages" / "plex-privacy-policy-2021-03-17.html"
 TARGET_S, TARGET_MB = 20.0, 250.0
 ANCHOR = "<p>This Policy applies"
 RETENTION = "We may retain your Personal Data for a period of time consistent"

@@ -115,7 +115,8 @@ def main() -> None:
 
 def bench_repetitive(runs: int, short: bool) -> None:
     old, new, edits, size = repetitive(short=short)
-    print(f"repetitive input{' (short lines)' if short else ''}: {size / 1e6:.2f} MB, {len(old)} lines, {edits} lines edited "
+    print(f"repetitive input{' (short lines)' if short else ''}: {size / 1e6:.2f} MB, {len(old)} lines, "
+          f"{edits} lines edited "
           f"(1/2 substituted, 1/4 inserted, 1/4 deleted)")
     t, codes = timed(lambda: textdiff.opcodes(old, new, 1.0), runs)
     rep_old = sum(i2 - i1 for tag, i1, i2, j1, j2 in codes if tag != "equal")
@@ -157,14 +158,15 @@ def bench_rest(runs: int) -> None:
     kinds = ", ".join(f"{s.kind}{'/moved' if s.moved else ''}{'/renamed' if s.renamed else ''}" for s in cs.sections)
     print(f"  diff_documents: {tp * 1000:.1f} ms  sections: {kinds}")
     tl, _ = timed(lambda: textdiff.diff_lines(a.markdown, b.markdown), runs * 4)
-    tdl, _ = timed(lambda: difflib.SequenceMatcher(None, a.markdown.splitlines(), b.markdown.splitlines()).get_opcodes(), runs * 4)
+    tdl, _ = timed(lambda: difflib.SequenceMatcher(None, a.markdown.splitlines(), b.markdown.splitlines())
+                   .get_opcodes(), runs * 4)
     tw, _ = timed(lambda: textdiff.opcodes(textdiff.tokenize(a.markdown), textdiff.tokenize(b.markdown)), runs)
     tdw, _ = timed(lambda: difflib.SequenceMatcher(None, textdiff.tokenize(a.markdown), textdiff.tokenize(b.markdown),
                                                    autojunk=False).get_opcodes(), max(1, min(runs, 3)))
     print(f"  whole-text lines: ours {tl * 1000:.1f} ms, difflib {tdl * 1000:.1f} ms; "
           f"whole-text words: ours {tw * 1000:.1f} ms, difflib (no autojunk) {tdw * 1000:.1f} ms")
     for fmt in ("text", "markdown", "html", "json", "unified"):
-        tr, out = timed(lambda: render(cs, fmt), runs)
+        tr, out = timed(lambda fmt=fmt: render(cs, fmt), runs)
         print(f"  render {fmt:8s} {tr * 1000:6.1f} ms  {len(out) / 1e3:.1f} KB")
 
     rnd = random.Random(9)

@@ -43,15 +43,17 @@ def main(argv: list[str]) -> int:
         matrix[case["level"]][a.level] += 1
         if a.level != case["level"]:
             wrong.append((case, a))
-        elif case["level"] != "none" and expected_categories(case) and not set(expected_categories(case)) & set(a.categories):
+        elif (case["level"] != "none" and expected_categories(case)
+              and not set(expected_categories(case)) & set(a.categories)):
             wrong_cat.append((case, a))
-    agree = sum(matrix[l][l] for l in LEVELS)
+    agree = sum(matrix[level][level] for level in LEVELS)
     print(f"materiality set: {len(cases)} cases, {elapsed * 1000 / len(cases):.2f} ms per case\n")
     print("expected \\ predicted " + "".join(f"{p:>10}" for p in LEVELS))
     for e in LEVELS:
         print(f"{e:<20} " + "".join(f"{matrix[e][p]:>10}" for p in LEVELS))
     print(f"\nagreement: {agree}/{len(cases)} = {agree / len(cases):.1%}")
-    print(f"cosmetic judged material: {matrix['none']['material']}   material judged none: {matrix['material']['none']}")
+    print(f"cosmetic judged material: {matrix['none']['material']}   "
+          f"material judged none: {matrix['material']['none']}")
     cat_ok = sum(1 for c, a in results if c['level'] == a.level and c['level'] != 'none'
                  and set(expected_categories(c)) & set(a.categories))
     cat_n = sum(1 for c, a in results if c['level'] == a.level and c['level'] != 'none' and expected_categories(c))

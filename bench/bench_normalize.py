@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import lxml.html  # noqa: E402
-
 from common import median_ms  # noqa: E402
+
 from tracker.normalize import normalize_html  # noqa: E402
 
 SEED = ROOT / "tests" / "pages" / "plex-privacy-policy-2021-03-17.html"

@@ -21,7 +21,7 @@ from common import median_ms, result
 
 from tracker import browser
 from tracker import config as config_mod
-from tracker.pageserver import Page, PageServer
+from tracker.testing import Page, PageServer
 from tracker.pipeline import Checker
 from tracker.scriptshell import choose
 from tracker.store import Store

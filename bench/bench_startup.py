@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 
 from common import result  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 300.0
-DEMO = ROOT / "data" / "demo"
+DEMO = ROOT / "tracker" / "demo_pages"
 
 
 def tracker_cmd() -> list[str]:
@@ -68,7 +69,8 @@ def main() -> int:
           f"{TARGET_MS:.0f} ms: {'OK' if help_ms < TARGET_MS else 'MISS'}")
     print(f"  tracker compare --help          {sub_help:6.0f} ms")
     print(f"  tracker compare seed v3 --format json  {compare_ms:6.0f} ms  (start-up + 2 normalizations + compare)")
-    for label, cmd_args in (("--help", ["--help"]), ("compare seed v3", ["compare", str(seed), str(v3), "--format", "json"])):
+    commands = (("--help", ["--help"]), ("compare seed v3", ["compare", str(seed), str(v3), "--format", "json"]))
+    for label, cmd_args in commands:
         print(f"  heaviest imports of `tracker {label}` (cumulative, -X importtime; nesting shown by indent):")
         for us, name in heaviest_imports(cmd_args, 8 if label == "--help" else 12):
             print(f"    {us / 1000:6.1f} ms  {name}")

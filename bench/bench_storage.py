@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import result  # noqa: E402
+
 from tracker import textdiff  # noqa: E402
 from tracker.changes import compare  # noqa: E402
 from tracker.materiality import load_rules  # noqa: E402
@@ -48,7 +49,8 @@ def paragraph_pool() -> list[list[str]]:
     from tracker.normalize import normalize_html
 
     sections: list[list[str]] = []
-    sources = sorted((ROOT / "data" / "demo").glob("*.html")) + sorted((ROOT / "tests" / "corpus").glob("*.html"))
+    sources = (sorted((ROOT / "tracker" / "demo_pages").glob("*.html"))
+               + sorted((ROOT / "tests" / "corpus").glob("*.html")))
     seen: set[str] = set()
     for path in sources:
         if ".noisy." in path.name or "-v1-" in path.name:

@@ -1,4 +1,4 @@
-"""Write the demo revisions of the seed page into data/demo/ (run once; the outputs are committed).
+"""Write the demo revisions of the seed page into tracker/demo_pages/ (run once; the outputs are committed).
 
 Each revision is the real 2021-03-17 page with edits a real site makes:
   v1-noisy        page noise only (menu order, nonce, cookie banner, tracking ids, footer year)
@@ -9,7 +9,7 @@ Each revision is the real 2021-03-17 page with edits a real site makes:
 import re
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent.parent / "data" / "demo"
+HERE = Path(__file__).resolve().parent.parent / "tracker" / "demo_pages"
 SEED = (HERE / "plex-privacy-policy-2021-03-17.html").read_text(encoding="utf-8")
 
 
@@ -40,10 +40,14 @@ def substantive(page: str) -> str:
     item = re.search(r"<li>(?:<span>)+Your name and physical address.*?</li>", page).group(0)
     page = replace(page, item, item + "\n<li>Precise geolocation of your devices</li>\n"
                    "<li>Biometric identifiers, such as voice and face prints, when you use our mobile apps</li>")
-    page = replace(page, "Plex does not share, sell, rent, or trade Personal Data collected through its Channels with third parties for their sole promotional purposes",
-                   "Plex may share, sell, rent, or trade Personal Data collected through its Channels with third parties, including advertising partners, for their own promotional purposes")
-    page = replace(page, "We may retain your Personal Data for a period of time consistent with the original purpose of collection or as long as required to fulfill our legal obligations.",
-                   "We may retain your Personal Data for up to ten years after your last interaction with us, or longer where required to fulfill our legal obligations.")
+    page = replace(page, "Plex does not share, sell, rent, or trade Personal Data collected through its Channels with "
+                   "third parties for their sole promotional purposes",
+                   "Plex may share, sell, rent, or trade Personal Data collected through its Channels with third "
+                   "parties, including advertising partners, for their own promotional purposes")
+    page = replace(page, "We may retain your Personal Data for a period of time consistent with the original purpose "
+                   "of collection or as long as required to fulfill our legal obligations.",
+                   "We may retain your Personal Data for up to ten years after your last interaction with us, or "
+                   "longer where required to fulfill our legal obligations.")
     page = replace(page, "<h2>Retention of Information</h2>", "<h2>How Long We Keep Your Information</h2>")
     page = replace(page, "We will respond to all legitimate requests within thirty (30) days",
                    "We will respond to all legitimate requests within ninety (90) days")

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tracker.pageserver import PageServer
+from tracker.testing import PageServer
 
 PAGES = Path(__file__).parent / "pages"
 SEED = PAGES / "plex-privacy-policy-2021-03-17.html"
-DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO = Path(__file__).resolve().parent.parent / "tracker" / "demo_pages"
 
 
 def policy_page(title: str, body: str, *, extra_nav: str = "") -> str:

@@ -1,6 +1,6 @@
 """A fault-injecting HTTP server on 127.0.0.1, on raw sockets, for the fault matrix.
 
-PageServer (tracker/pageserver.py) always answers well-formed HTTP. This one misbehaves on purpose:
+PageServer (tracker/testing.py) always answers well-formed HTTP. This one misbehaves on purpose:
 it can hang after the request, trickle the body a byte at a time, reset the connection mid-body,
 close before Content-Length bytes were sent, or send any status, headers and body verbatim. Every
 connection is answered by its own thread and closed afterwards (`Connection: close`).
@@ -17,8 +17,8 @@ import ssl
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 REASONS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
            403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
@@ -43,12 +43,12 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
 
-    def __call__(self, conn: socket.socket, server: "FaultServer") -> None:
+    def __call__(self, conn: socket.socket, server: FaultServer) -> None:
         body = self.body.encode("utf-8") if isinstance(self.body, str) else self.body
         conn.sendall(head(self.status, self.headers, len(body)) + body)
 
 
-def hang(conn: socket.socket, server: "FaultServer") -> None:
+def hang(conn: socket.socket, server: FaultServer) -> None:
     """Read the request, then say nothing until the server stops: a read timeout."""
     server.stopping.wait()
 
@@ -56,7 +56,7 @@ def hang(conn: socket.socket, server: "FaultServer") -> None:
 def trickle(body: bytes = b"<p>" + b"slow " * 100_000, every: float = 0.05, chunk: int = 1) -> Callable:
     """Headers at once, then `chunk` bytes every `every` seconds: each read succeeds, the whole never ends."""
 
-    def run(conn: socket.socket, server: "FaultServer") -> None:
+    def run(conn: socket.socket, server: FaultServer) -> None:
         conn.sendall(head(200, length=len(body)))
         for i in range(0, len(body), chunk):
             if server.stopping.wait(every):
@@ -69,7 +69,7 @@ def trickle(body: bytes = b"<p>" + b"slow " * 100_000, every: float = 0.05, chun
 def reset_mid_body(body: bytes, sent: int = 2000) -> Callable:
     """Part of the body, then a TCP reset (SO_LINGER 0)."""
 
-    def run(conn: socket.socket, server: "FaultServer") -> None:
+    def run(conn: socket.socket, server: FaultServer) -> None:
         conn.sendall(head(200, length=len(body)) + body[:sent])
         time.sleep(0.05)
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -80,7 +80,7 @@ def reset_mid_body(body: bytes, sent: int = 2000) -> Callable:
 def short_body(body: bytes, sent: int = 2000) -> Callable:
     """Content-Length says len(body); the server sends `sent` bytes and closes cleanly."""
 
-    def run(conn: socket.socket, server: "FaultServer") -> None:
+    def run(conn: socket.socket, server: FaultServer) -> None:
         conn.sendall(head(200, length=len(body)) + body[:sent])
 
     return run
@@ -117,7 +117,7 @@ class FaultServer:
             self.routes[path] = route
         return self.url(path)
 
-    def start(self) -> "FaultServer":
+    def start(self) -> FaultServer:
         self.thread.start()
         return self
 
@@ -131,7 +131,7 @@ class FaultServer:
             with contextlib.suppress(OSError):
                 c.close()
 
-    def __enter__(self) -> "FaultServer":
+    def __enter__(self) -> FaultServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

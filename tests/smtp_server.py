@@ -57,7 +57,7 @@ class SmtpServer:
     def messages(self):
         return self.recorder.messages
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         kwargs: dict = {}
         if self.auth:
             kwargs.update(authenticator=authenticator(*self.auth), auth_require_tls=False)

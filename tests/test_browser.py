@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED
-from tracker.pageserver import Page
+from tracker.testing import Page
 from tracker.scriptshell import choose
 
 JS_CORPUS = Path(__file__).parent / "corpus" / "js"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import SEED, policy_page
-from tracker.pageserver import Page
+from tracker.testing import Page
 
 V1 = policy_page("Privacy Policy", "<h2>Retention</h2><p>We keep logs for 30 days.</p>")
 V2 = policy_page("Privacy Policy", "<h2>Retention</h2><p>We keep logs for six months.</p>")
@@ -82,6 +82,19 @@ def test_page_back_to_an_earlier_text_is_recorded_as_reverted(ws, server):
     assert [v["kind"] for v in versions] == ["first", "change", "reverted"]
     assert versions[2]["digest"] == versions[0]["digest"]
     assert "version 1" in versions[2]["summary"]
+
+
+def test_a_new_page_without_validators_forgets_the_old_ones(ws, server):
+    """V1 came with an ETag; V2 came without one. If the ETag of V1 were kept, a server back at V1
+    would answer our If-None-Match with 304, and the revert would be missed (found by test_crash)."""
+    setup(ws, server)
+    ws.cli("check")
+    server.put("/privacy", Page(V2.encode(), etag=False))
+    ws.cli("check")
+    server.put("/privacy", V1)
+    assert ws.json("check")["results"][0]["outcome"] == "new_version"
+    assert [v["kind"] for v in ws.json("history", "acme")["versions"]] == ["first", "change", "reverted"]
+    assert "If-None-Match" not in server.requests[-1][1]
 
 
 def test_redirects_are_followed(ws, server):

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker import textdiff
-from tracker.diff import ChangeSet, diff_documents, materiality_json
+from tracker.diff import ChangeSet, diff_documents
 from tracker.model import Document, build_document
 from tracker.sectionmatch import match_sections, normalize_heading
 
@@ -29,7 +28,7 @@ We collect your email address and name when you create an account.
 
 ## How We Share Information
 
-We will never sell your personal data to third parties. We share data with service providers who process it on our behalf.
+{SHARING}
 
 ## Cookies
 
@@ -42,7 +41,8 @@ You may access, correct and delete your data at any time by writing to us.
 ## Contact
 
 Write to privacy@example.com or to our postal address.
-"""
+""".replace("{SHARING}", "We will never sell your personal data to third parties. "
+                      "We share data with service providers who process it on our behalf.")
 
 
 def doc(text: str) -> Document:
@@ -143,7 +143,8 @@ def test_added_list_item_and_removed_section():
     assert [(b.op, b.new) for b in collect.blocks] == [("insert", "- Precise geolocation")]
     contact = by_heading(cs, "Contact")
     assert contact.kind == "removed" and contact.new_heading is None
-    assert [(b.op, b.old) for b in contact.blocks] == [("delete", "Write to privacy@example.com or to our postal address.")]
+    assert [(b.op, b.old) for b in contact.blocks] == [
+        ("delete", "Write to privacy@example.com or to our postal address.")]
 
 
 def test_removed_section_is_placed_near_its_old_neighbours():
@@ -232,33 +233,32 @@ def test_json_shape_is_exactly_the_contract():
                        for x in b["inline"])
     assert kinds == {"changed", "added", "removed"}
     added = next(s for s in js["sections"] if s["kind"] == "added")
-    assert added["old_heading"] is None and added["old_path"] is None and added["new_path"] == ["Privacy Policy", "Children"]
+    assert added["old_heading"] is None and added["old_path"] is None
+    assert added["new_path"] == ["Privacy Policy", "Children"]
 
 
-def test_materiality_objects_serialize_to_the_contract():
-    @dataclass
-    class Reason:
-        level: str
-        category: str
-        signal: str
-        section: tuple
-        detail: str
-        old: str
-        new: str
-        extra: str = "not in the contract"
+def test_judgement_is_attached_to_each_section_pair_as_typed_values():
+    """changes.compare puts the classifier's Assessment on the ChangeSet and on each changed
+    section; the JSON is built from those values and reads back to equal values."""
+    from tracker.changes import compare
+    from tracker.model import Assessment, Level, Reason
 
-    @dataclass
-    class Assessment:
-        level: str
-        categories: list
-        reasons: list
-
-    m = materiality_json(Assessment("material", ["sharing"], [
-        Reason("material", "sharing", "negation_removed", ("Privacy Policy", "Sharing"), "no longer", "never sell", "may sell")]))
-    assert m["level"] == "material" and m["categories"] == ["sharing"]
-    assert m["reasons"] == [{"level": "material", "category": "sharing", "signal": "negation_removed",
-                             "section": "Privacy Policy > Sharing", "detail": "no longer",
-                             "old": "never sell", "new": "may sell"}]
+    old = Document.from_markdown("# P\n\n## Sharing\n\nWe never sell your personal data.\n\n"
+                                 "## Contact\n\nWrite to us at privacy@example.org.\n")
+    new = Document.from_markdown("# P\n\n## Sharing\n\nWe may sell your personal data to brokers.\n\n"
+                                 "## Contact\n\nWrite to us at privacy@example.org.\n")
+    cs = compare(old, new)
+    assert isinstance(cs.assessment, Assessment) and cs.level is Level.MATERIAL
+    (sharing,) = cs.sections
+    assert sharing.assessment is not None and sharing.level is Level.MATERIAL
+    assert all(isinstance(r, Reason) and r.section == "P > Sharing" for r in sharing.reasons)
+    assert set(sharing.reasons) <= set(cs.assessment.reasons)
+    js = cs.to_json()
+    assert js["materiality"] == cs.assessment.to_json() and js["sections"][0]["level"] == "material"
+    assert Assessment.from_json(json.loads(json.dumps(js["materiality"]))) == cs.assessment.__class__(
+        cs.assessment.level, cs.assessment.categories, cs.assessment.reasons)
+    assert compare(old, old).assessment.level is Level.NONE and compare(old, old).to_json()["materiality"] == {
+        "level": "none", "categories": [], "reasons": []}
 
 
 # --------------------------------------------------------------------------- big repetitive input

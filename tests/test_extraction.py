@@ -17,8 +17,8 @@ import pytest
 from tests.conftest import SEED
 from tests.corpus.pdfgen import build as build_pdf
 from tracker import extract, noise
-from tracker.model import Document
 from tracker.headings import clause_depth
+from tracker.model import Document
 from tracker.normalize import Options, normalize_html, normalize_source, normalize_text
 from tracker.pdf import normalize_pdf
 
@@ -35,8 +35,8 @@ def twin(page: Path) -> Path:
     return page.with_name(page.stem + ".noisy" + page.suffix)
 
 
-def load(page: Path, options: Options = Options()) -> Document:
-    return normalize_source(page.read_bytes(), CONTENT_TYPES[page.suffix], "utf-8", options)
+def load(page: Path, options: Options | None = None) -> Document:
+    return normalize_source(page.read_bytes(), CONTENT_TYPES[page.suffix], "utf-8", options or Options())
 
 
 def headings(doc: Document) -> list[str]:
@@ -150,7 +150,8 @@ def test_cloudflare_email_decoding():
 
 
 def test_invisible_characters_and_unicode_forms_fold():
-    a = normalize_html("<html><body><main><h1>P</h1><p>Caf\u00e9 da\u00adta pro\u200bcess\ufeffing</p></main></body></html>")
+    a = normalize_html("<html><body><main><h1>P</h1>"
+                       "<p>Caf\u00e9 da\u00adta pro\u200bcess\ufeffing</p></main></body></html>")
     b = normalize_html("<html><body><main><h1>P</h1><p>Cafe\u0301 data processing</p></main></body></html>")
     assert a.markdown == b.markdown
     assert "Café data processing" in a.markdown
@@ -262,7 +263,8 @@ def test_plain_text_headings_and_reflow():
             "apply to every account. The third-\nparty services we inte-\ngrate are listed in the annex.\n\n"
             "2. Fees\nFees are charged monthly in advance.\n")
     doc = normalize_text(text)
-    assert [(s.level, s.heading) for s in doc.sections] == [(1, "ACME SERVICE TERMS"), (2, "1. ACCEPTANCE"), (2, "2. Fees")]
+    assert [(s.level, s.heading) for s in doc.sections] == [
+        (1, "ACME SERVICE TERMS"), (2, "1. ACCEPTANCE"), (2, "2. Fees")]
     assert doc.sections[1].blocks == ("By using the service you accept these terms, which apply to every account. "
                                       "The third-party services we integrate are listed in the annex.",)
     assert doc.sections[2].blocks == ("Fees are charged monthly in advance.",)
@@ -283,18 +285,22 @@ def test_block_choice_prefers_main_then_the_title_block_then_density():
     nav = "<div class='x'>" + " ".join(f"<a href='/{i}'>Link {i}</a>" for i in range(40)) + "</div>"
     with_main = f"<html><body>{nav}<main><h1>T</h1><p>{FILLER}</p></main><div>Footer words here.</div></body></html>"
     assert "Link 3" not in normalize_html(with_main).markdown
-    with_h1 = f"<html><body>{nav}<div><div><h1>T</h1></div><div><p>{FILLER}</p><p>{FILLER}</p></div></div></body></html>"
+    with_h1 = (f"<html><body>{nav}<div><div><h1>T</h1></div>"
+               f"<div><p>{FILLER}</p><p>{FILLER}</p></div></div></body></html>")
     assert normalize_html(with_h1).markdown.startswith("# T\n") and "Link 3" not in normalize_html(with_h1).markdown
-    bare = f"<html><body>{nav}<div><div><p>{FILLER}</p><p>{FILLER}</p></div></div><div><a href='/a'>About</a></div></body></html>"
+    bare = (f"<html><body>{nav}<div><div><p>{FILLER}</p><p>{FILLER}</p></div></div>"
+            "<div><a href='/a'>About</a></div></body></html>")
     md = normalize_html(bare).markdown
     assert FILLER in md and "Link 3" not in md and "About" not in md
 
 
 def test_a_wrapper_with_a_chrome_word_is_not_dropped():
-    page = f"<html><body><div class='content-sidebar-wrap'><h1>T</h1><p>{FILLER}</p><div class='sidebar'>Ads</div></div></body></html>"
+    page = (f"<html><body><div class='content-sidebar-wrap'><h1>T</h1><p>{FILLER}</p>"
+            "<div class='sidebar'>Ads</div></div></body></html>")
     md = normalize_html(page).markdown
     assert FILLER in md and "Ads" not in md
-    form = f"<html><body><form id='aspnetForm'><p>{FILLER}</p><form class='search-form'>Find</form></form></body></html>"
+    form = (f"<html><body><form id='aspnetForm'><p>{FILLER}</p>"
+            "<form class='search-form'>Find</form></form></body></html>")
     assert FILLER in normalize_html(form).markdown
 
 
@@ -325,9 +331,11 @@ def test_logo_h1_is_not_the_title():
 def test_pdf_furniture_hyphenation_and_headings():
     para = ("Information about the extraordinarily comprehensive processing operations performed by our "
             "organisation is set out below for transparency. ") * 4
-    blocks = [("title", "Terms of Service"), ("h2", "1. Scope")] + [("p", para)] * 6 + [("h2", "2. Liability"), ("p", para)]
+    blocks = ([("title", "Terms of Service"), ("h2", "1. Scope")] + [("p", para)] * 6
+              + [("h2", "2. Liability"), ("p", para)])
     doc = normalize_pdf(build_pdf(blocks, header="ACME CONFIDENTIAL", footer="Page {page} of {pages}"))
-    assert [(s.level, s.heading) for s in doc.sections] == [(1, "Terms of Service"), (2, "1. Scope"), (2, "2. Liability")]
+    assert [(s.level, s.heading) for s in doc.sections] == [
+        (1, "Terms of Service"), (2, "1. Scope"), (2, "2. Liability")]
     md = doc.markdown
     assert "ACME CONFIDENTIAL" not in md and "Page 1 of" not in md and "Page 2 of" not in md
     assert "extraordinarily comprehensive" in md and "-\n" not in md

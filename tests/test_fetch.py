@@ -10,7 +10,7 @@ import pytest
 
 from tracker import fetch
 from tracker.errors import FetchError, UsageError
-from tracker.pageserver import Page
+from tracker.testing import Page
 
 FAST = fetch.FetchSettings(retries=2, backoff=0.01, timeout=5, max_bytes=100_000, max_redirects=3)
 
@@ -110,7 +110,7 @@ def test_connection_refused_is_a_connection_error():
     [
         ("<p>café</p>".encode("latin-1"), "text/html; charset=ISO-8859-1", "iso-8859-1"),
         ('<meta charset="windows-1252"><p>caf\xe9</p>'.encode("cp1252"), "text/html", "windows-1252"),
-        ("<p>café</p>".encode("utf-8"), "text/html", "utf-8"),
+        ("<p>café</p>".encode(), "text/html", "utf-8"),
         ("<p>café</p>".encode("cp1252"), "text/html", "cp1252"),
     ],
 )

@@ -4,9 +4,9 @@ and A/B flips; and the re-extraction and validation commands."""
 from __future__ import annotations
 
 from tests.conftest import policy_page
-from tracker.model import Document
-from tracker.pageserver import Page
 from tracker import guards
+from tracker.model import Document
+from tracker.testing import Page
 
 SECTIONS = "".join(
     f"<h2>Section {n}</h2><p>{'We explain our practices for personal data in this part of the notice. ' * 8}</p>"
@@ -19,7 +19,8 @@ CHALLENGE = ("<html><head><title>Just a moment...</title></head><body><h1>Checki
 LOGIN = ("<html><body><main><h1>Sign in</h1><p>" + "Please sign in to continue to your account settings. " * 8 +
          "</p><form><input type='email'><input type='password'></form></main></body></html>")
 ERROR_200 = ("<html><head><title>Page not found</title></head><body><main><h1>Oops! Page not found</h1><p>"
-             + "The page you are looking for may have moved. Try the search box or go home. " * 6 + "</p></main></body></html>")
+             + "The page you are looking for may have moved. Try the search box or go home. " * 6
+             + "</p></main></body></html>")
 
 
 def doc(md: str) -> Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tomllib
 from pathlib import Path
@@ -10,8 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.materiality import (LEVELS, Assessment, Reason, align_sections, assess_documents,
-                                 assess_pairs, assess_text, load_rules)
+from tracker.materiality import (
+    LEVELS,
+    Assessment,
+    Reason,
+    align_sections,
+    assess_documents,
+    assess_pairs,
+    assess_text,
+    load_rules,
+)
 from tracker.materiality.cosmetic import DETECTORS, is_spelling_fix
 from tracker.materiality.numbers import compare, extract, parse_number
 from tracker.model import Document, Section
@@ -160,7 +169,8 @@ def test_document_cosmetic_revision_is_none():
 
 
 def test_document_new_data_kind_and_sale_is_material():
-    new = (POLICY.replace("name, email address and postal\naddress", "name, email address, postal address\nand precise geolocation")
+    new = (POLICY.replace("name, email address and postal\naddress",
+                          "name, email address, postal address\nand precise geolocation")
            .replace("We do not sell your\npersonal information.",
                     "We may sell your personal information to\nadvertising partners."))
     a = assess_documents(_doc(POLICY), _doc(new))
@@ -202,7 +212,8 @@ def test_document_new_section_with_arbitration():
 
 def test_document_sentence_moved_between_sections_is_not_new():
     old = "## A\n\nWe collect your phone number to verify your account.\n\n## B\n\nWe use cookies.\n"
-    new = "## A\n\nWe verify your account.\n\n## B\n\nWe use cookies.\n\nWe collect your phone number to verify your account.\n"
+    new = ("## A\n\nWe verify your account.\n\n## B\n\nWe use cookies.\n\n"
+           "We collect your phone number to verify your account.\n")
     a = assess_documents(_doc(old), _doc(new))
     assert a.level != "material", a.reasons
 
@@ -374,7 +385,7 @@ def test_rules_extension_extends_existing_entry():
 
 def test_shipped_rules_are_cached_and_immutable():
     assert load_rules() is load_rules()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         load_rules().escalate_favourable = True  # type: ignore[misc]
 
 

@@ -3,8 +3,9 @@ send and mark, digests, operator alerts — and the file backend."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy as email_policy
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
 
 import pytest
 
@@ -13,7 +14,7 @@ from tests.smtp_server import SmtpServer, self_signed, server_context
 from tracker import config as config_mod
 from tracker import notify
 from tracker.mail import FileBackend, SmtpBackend
-from tracker.pageserver import Page
+from tracker.testing import Page
 
 SELLS_NOT = policy_page("Privacy Policy", "<h2>Sharing</h2><p>We do not sell your personal information to anyone.</p>"
                         "<h2>Retention</h2><p>We keep server logs for 30 days.</p>")
@@ -236,7 +237,7 @@ def test_crash_between_send_and_mark_file_backend_exactly_once(ws, server, monke
     assert len(list(outbox.glob("*.eml"))) == 1
     with ws.store() as store:
         assert store.outbox()[0]["state"] == "sending"
-        later = datetime.now(timezone.utc) + notify.LEASE + timedelta(seconds=1)
+        later = datetime.now(UTC) + notify.LEASE + timedelta(seconds=1)
         report = notify.drain(cfg, store, now=later)  # the restarted process takes the stale claim
         assert report.sent == 1
         assert store.outbox(("sent",))[0]["state"] == "sent"
@@ -255,7 +256,7 @@ def test_crash_between_send_and_mark_smtp_resends_same_message_id(ws, server, sm
             notify.drain(cfg, store)
     with ws.store() as store:
         assert notify.drain(cfg, store).sent == 0  # the claim is still held: no resend yet
-        later = datetime.now(timezone.utc) + notify.LEASE + timedelta(seconds=1)
+        later = datetime.now(UTC) + notify.LEASE + timedelta(seconds=1)
         assert notify.drain(cfg, store, now=later).sent == 1
     assert len(smtp.messages) == 2  # the documented at-least-once window
     assert smtp.messages[0]["Message-ID"] == smtp.messages[1]["Message-ID"]
@@ -292,7 +293,7 @@ def test_daily_digest_waits_for_the_next_day(ws, server):
     assert "0 sent" in ws.cli("notify", "flush").stdout
     cfg = config_mod.load(ws.config_path)
     with ws.store() as store:
-        tomorrow = datetime.now(timezone.utc) + timedelta(days=1, minutes=1)
+        tomorrow = datetime.now(UTC) + timedelta(days=1, minutes=1)
         assert notify.drain(cfg, store, now=tomorrow).sent == 1
 
 

@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import pytest
 from rich.console import Console
 
-from tracker.diff import diff_documents, with_materiality
-from tracker.model import Document
+from tracker.diff import diff_documents, judged
+from tracker.model import Assessment, Document, Level, Reason
 from tracker.render import FORMATS, render
 from tracker.render.html import render_html
 from tracker.render.markdown import render_markdown
@@ -76,9 +76,8 @@ def evil_cs():
     new = Document.from_markdown(f"# Policy {EVIL}\n\n## A {EVIL}\n\nHello <i>world</i> & {EVIL} friends.\n\n"
                                  f"## New <img src=x onerror=alert(1)>\n\nAdded \"quoted\" 'text' {EVIL}\n")
     cs = diff_documents(old, new)
-    return with_materiality(cs, {"level": "material", "categories": ["sharing"], "reasons": [
-        {"level": "material", "category": "sharing", "signal": "x", "section": EVIL, "detail": EVIL,
-         "old": EVIL, "new": EVIL}]})
+    return judged(cs, Assessment(Level.MATERIAL, ("sharing",), (
+        Reason(Level.MATERIAL, "sharing", "x", EVIL, EVIL, EVIL, EVIL),)))
 
 
 class TagCollector(HTMLParser):

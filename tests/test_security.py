@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import ssl
-from email import message_from_bytes, policy as email_policy
+from email import message_from_bytes
+from email import policy as email_policy
 from pathlib import Path
 
 import httpx

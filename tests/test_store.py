@@ -18,7 +18,8 @@ WORDS = "we collect personal data retain share sell cookies partners rights dele
 def text(rng: random.Random, paragraphs: int = 120) -> str:
     heads = [f"## Section {i}\n" for i in range(paragraphs // 10)]
     body = [" ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(paragraphs)]
-    return "# Privacy\n\n" + "\n\n".join(h + "\n" + p if h else p for h, p in zip(heads + [""] * paragraphs, body))
+    labelled = zip(heads + [""] * paragraphs, body, strict=False)  # the first paragraphs get a heading
+    return "# Privacy\n\n" + "\n\n".join(h + "\n" + p if h else p for h, p in labelled)
 
 
 def edit(rng: random.Random, md: str) -> str:

@@ -11,21 +11,25 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from tracker.diff import ChangeSet, materiality_json
-from tracker.model import Document
+from tracker.diff import ChangeSet
+from tracker.model import Assessment, ChangeKind, Document, Level, Reason
+
+if TYPE_CHECKING:
+    from tracker.jsontypes import ChangelogJSON
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-KIND_LABELS = {"first": "First version", "technical": "Technical update", "reverted": "Reverted"}
-LEVEL_LABELS = {"material": "Material change", "minor": "Minor change"}
+KIND_LABELS = {ChangeKind.FIRST: "First version", ChangeKind.TECHNICAL: "Technical update",
+               ChangeKind.REVERTED: "Reverted"}
+LEVEL_LABELS = {Level.MATERIAL: "Material change", Level.MINOR: "Minor change"}
 
 # Characters XML 1.0 forbids (C0 controls except tab/LF/CR, surrogates, U+FFFE/U+FFFF): page text
 # may carry them, and one of them makes the whole feed unparseable for every subscriber.
@@ -38,11 +42,11 @@ class Entry:
 
     number: int
     created_at: str
-    kind: str
-    level: str | None
+    kind: ChangeKind
+    level: Level | None
     summary: str
     from_version: int | None
-    materiality: dict
+    materiality: Assessment  # the stored verdict
     from_created_at: str | None = None
     changeset: ChangeSet | None = None
     document: Document | None = None  # the version's text, kept for first versions only
@@ -71,6 +75,12 @@ class Changelog:
     def updated(self) -> str | None:
         return self.entries[0].created_at if self.entries else None
 
+    def to_json(self) -> ChangelogJSON:
+        return {"policy": self.policy, "title": self.title, "url": self.url, "changes": [
+            {"number": e.number, "created_at": e.created_at, "kind": e.kind, "level": e.level,
+             "summary": e.summary, "from_version": e.from_version, "materiality": e.materiality.to_json()}
+            for e in self.entries]}
+
 
 def build(store: Any, policy: Any, *, diffs: bool = True) -> Changelog:
     """Read a configured policy's versions and changes; with `diffs`, recompute each change's diff."""
@@ -86,7 +96,7 @@ def build(store: Any, policy: Any, *, diffs: bool = True) -> Changelog:
             old = by_id.get(change["from_version_id"]) or store.version_by_id(change["from_version_id"])
         elif change is None and i > 0:
             old = versions[i - 1]
-        kind = v.kind or ("first" if old is None else "change")
+        kind = v.kind or (ChangeKind.FIRST if old is None else ChangeKind.CHANGE)
         changeset = document = None
         if diffs and old is not None:
             changeset = compare(store.document(old), store.document(v))
@@ -95,24 +105,18 @@ def build(store: Any, policy: Any, *, diffs: bool = True) -> Changelog:
         entries.append(Entry(
             number=v.number, created_at=v.created_at, kind=kind, level=v.level, summary=v.summary or "",
             from_version=old.number if old else None, from_created_at=old.created_at if old else None,
-            materiality=materiality_json((change or {}).get("assessment") or {}),
+            materiality=change["assessment"] if change else Assessment(Level.NONE),
             changeset=changeset, document=document))
     return Changelog(policy=policy.name, title=policy.display_title, url=policy.url, entries=tuple(reversed(entries)))
 
 
 def entry_title(log: Changelog, e: Entry) -> str:
     """"Material change: Plex Privacy Policy (version 3)" — a feed reader shows only this line."""
-    label = KIND_LABELS.get(e.kind) or LEVEL_LABELS.get(e.level or "", "Change")
+    label = KIND_LABELS.get(e.kind) or (LEVEL_LABELS.get(e.level, "Change") if e.level else "Change")
     return f"{label}: {log.title} (version {e.number})"
 
 
 # --------------------------------------------------------------------------- JSON and text
-
-
-def to_json(log: Changelog) -> dict:
-    return {"policy": log.policy, "title": log.title, "url": log.url, "changes": [
-        {"number": e.number, "created_at": e.created_at, "kind": e.kind, "level": e.level, "summary": e.summary,
-         "from_version": e.from_version, "materiality": e.materiality} for e in log.entries]}
 
 
 def text_table(log: Changelog, reasons: int = 3):
@@ -126,10 +130,10 @@ def text_table(log: Changelog, reasons: int = 3):
         table.add_column(col, overflow="fold")
     for e in log.entries:
         body = Text(e.summary)
-        for r in e.materiality["reasons"][:reasons]:
+        for r in e.materiality.reasons[:reasons]:
             body.append("\n• ")
-            body.append(_reason_line(r), style=_STYLES.get(r.get("level") or "", ""))
-        extra = len(e.materiality["reasons"]) - reasons
+            body.append(_reason_line(r), style=_STYLES.get(r.level, ""))
+        extra = len(e.materiality.reasons) - reasons
         if extra > 0:
             body.append(f"\n… {extra} more reason{'s' * (extra != 1)}", style="dim")
         table.add_row(str(e.number), e.date, e.kind, Text(e.level or "", style=_STYLES.get(e.level or "", "")), body)
@@ -145,16 +149,17 @@ def render_text(log: Changelog, width: int = 100) -> str:
 
     from rich.console import Console
 
-    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None, highlight=False)
     console.print(text_table(log))
     if not log.entries:
         console.print("no versions yet: run `tracker check`")
-    return console.file.getvalue()
+    return out.getvalue()
 
 
-def _reason_line(r: dict) -> str:
-    where = f" in {r['section']}" if r.get("section") else ""
-    return f"{r.get('level') or ''} · {r.get('category') or 'other'}{where}: {r.get('detail') or r.get('signal') or ''}"
+def _reason_line(r: Reason) -> str:
+    where = f" in {r.section}" if r.section else ""
+    return f"{r.level} · {r.category or 'other'}{where}: {r.detail or r.signal}"
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -167,7 +172,10 @@ def md(text: str) -> str:
     """Backslash-escape what Markdown would read as markup (including raw HTML's `<`), and a
     line start that would make a heading, quote or list."""
     text = _MD.sub(r"\\\1", text)
-    return _MD_START.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"), text)
+    def escape_start(m: re.Match[str]) -> str:
+        return m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}")
+
+    return _MD_START.sub(escape_start, text)
 
 
 def render_markdown(log: Changelog) -> str:
@@ -183,7 +191,7 @@ def render_markdown(log: Changelog) -> str:
             out += ["", diff_markdown(e.changeset, heading_level=3, title=log.title,
                                       old_label=e.old_label, new_label=e.new_label).rstrip()]
         else:
-            out += [""] + [f"- {md(_reason_line(r))}" for r in e.materiality["reasons"]]
+            out += [""] + [f"- {md(_reason_line(r))}" for r in e.materiality.reasons]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -247,8 +255,8 @@ def render_html(log: Changelog, *, diffs: bool = True, site: bool = False) -> st
 def rfc3339(iso: str) -> str:
     when = datetime.fromisoformat(iso)
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _host(url: str) -> str:
@@ -279,6 +287,6 @@ def render_atom(log: Changelog, *, self_url: str | None = None, entry_link: Any 
                         "summary": e.summary, "kind": e.kind, "level": e.level,
                         "link": entry_link(e) if entry_link else log.url,
                         "content": str(content).strip()})  # str: escaped once more into the XML
-    updated = log.updated or now or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    updated = log.updated or now or datetime.now(UTC).isoformat(timespec="seconds")
     return environment().get_template("atom.xml.j2").render(
         log=log, id=feed_id(log), updated=rfc3339(updated), self_url=self_url, entries=entries)

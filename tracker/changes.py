@@ -1,22 +1,26 @@
 """Judging a new version against the previous one: the section diff, its materiality, a summary.
 
-The one place where the diff engine and the materiality classifier meet (both pure)."""
+The one place where the diff engine and the materiality classifier meet (both pure): the
+classifier's Assessment of each section pair is attached, as a value, to that pair's
+SectionChange, and the overall Assessment to the ChangeSet.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
-from tracker.diff import ChangeSet, diff_documents, with_materiality
+from tracker.diff import ChangeSet, diff_documents, judged
 from tracker.materiality import Rules, assess_pairs
-from tracker.model import Document
+from tracker.model import Assessment, Document, Level
 
 
 @dataclass(frozen=True)
 class Verdict:
-    level: str | None
+    """What is stored with a new version: the level, a one-line summary and the assessment."""
+
+    level: Level
     summary: str
-    assessment: dict
+    assessment: Assessment
 
 
 def compare(old: Document, new: Document, rules: Rules | None = None) -> ChangeSet:
@@ -27,12 +31,15 @@ def compare(old: Document, new: Document, rules: Rules | None = None) -> ChangeS
     # Every pair, not only the changed ones: "a new kind of data" means new to the whole document.
     pairs = list(changeset.pairs)
     overall, per_pair = assess_pairs(pairs, rules=rules)
-    by_pair = {(id(o), id(n)): a for (o, n), a in zip(pairs, per_pair)}
-    found = [by_pair.get((id(s.old_section), id(s.new_section))) for s in changeset.sections]
-    changeset = with_materiality(changeset, overall, {i: a.level for i, a in enumerate(found) if a})
-    sections = tuple(dataclasses.replace(s, reasons=tuple(a.reasons) if a else ())
-                     for s, a in zip(changeset.sections, found))
-    return dataclasses.replace(changeset, sections=sections)
+    by_pair = {(_key(o), _key(n)): a for (o, n), a in zip(pairs, per_pair, strict=True)}
+    return judged(changeset, overall,
+                  [by_pair.get((_key(s.old_section), _key(s.new_section))) for s in changeset.sections])
+
+
+def _key(section: object) -> int | None:
+    """A section pair is the same objects in ``pairs`` and in the SectionChange (identity, not
+    equality: two sections may be equal and still be different sections)."""
+    return None if section is None else id(section)
 
 
 def first_summary(doc: Document) -> str:
@@ -51,17 +58,16 @@ def summarize(changeset: ChangeSet) -> str:
             counts["renamed"] = counts.get("renamed", 0) + 1
     parts = [f"{counts[k]} {k}" for k in ("changed", "added", "removed", "moved", "renamed") if counts.get(k)]
     line = (", ".join(parts) + " section" + "s" * (len(changeset.sections) != 1)) if parts else "text changed"
-    reasons = changeset.to_json()["materiality"]["reasons"]
-    order = {"material": 0, "minor": 1, "none": 2}
+    reasons = changeset.assessment.reasons
     if reasons:
-        top = min(reasons, key=lambda r: order.get(r.get("level"), 3))
-        detail = top.get("detail") or top.get("signal") or ""
-        heading = (top.get("section") or "").split(" > ")[-1]
-        label = "cosmetic" if top.get("level") == "none" else (top.get("category") or "other")
+        top = max(reasons, key=lambda r: r.level.rank)  # the first of the weightiest
+        detail = top.detail or top.signal
+        heading = top.section.split(" > ")[-1]
+        label = "cosmetic" if top.level is Level.NONE else (top.category or "other")
         line += f"; {label}: {detail}" + (f" ({heading})" if heading else "")
     return line if len(line) <= 300 else line[:299] + "…"
 
 
 def judge(old: Document, new: Document, rules: Rules | None = None) -> Verdict:
     changeset = compare(old, new, rules)
-    return Verdict(changeset.level, summarize(changeset), changeset.to_json()["materiality"])
+    return Verdict(changeset.level, summarize(changeset), changeset.assessment)

@@ -227,7 +227,7 @@ class Config(_Strict):
         return rules_from_json(json.dumps(self.materiality, sort_keys=True))
 
     @model_validator(mode="after")
-    def _unique_names(self) -> "Config":
+    def _unique_names(self) -> Config:
         seen: set[str] = set()
         for p in self.policy:
             if p.name in seen:

@@ -10,6 +10,7 @@ what was there visible instead of letting the terminal act on it.
 from __future__ import annotations
 
 import dataclasses
+from enum import Enum
 import re
 from typing import Any
 
@@ -53,6 +54,8 @@ def json_safe(text: str) -> str:
 
 def map_strings(value: Any, func) -> Any:
     """The same frozen dataclass (Document, Section...) with `func` applied to every string in it."""
+    if isinstance(value, Enum):  # vocabulary, not text (a str-valued enum would lose its type)
+        return value
     if isinstance(value, str):
         return func(value)
     if isinstance(value, tuple):

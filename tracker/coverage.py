@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from lxml.etree import _Element as HtmlElement
 
 from tracker.errors import ExtractionError
+
+if TYPE_CHECKING:
+    from tracker.jsontypes import CoverageJSON, DroppedJSON
 from tracker.folding import fold
 
 MIN_BLOCK_WORDS = 20  # dropped blocks smaller than this are counted, not listed
@@ -36,7 +40,7 @@ class Dropped:
     path: str
     sample: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> DroppedJSON:
         return {"reason": self.reason.value, "words": self.words, "path": self.path, "sample": self.sample}
 
 
@@ -51,7 +55,7 @@ class Coverage:
         """Kept words over the words of the page body (1.0 for a page with no body text)."""
         return min(1.0, self.kept_words / self.page_words) if self.page_words else 1.0
 
-    def to_json(self) -> dict:
+    def to_json(self) -> CoverageJSON:
         return {"kept_words": self.kept_words, "page_words": self.page_words,
                 "dropped": [d.to_json() for d in self.dropped]}
 

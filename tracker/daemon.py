@@ -15,19 +15,21 @@ import os
 import random
 import signal
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker import config as config_mod
-from tracker import fetch, notify
+from tracker import notify
 from tracker.config import Config, Policy
 from tracker.controls import escape_controls, json_safe
 from tracker.errors import ConfigError, TrackerError
-from tracker.pipeline import Checker, CheckResult, worker_pool
+from tracker.model import Outcome
+from tracker.pipeline import Checker, CheckResult
+from tracker.schedule import next_due, trigger
 from tracker.store import Store
 
 log = logging.getLogger("tracker.daemon")
@@ -35,7 +37,6 @@ log = logging.getLogger("tracker.daemon")
 HEARTBEAT = 15.0  # seconds between heartbeats written to the database
 DRAIN_EVERY = 30.0  # seconds between outbox drains
 STOP_GRACE = 5.0  # seconds in-flight checks get to finish on SIGTERM
-MAX_JITTER = 300.0
 
 
 class AlreadyRunning(TrackerError):
@@ -52,7 +53,7 @@ class DaemonLock:
     def __init__(self, database: Path) -> None:
         self.database = database.resolve()
         self.path = self.database.with_name(self.database.name + ".lock")
-        self.fh = None
+        self.fh: TextIO | None = None
         self.db_fd: int | None = None
 
     def acquire(self) -> None:
@@ -98,7 +99,7 @@ STALE_AFTER = 3 * HEARTBEAT  # a daemon silent for longer is not running (or han
 def with_liveness(rows: list[dict], now: datetime | None = None) -> list[dict]:
     """Heartbeat rows with `stale` (bool) and `stale_reason`: the process is gone (checked on this
     host), or its heartbeat is older than a few intervals (any host)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     host = socket.gethostname()
     out = []
     for row in rows:
@@ -125,7 +126,7 @@ def _pid_alive(pid: int) -> bool:
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+        data = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
                 "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
         data.update(getattr(record, "fields", {}))
         if record.exc_info:
@@ -146,10 +147,9 @@ def setup_logging(fmt: str, level: str) -> None:
 
 def first_run_time(policy: Policy, config: Config, last_check: str | None, now: datetime, index: int) -> datetime:
     """Due time from the last check in the database; overdue policies are spread over a few seconds."""
-    if last_check:
-        due = datetime.fromisoformat(last_check) + timedelta(seconds=config.interval_of(policy))
-        if due > now:
-            return due
+    due = next_due(policy, last_check, config)
+    if due is not None and due > now:
+        return due
     return now + timedelta(seconds=min(index * 0.5, 60) + random.uniform(0, 0.5))
 
 
@@ -158,11 +158,10 @@ class Daemon:
         self.config_path = config_path
         self.config = config
         self.store = Store(config.database_path)
-        self.checker = Checker(config, self.store)
-        self.scheduler: AsyncIOScheduler | None = None
-        self.client = None
-        self.stopping: asyncio.Event | None = None
-        self.inflight: set[asyncio.Task] = set()
+        self.checker = Checker(config, self.store, jobs=len(config.policy), always_pool=True)  # entered by run()
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.stopping = asyncio.Event()
+        self.inflight: set[asyncio.Task[None]] = set()
 
     # -- jobs -----------------------------------------------------------------------------
 
@@ -180,11 +179,10 @@ class Daemon:
 
     async def _check(self, policy: Policy) -> None:
         try:
-            async with self._limit:
-                result = await self.checker.check(self.client, policy)
+            result = await self.checker.check(policy)
             self._log_result(result)
-            if result.outcome in ("new_version", "error") and not self.stopping.is_set():
-                self.scheduler.modify_job("outbox", next_run_time=datetime.now(timezone.utc))  # deliver now
+            if result.outcome in (Outcome.NEW_VERSION, Outcome.ERROR) and not self.stopping.is_set():
+                self.scheduler.modify_job("outbox", next_run_time=datetime.now(UTC))  # may have queued mail
         except Exception:
             log.exception("check of %s crashed", policy.name)
 
@@ -200,7 +198,7 @@ class Daemon:
         except Exception:
             log.exception("outbox drain failed")
 
-    def _drain_sync(self):
+    def _drain_sync(self) -> notify.DrainReport:
         store = Store(self.config.database_path)  # its own connection: this runs in a worker thread
         try:
             return notify.drain(self.config, store)
@@ -216,7 +214,8 @@ class Daemon:
             log.error("heartbeat not written: %s: %s", exc.kind, exc)
 
     def _log_result(self, r: CheckResult) -> None:
-        fields = {"event": "check", "policy": r.policy, "outcome": r.outcome, "duration": round(r.duration, 3)}
+        fields: dict[str, object] = {"event": "check", "policy": r.policy, "outcome": r.outcome,
+                                     "duration": round(r.duration, 3)}
         message = f"{r.policy}: {r.outcome} in {r.duration:.2f}s"
         if r.version:
             fields.update(version=r.version.number, kind=r.version.kind, level=r.version.level)
@@ -225,23 +224,17 @@ class Daemon:
             fields.update(error_kind=r.error_kind, error=r.error)
             message += f": {r.error_kind}: {r.error}"
         message = escape_controls(message)  # a server's words (reason phrase, error) reach a terminal
-        (log.warning if r.outcome == "error" else log.info)(message, extra={"fields": fields})
+        (log.warning if r.outcome == Outcome.ERROR else log.info)(message, extra={"fields": fields})
 
     # -- schedule -------------------------------------------------------------------------
 
-    def _trigger(self, policy: Policy):
-        if policy.cron:
-            return CronTrigger.from_crontab(policy.cron, timezone="UTC")
-        seconds = self.config.interval_of(policy)
-        return IntervalTrigger(seconds=seconds, jitter=min(seconds * 0.1, MAX_JITTER), timezone="UTC")
-
     def schedule_policies(self, policies: list[Policy]) -> None:
         health = self.store.health()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for index, policy in enumerate(p for p in policies if p.enabled):
             last = health.get(policy.name, {}).get("last_check_at")
             self.scheduler.add_job(
-                self.check_policy, self._trigger(policy), args=[policy.name], id=f"policy:{policy.name}",
+                self.check_policy, trigger(policy, self.config), args=[policy.name], id=f"policy:{policy.name}",
                 name=policy.name, replace_existing=True, max_instances=1, coalesce=True,
                 misfire_grace_time=max(60, int(self.config.interval_of(policy) / 2)),
                 next_run_time=first_run_time(policy, self.config, last, now, index),
@@ -261,7 +254,7 @@ class Daemon:
         old = {p.name: p for p in self.config.policy}
         fresh = {p.name: p for p in new.policy if p.enabled}
         self.config = new
-        self.checker.config = new
+        self.checker.reload(new)
         for name in old.keys() - fresh.keys():
             if self.scheduler.get_job(f"policy:{name}"):
                 self.scheduler.remove_job(f"policy:{name}")
@@ -275,36 +268,31 @@ class Daemon:
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        self.stopping = asyncio.Event()
-        self._limit = asyncio.Semaphore(self.config.tracker.concurrency)
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
-        self.scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
+        self.scheduler.configure(event_loop=loop)
         with self.store.write():  # we hold the lock: any other daemon row of this host is a dead one's
             self.store.forget_daemons(socket.gethostname())
-        with worker_pool(max(2, len(self.config.policy)), always=True) as pool:
-            self.checker.executor = pool
+        async with self.checker:
             await self._serve()
         self.store.stop_heartbeat(os.getpid())
         self.store.close()
         log.info("stopped", extra={"fields": {"event": "stop"}})
 
     async def _serve(self) -> None:
-        async with fetch.new_client(self.checker.settings) as client:
-            self.client = client
-            self.schedule_policies(list(self.config.policy))
-            self.scheduler.add_job(self.drain, IntervalTrigger(seconds=DRAIN_EVERY), id="outbox",
-                                   max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
-            self.scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=HEARTBEAT), id="heartbeat",
-                                   max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
-            self.scheduler.start()
-            log.info("daemon started: %d policies, database %s", len(self.config.policy), self.config.database_path,
-                     extra={"fields": {"event": "start", "pid": os.getpid()}})
-            await self.stopping.wait()
-            log.info("stopping")
-            self.scheduler.shutdown(wait=False)
-            await self._finish_inflight()
+        self.schedule_policies(list(self.config.policy))
+        self.scheduler.add_job(self.drain, IntervalTrigger(seconds=DRAIN_EVERY), id="outbox",
+                               max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+        self.scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=HEARTBEAT), id="heartbeat",
+                               max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+        self.scheduler.start()
+        log.info("daemon started: %d policies, database %s", len(self.config.policy), self.config.database_path,
+                 extra={"fields": {"event": "start", "pid": os.getpid()}})
+        await self.stopping.wait()
+        log.info("stopping")
+        self.scheduler.shutdown(wait=False)
+        await self._finish_inflight()
 
     async def _finish_inflight(self) -> None:
         """In-flight checks get a few seconds; then they are cancelled, which is safe because every

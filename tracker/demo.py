@@ -1,4 +1,8 @@
-"""`tracker demo`: the whole idea, offline, in seconds, through the same commands a user runs."""
+"""`tracker demo`: the whole idea, offline, in seconds, through the Python API the commands use.
+
+The demo pages ship inside the package (tracker/demo_pages/), so an installed tracker runs the
+demo from any directory.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import email
 import email.policy
 import shutil
 import tempfile
+from importlib import resources
 from pathlib import Path
 
-import tracker
-from tracker.pageserver import PageServer
+from tracker.api import Tracker
+from tracker.testing import PageServer
 
 STEPS = [
     ("The policy as published on 2021-03-17: the first check records version 1.",
@@ -23,13 +28,9 @@ STEPS = [
 ]
 
 
-def demo_dir() -> Path:
-    """data/demo/ of the checkout (or of the working directory, for an installed copy run in a checkout)."""
-    for base in (Path(tracker.__file__).resolve().parent.parent, Path.cwd()):
-        candidate = base / "data" / "demo"
-        if (candidate / STEPS[0][1]).exists():
-            return candidate
-    raise FileNotFoundError("data/demo/ with the demo pages was not found; run the demo from the tracker checkout")
+def demo_page(filename: str) -> bytes:
+    """A page of the demo site (package data: real Plex policy revisions, see scripts/make_demo_pages.py)."""
+    return resources.files("tracker").joinpath("demo_pages", filename).read_bytes()
 
 
 def write_config(workspace: Path, url: str) -> Path:
@@ -62,43 +63,47 @@ def run_demo(keep: str | None = None) -> int:
     from rich.console import Console
     from rich.rule import Rule
 
-    from tracker.cli import cli
+    from tracker.render.tables import print_check, print_history
+    from tracker.render.terminal import print_changeset
 
     console = Console(highlight=False)
-    pages = demo_dir()
     workspace = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="tracker-demo-"))
     workspace.mkdir(parents=True, exist_ok=True)
 
-    def run(*args: str) -> int:
-        console.print(f"[bold cyan]$ tracker {' '.join(args)}[/]")
-        try:
-            cli.main(["--config", str(config_path), *args], prog_name="tracker", standalone_mode=False)
-        except SystemExit as exc:
-            return int(exc.code or 0)
-        return 0
+    def say(command: str, python: str) -> None:
+        console.print(f"[bold cyan]$ tracker {command}[/]   [dim]# Python: {python}[/]", soft_wrap=True)
 
     try:
         with PageServer() as server:
             url = server.put("/privacy-policy", b"")
-            config_path = write_config(workspace, url)
-            console.print(Rule("tracker demo"))
-            console.print(f"A local web server on {server.base_url} plays the policy's site; "
-                          f"the workspace is {workspace}.\n")
-            for n, (story, filename) in enumerate(STEPS, 1):
-                server.put("/privacy-policy", (pages / filename).read_bytes())
-                console.print(Rule(f"step {n}"))
-                console.print(story)
-                if run("check") != 0:
-                    return 1
-            console.print(Rule("what was recorded"))
-            run("history", "plex-privacy")
-            console.print(Rule("what changed in the last version, section by section, and why it matters"))
-            run("diff", "plex-privacy")
-            console.print(Rule("the people watching this policy get one email"))
-            run("notify", "flush")
-            for eml in sorted((workspace / "outbox").glob("*.eml")):
-                message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
-                console.print(f"{eml.name}\n  To: {message['To']}\n  Subject: {message['Subject']}", markup=False)
+            with Tracker(write_config(workspace, url)) as t:
+                console.print(Rule("tracker demo"))
+                console.print(f"A local web server on {server.base_url} plays the policy's site; "
+                              f"the workspace is {workspace}.\n")
+                for n, (story, filename) in enumerate(STEPS, 1):
+                    server.put("/privacy-policy", demo_page(filename))
+                    console.print(Rule(f"step {n}"))
+                    console.print(story)
+                    say("check", "t.check()")
+                    run = t.check()
+                    print_check(run, console)
+                    if not run.ok:
+                        return 1
+                console.print(Rule("what was recorded"))
+                say("history plex-privacy", 't.history("plex-privacy")')
+                print_history(t.history("plex-privacy"), console)
+                console.print(Rule("what changed in the last version, section by section, and why it matters"))
+                say("diff plex-privacy", 't.diff("plex-privacy")')
+                d = t.diff("plex-privacy")
+                print_changeset(d.comparison, console, title=d.title, old_label=d.old_label, new_label=d.new_label)
+                console.print(Rule("the people watching this policy get one email"))
+                say("notify flush", "t.flush()")
+                report = t.flush()
+                console.print(f"{report.sent} sent, {report.retried} to retry, {report.failed} failed")
+                for eml in sorted((workspace / "outbox").glob("*.eml")):
+                    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+                    console.print(f"{eml.name}\n  To: {message['To']}\n  Subject: {message['Subject']}",
+                                  markup=False)
     finally:
         if not keep:
             shutil.rmtree(workspace, ignore_errors=True)

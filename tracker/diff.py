@@ -2,28 +2,32 @@
 
 Sections are paired first (see ``sectionmatch``), then the blocks of each pair are aligned with
 the bounded sequence diff, replaced blocks are paired by similarity, and each pair gets a word-level
-inline diff. The JSON shape of ``ChangeSet.to_json`` is the contract in docs/design.md.
+inline diff. The JSON shape of ``ChangeSet.to_json`` is documented in docs/json.md.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .jsontypes import BlockJSON, ComparisonJSON, SectionChangeJSON
 
 from rapidfuzz import fuzz
 
 from . import textdiff
-from .model import Document, Section
+from .model import NOT_JUDGED, Assessment, Document, Level, Reason, Section
 from .sectionmatch import match_pairs, match_sections, ordered_pairs, stable_pairs
 
-__all__ = ["BlockChange", "SectionChange", "ChangeSet", "diff_documents", "diff_blocks",
-           "match_sections", "materiality_json"]
+__all__ = ["BlockChange", "ChangeSet", "SectionChange", "diff_blocks", "diff_documents", "judged",
+           "match_sections"]
 
 PAIR_ONE = 30  # similarity (0-100) above which a lone replaced block pairs with its replacement
 PAIR_MANY = 45  # ... above which blocks pair inside a larger replaced stretch
-_DP_LIMIT = 2500  # k*l above which replaced stretches are paired in order instead of optimally
+_DP_LIMIT = 2500  # k*m above which replaced stretches are paired in order instead of optimally
 
 Inline = tuple[tuple[str, str], ...]
 
@@ -37,21 +41,21 @@ class BlockChange:
     ``old_index`` is where it goes in the old blocks; for a delete, ``new_index`` likewise).
     """
 
-    op: str
+    op: Literal["insert", "delete", "replace"]
     old: str | None
     new: str | None
     inline: Inline = ()
     old_index: int | None = field(default=None, compare=False)
     new_index: int | None = field(default=None, compare=False)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> BlockJSON:
         return {"op": self.op, "old": self.old, "new": self.new,
                 "inline": [[op, text] for op, text in self.inline]}
 
 
 @dataclass(frozen=True)
 class SectionChange:
-    kind: str  # added | removed | changed
+    kind: Literal["added", "removed", "changed"]
     old_heading: str | None
     new_heading: str | None
     old_path: tuple[str, ...] | None
@@ -59,9 +63,9 @@ class SectionChange:
     renamed: bool = False
     moved: bool = False
     text_changed: bool = False
-    level: str = "none"  # materiality level, set by the classifier
     blocks: tuple[BlockChange, ...] = ()
-    reasons: tuple = ()  # materiality reasons for this section (any sequence)
+    # the judgement of this section pair, attached by changes.compare (None: not judged)
+    assessment: Assessment | None = field(default=None, compare=False)
     old_section: Section | None = field(default=None, compare=False, repr=False)
     new_section: Section | None = field(default=None, compare=False, repr=False)
 
@@ -73,7 +77,15 @@ class SectionChange:
     def path(self) -> tuple[str, ...]:
         return self.new_path if self.new_path is not None else (self.old_path or ())
 
-    def to_json(self) -> dict:
+    @property
+    def level(self) -> Level:
+        return self.assessment.level if self.assessment else Level.NONE
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return self.assessment.reasons if self.assessment else ()
+
+    def to_json(self) -> SectionChangeJSON:
         return {
             "kind": self.kind,
             "old_heading": self.old_heading,
@@ -83,21 +95,20 @@ class SectionChange:
             "renamed": bool(self.renamed),
             "moved": bool(self.moved),
             "text_changed": bool(self.text_changed),
-            "level": _level(self.level),
+            "level": self.level,
             "blocks": [b.to_json() for b in self.blocks],
         }
 
 
-def _default_materiality() -> dict:
-    return {"level": "none", "categories": [], "reasons": []}
-
-
 @dataclass(frozen=True)
 class ChangeSet:
+    """Two documents, their changed sections and the judgement of the whole change: what
+    ``tracker.compare`` returns (as ``Comparison``)."""
+
     old: Document
     new: Document
     sections: tuple[SectionChange, ...] = ()
-    materiality: Any = field(default_factory=_default_materiality)
+    assessment: Assessment = field(default=NOT_JUDGED, compare=False)
     # Every section of both documents once, in new-document order, as matched (not in the JSON):
     # the materiality classifier judges a change against the whole document through these.
     pairs: tuple[tuple[Section | None, Section | None], ...] = field(default=(), compare=False, repr=False)
@@ -107,48 +118,17 @@ class ChangeSet:
         return self.old.markdown != self.new.markdown
 
     @property
-    def level(self) -> str:
-        return materiality_json(self.materiality)["level"]
+    def level(self) -> Level:
+        return self.assessment.level
 
-    def to_json(self) -> dict:
+    def to_json(self) -> ComparisonJSON:
         return {
             "changed": self.changed,
             "old": {"title": self.old.title, "digest": self.old.digest},
             "new": {"title": self.new.title, "digest": self.new.digest},
-            "materiality": materiality_json(self.materiality),
+            "materiality": self.assessment.to_json(),
             "sections": [s.to_json() for s in self.sections],
         }
-
-
-_REASON_KEYS = ("level", "category", "signal", "section", "detail", "old", "new")
-
-
-def _level(value: Any) -> str:
-    value = getattr(value, "value", value)  # enums
-    return str(value) if value is not None else "none"
-
-
-def _get(obj: Any, key: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
-
-
-def materiality_json(m: Any) -> dict:
-    """The design.md materiality object from a dict, a dataclass or any object with
-    ``level``/``categories``/``reasons`` (reasons likewise dicts or objects)."""
-    if m is None:
-        return _default_materiality()
-    reasons = []
-    for r in _get(m, "reasons", None) or ():
-        item = {k: _get(r, k) for k in _REASON_KEYS}
-        item["level"] = _level(item["level"]) if item["level"] is not None else None
-        if isinstance(item["section"], (tuple, list)):
-            item["section"] = " > ".join(map(str, item["section"]))
-        reasons.append(item)
-    return {"level": _level(_get(m, "level", "none")),
-            "categories": [str(c) for c in (_get(m, "categories", None) or ())],
-            "reasons": reasons}
 
 
 # --------------------------------------------------------------------------- diffing
@@ -177,12 +157,12 @@ def diff_documents(old: Document, new: Document, deadline: float = 1.0) -> Chang
 def diff_sections(o: Section | None, n: Section | None, moved: bool = False,
                   deadline_at: float | None = None) -> SectionChange | None:
     """The change between two paired sections (either may be None), or None if unchanged."""
-    if o is None and n is None:
-        return None
-    if o is None:
+    if n is not None and o is None:
         blocks = tuple(BlockChange("insert", None, b, (("insert", b),), 0, k) for k, b in enumerate(n.blocks))
         return SectionChange("added", None, n.heading, None, n.path, text_changed=True,
                              blocks=blocks, new_section=n)
+    if o is None:
+        return None
     if n is None:
         blocks = tuple(BlockChange("delete", b, None, (("delete", b),), k, 0) for k, b in enumerate(o.blocks))
         return SectionChange("removed", o.heading, None, o.path, None, text_changed=True,
@@ -203,7 +183,8 @@ def diff_blocks(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[st
     for tag, i1, i2, j1, j2 in textdiff.opcodes(old, new, deadline_at=deadline_at):
         if tag == "equal":
             continue
-        ci, cj = i1, j1  # next old/new block of this stretch
+        ci: int = i1  # next old/new block of this stretch
+        cj: int = j1
         for i, j in _pair_blocks(old[i1:i2], new[j1:j2]):
             if i is not None:
                 ci = i1 + i + 1
@@ -215,7 +196,7 @@ def diff_blocks(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[st
             elif i is not None:
                 b = old[i1 + i]
                 out.append(BlockChange("delete", b, None, (("delete", b),), i1 + i, cj))
-            else:
+            elif j is not None:
                 b = new[j1 + j]
                 out.append(BlockChange("insert", None, b, (("insert", b),), ci, j1 + j))
     return tuple(out)
@@ -224,31 +205,31 @@ def diff_blocks(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[st
 def _pair_blocks(olds, news) -> list[tuple[int | None, int | None]]:
     """Monotone pairing of a replaced stretch: ``(i, j)`` pairs, ``(i, None)`` deletes and
     ``(None, j)`` inserts, in order, deletes before inserts between pairs."""
-    k, l = len(olds), len(news)
-    if not k or not l:
-        return [(i, None) for i in range(k)] + [(None, j) for j in range(l)]
-    if k == 1 and l == 1:
+    k, m = len(olds), len(news)
+    if not k or not m:
+        return [(i, None) for i in range(k)] + [(None, j) for j in range(m)]
+    if k == 1 and m == 1:
         ok = _similar(olds[0], news[0], PAIR_ONE)
         return [(0, 0)] if ok else [(0, None), (None, 0)]
-    if k * l > _DP_LIMIT:  # huge stretch: pair in order where similar
+    if k * m > _DP_LIMIT:  # huge stretch: pair in order where similar
         steps: list[tuple[int | None, int | None]] = []
-        for t in range(max(k, l)):
-            if t < k and t < l and _similar(olds[t], news[t], PAIR_MANY):
+        for t in range(max(k, m)):
+            if t < k and t < m and _similar(olds[t], news[t], PAIR_MANY):
                 steps.append((t, t))
             else:
                 steps += [(t, None)] if t < k else []
-                steps += [(None, t)] if t < l else []
+                steps += [(None, t)] if t < m else []
         return _deletes_first(steps)
     sim = [[fuzz.ratio(o, n, score_cutoff=PAIR_MANY) for n in news] for o in olds]
     # best[i][j]: best total similarity pairing olds[i:] with news[j:]
-    best = [[0.0] * (l + 1) for _ in range(k + 1)]
+    best = [[0.0] * (m + 1) for _ in range(k + 1)]
     for i in range(k - 1, -1, -1):
-        for j in range(l - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
             take = sim[i][j] + best[i + 1][j + 1] if sim[i][j] else 0.0
             best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
     steps = []
     i = j = 0
-    while i < k and j < l:
+    while i < k and j < m:
         if sim[i][j] and best[i][j] == sim[i][j] + best[i + 1][j + 1]:
             steps.append((i, j))
             i, j = i + 1, j + 1
@@ -258,7 +239,7 @@ def _pair_blocks(olds, news) -> list[tuple[int | None, int | None]]:
         else:
             steps.append((None, j))
             j += 1
-    steps += [(t, None) for t in range(i, k)] + [(None, t) for t in range(j, l)]
+    steps += [(t, None) for t in range(i, k)] + [(None, t) for t in range(j, m)]
     return _deletes_first(steps)
 
 
@@ -278,9 +259,11 @@ def _similar(a: str, b: str, cutoff: float) -> bool:
     return fuzz.ratio(a, b, score_cutoff=cutoff) > 0 or (not a.strip() and not b.strip())
 
 
-def with_materiality(cs: ChangeSet, materiality: Any, levels: dict[int, str] | None = None) -> ChangeSet:
-    """A copy of ``cs`` with a materiality verdict and optional per-section levels (by index)."""
+def judged(cs: ChangeSet, overall: Assessment,
+           per_section: Sequence[Assessment | None] | None = None) -> ChangeSet:
+    """A copy of ``cs`` carrying the judgement of the whole change and of each changed section
+    (``per_section`` in the order of ``cs.sections``)."""
     sections = cs.sections
-    if levels:
-        sections = tuple(dataclasses.replace(s, level=levels.get(k, s.level)) for k, s in enumerate(sections))
-    return dataclasses.replace(cs, materiality=materiality, sections=sections)
+    if per_section is not None:
+        sections = tuple(dataclasses.replace(s, assessment=a) for s, a in zip(sections, per_section, strict=True))
+    return dataclasses.replace(cs, assessment=overall, sections=sections)

@@ -83,7 +83,7 @@ def compose_changes(entries: list[ChangeEntry], *, sender: str, recipient: str, 
     env = environment()
     texts = [render_markdown(e.changeset, title=e.title, old_label=f"version {e.old_number} ({e.old_date})",
                              new_label=f"version {e.new_number} ({e.new_date})") for e in entries]
-    text = env.get_template("email_changes.txt.j2").render(entries=list(zip(entries, texts)))
+    text = env.get_template("email_changes.txt.j2").render(entries=list(zip(entries, texts, strict=True)))
     html = env.get_template("email_changes.html.j2").render(entries=entries, subject=change_subject(entries))
     return _message(sender, recipient, change_subject(entries), msgid, text, html)
 

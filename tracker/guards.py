@@ -21,7 +21,8 @@ ERROR_PAGE = re.compile(
     r"something went wrong|temporarily unavailable|under maintenance|this page (?:could not|can't|cannot) be found",
     re.I,
 )
-LOGIN = re.compile(r"\b(?:sign|log) ?in to (?:continue|view|access)|please (?:sign|log) ?in\b|session (?:has )?expired", re.I)
+LOGIN = re.compile(r"\b(?:sign|log) ?in to (?:continue|view|access)|please (?:sign|log) ?in\b"
+                   r"|session (?:has )?expired", re.I)
 PASSWORD_INPUT = re.compile(r"<input[^>]+type\s*=\s*[\"']?password", re.I)
 
 SHORT_PAGE_WORDS = 300  # a phrase above only counts on a page this short (or in its title)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
 DATE_LINE = re.compile(
     r"^(?:last\s+(?:updated|modified|revised|reviewed)|(?:date\s+)?(?:updated|revised|effective)"
     r"(?:\s+(?:date|as\s+of|on|from))?|effective\s+date|version)\b",
@@ -72,7 +71,8 @@ def clause_depth(text: str) -> int:
         if "." not in number and not dot:
             return 0  # "12 months" is a paragraph, "12. Governing Law" a heading
         rest = text[m.end():]
-        if not (rest[:1].isupper() or rest[:1] in "\"“'‘") or _sentence_like(rest) or not re.search(r"[A-Za-z]{2}", rest):
+        if (not (rest[:1].isupper() or rest[:1] in "\"“'‘") or _sentence_like(rest)
+                or not re.search(r"[A-Za-z]{2}", rest)):
             return 0
         return number.count(".") + 1
     m = _CLAUSE_ROMAN.match(text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tracker import changes, emails
 from tracker.config import Config
@@ -41,13 +41,13 @@ def next_notify_time(config: Config, now: datetime | None = None) -> str | None:
     """In daily digest mode change rows wait for the next UTC midnight; otherwise they are due now."""
     if config.notify.digest != "day":
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return _iso((now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0))
 
 
 def drain(config: Config, store: Store, *, backend=None, now: datetime | None = None) -> DrainReport:
     backend = backend or backend_for(config)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     rows = store.claim_due(_iso(now), _iso(now - LEASE))
     report = DrainReport()
     for group in _groups(config, rows):
@@ -124,8 +124,10 @@ def _compose(config: Config, store: Store, group: list[dict]):
 
 def change_entry(config: Config, store: Store, change_id: int) -> emails.ChangeEntry:
     change = store.change(change_id)
-    new = store.version_by_id(change["version_id"])
-    old = store.version_by_id(change["from_version_id"])
+    new = store.version_by_id(change["version_id"]) if change else None
+    old = store.version_by_id(change["from_version_id"]) if change and change["from_version_id"] else None
+    if change is None or new is None or old is None:  # a change row without its versions: cannot be told
+        raise LookupError(f"change {change_id} or its versions are missing from the database")
     changeset = changes.compare(store.document(old), store.document(new), config.rules)
     try:
         policy = config.get(change["policy"])

@@ -9,15 +9,16 @@ hyphenated at line ends joined. Pure: bytes in, Document out.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
 
 from tracker.errors import ExtractionError
-from tracker.model import Document, build_document
 from tracker.folding import fold
 from tracker.headings import Candidate, clause_depth, resolve
+from tracker.model import Document, build_document
 from tracker.plaintext import line_width, paragraph_items, text_blocks, vocabulary_of
 
 _PAGE_NUMBER = re.compile(
@@ -88,7 +89,8 @@ def _page_lines(page, number: int) -> list[PdfLine]:
         text = ""
         end = None
         for x, size, _, part in parts:
-            if text and end is not None and x - end > size * 0.15 and not text.endswith(" ") and not part.startswith(" "):
+            gap = end is not None and x - end > size * 0.15
+            if text and gap and not text.endswith(" ") and not part.startswith(" "):
                 text += " "
             text += part
             end = x + len(part) * size * 0.5
@@ -129,7 +131,7 @@ def _blocks(lines: list[PdfLine]) -> list[str]:
         chars[ln.size] += len(ln.text)
     body = chars.most_common(1)[0][0]
     # Vertical distance between consecutive lines of body text on one page: the line pitch.
-    pitches = sorted(a.y - b.y for a, b in zip(lines, lines[1:])
+    pitches = sorted(a.y - b.y for a, b in itertools.pairwise(lines)
                      if a.page == b.page and a.size == body and b.size == body and a.y > b.y)
     pitch = pitches[len(pitches) // 2] if pitches else body * 1.2
     large = [ln for ln in lines if ln.size >= body * 1.15 and _heading_shape(ln.text)]
@@ -146,7 +148,8 @@ def _blocks(lines: list[PdfLine]) -> list[str]:
             kind = "title"
         elif ln.size >= body * 1.15 and _heading_shape(ln.text):
             kind = "size"
-        elif ln.bold and _heading_shape(ln.text) and not ln.text.endswith(".") and (ln.text[:1].isupper() or ln.text[:1].isdigit()):
+        elif (ln.bold and _heading_shape(ln.text) and not ln.text.endswith(".")
+              and (ln.text[:1].isupper() or ln.text[:1].isdigit())):
             kind = "bold"
         else:
             kind = ""
@@ -177,7 +180,7 @@ def _blocks(lines: list[PdfLine]) -> list[str]:
     width = line_width(paragraphs)
     items: list = []
     state = {"level": 1}
-    for (kind, group), raw in zip(groups, paragraphs):
+    for (kind, group), raw in zip(groups, paragraphs, strict=False):
         text = fold(" ".join(raw))
         if kind == "title":
             items.append("# " + text)

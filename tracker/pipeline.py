@@ -1,4 +1,8 @@
-"""check(policy): fetch, normalize, guard, store a version only when the policy text changed."""
+"""check(policy): fetch, normalize, guard, store a version only when the policy text changed.
+
+A Checker is one checking session: it owns the HTTP client, the worker pool, the per-host slots
+and the concurrency limit, for `tracker check` (one run) and the daemon (months) alike.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import json
+import logging
 import multiprocessing
 import os
 import threading
-import logging
 import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,18 +26,20 @@ import httpx
 from tracker import browser, changes, coverage, fetch, guards, notify, scriptshell
 from tracker.config import Config, Policy, rules_from_json
 from tracker.errors import ExtractionError, StorageError, TrackerError
-from tracker.model import Document
+from tracker.model import ChangeKind, Document, Level, Outcome
 from tracker.normalize import NORMALIZER_VERSION, Extraction, Options, extract_source
 from tracker.store import NewChange, Store, Version, utcnow
 
-LEVELS = {"none": 0, "minor": 1, "material": 2}
+if TYPE_CHECKING:
+    from tracker.jsontypes import CheckResultJSON
+
 log = logging.getLogger("tracker.pipeline")
 
 
 @dataclass(frozen=True)
 class CheckResult:
     policy: str
-    outcome: str  # new_version | unchanged | not_modified | error
+    outcome: Outcome
     duration: float = 0.0
     version: Version | None = None
     error_kind: str | None = None
@@ -40,12 +47,19 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
-        return self.outcome != "error"
+        return self.outcome != Outcome.ERROR
+
+    def to_json(self) -> CheckResultJSON:
+        v = self.version
+        return {"policy": self.policy, "outcome": self.outcome, "duration": round(self.duration, 3),
+                "version": v.number if v else None, "kind": v.kind if v else None,
+                "level": v.level if v else None, "summary": v.summary if v else None,
+                "error_kind": self.error_kind, "error": self.error}
 
 
 def unrecorded(policies: Iterable[Policy], exc: TrackerError) -> list[CheckResult]:
     """Every policy failed with the same error that could not even be recorded (no usable database)."""
-    return [CheckResult(p.name, "error", error_kind=exc.kind, error=str(exc)) for p in policies]
+    return [CheckResult(p.name, Outcome.ERROR, error_kind=exc.kind, error=str(exc)) for p in policies]
 
 
 def options_of(policy: Policy, config: Config) -> Options:
@@ -67,45 +81,77 @@ def judge_documents(old: Document, new: Document, materiality_json: str) -> chan
 
 
 class Checker:
-    """Checks policies concurrently: bounded overall, one request at a time per host."""
+    """A checking session: bounded overall, one request at a time per host.
+
+    ``run(policies)`` is one whole run; for a long-lived session (the daemon) enter it with
+    ``async with Checker(config, store, jobs=n) as checker`` and ``await checker.check(policy)``;
+    ``reload(config)`` swaps the config between checks.
+    """
 
     def __init__(self, config: Config, store: Store, *, settings: fetch.FetchSettings | None = None,
-                 per_host_delay: float | None = None, on_result: Callable[[CheckResult], None] | None = None) -> None:
+                 per_host_delay: float | None = None, on_result: Callable[[CheckResult], None] | None = None,
+                 jobs: int = 0, always_pool: bool = False) -> None:
         self.config = config
         self.store = store
         self.settings = settings or fetch.settings_for(config.tracker)
         self.per_host_delay = config.tracker.per_host_delay if per_host_delay is None else per_host_delay
         self.on_result = on_result
+        self.jobs = jobs  # policies the session will check: decides whether worker processes pay off
+        self.always_pool = always_pool  # the daemon: CPU work in processes even for a few policies
         self.executor: concurrent.futures.Executor | None = None  # CPU work (normalize, judge) goes here if set
         self.browser = browser.Browser(browser.settings_for(config.tracker), config.tracker.browser_concurrency)
+        self.client: httpx.AsyncClient | None = None
+        self._limit = asyncio.Semaphore(config.tracker.concurrency)
+        self._stack: contextlib.AsyncExitStack | None = None
         self._host_locks: dict[str, asyncio.Lock] = {}
         self._host_last: dict[str, float] = {}
 
+    async def __aenter__(self) -> Checker:
+        self._limit = asyncio.Semaphore(self.config.tracker.concurrency)  # bound to this event loop
+        self._host_locks = {}
+        async with contextlib.AsyncExitStack() as stack:
+            self.executor = stack.enter_context(worker_pool(self.jobs, always=self.always_pool))
+            self.client = await stack.enter_async_context(fetch.new_client(self.settings))
+            self._stack = stack.pop_all()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        stack, self._stack = self._stack, None
+        try:
+            if stack is not None:
+                await stack.aclose()
+        finally:
+            self.client = self.executor = None
+
+    def reload(self, config: Config) -> None:
+        """A new config for the checks that start from now on (the daemon's SIGHUP)."""
+        if config.tracker.concurrency != self.config.tracker.concurrency:
+            self._limit = asyncio.Semaphore(config.tracker.concurrency)
+        self.config = config
+
     def run(self, policies: Iterable[Policy]) -> list[CheckResult]:
-        return asyncio.run(self.check_all(list(policies)))
+        """Check every policy once, concurrently; the session opens and closes around the run."""
+        return asyncio.run(self._run(list(policies)))
+
+    async def _run(self, policies: list[Policy]) -> list[CheckResult]:
+        self.jobs = max(self.jobs, len(policies))
+        async with self:
+            return await self.check_all(policies)
 
     async def check_all(self, policies: list[Policy]) -> list[CheckResult]:
-        limit = asyncio.Semaphore(self.config.tracker.concurrency)
-        with worker_pool(len(policies)) as pool:
-            self.executor = pool
-            try:
-                return await self._check_all(policies, limit)
-            finally:
-                self.executor = None
+        return list(await asyncio.gather(*(self.check(p) for p in policies)))
 
-    async def _check_all(self, policies: list[Policy], limit: asyncio.Semaphore) -> list[CheckResult]:
-        async with fetch.new_client(self.settings) as client:
+    async def check(self, policy: Policy) -> CheckResult:
+        """One check of one policy, within the session's limits."""
+        if self.client is None:
+            raise RuntimeError("Checker.check needs an open session: `async with Checker(...) as checker`")
+        async with self._limit:
+            result = await self._check(self.client, policy)
+        if self.on_result:
+            self.on_result(result)
+        return result
 
-            async def one(policy: Policy) -> CheckResult:
-                async with limit:
-                    result = await self.check(client, policy)
-                if self.on_result:
-                    self.on_result(result)
-                return result
-
-            return list(await asyncio.gather(*(one(p) for p in policies)))
-
-    async def check(self, client: httpx.AsyncClient, policy: Policy) -> CheckResult:
+    async def _check(self, client: httpx.AsyncClient, policy: Policy) -> CheckResult:
         started_at, t0 = utcnow(), time.monotonic()
         result: fetch.FetchResult | None = None
         try:
@@ -134,7 +180,8 @@ class Checker:
             return self._failed(policy, exc, started_at, t0, attempts=attempts, status=status,
                                 size=len(result.body) if result else None)
 
-    async def _fetch(self, client, policy: Policy, etag=None, last_modified=None) -> fetch.FetchResult:
+    async def _fetch(self, client: httpx.AsyncClient, policy: Policy, etag: str | None = None,
+                     last_modified: str | None = None) -> fetch.FetchResult:
         async with self._host_slot(policy.url):
             result = await fetch.fetch(client, policy.url, self.settings, etag=etag, last_modified=last_modified)
             return await self._render(policy, result)
@@ -158,14 +205,14 @@ class Checker:
                                    last_modified=None, via="browser", via_reason=choice.reason,
                                    duration=result.duration + time.monotonic() - t0)
 
-    def _extract_args(self, policy: Policy, result: fetch.FetchResult) -> tuple:
+    def _extract_args(self, policy: Policy, result: fetch.FetchResult) -> tuple[Any, ...]:
         return (result.body, result.content_type, result.encoding, options_of(policy, self.config),
                 self.config.tracker.min_words)
 
     def extract(self, policy: Policy, result: fetch.FetchResult) -> Extraction:
         return extract_document(*self._extract_args(policy, result))
 
-    async def _cpu(self, func, *args):
+    async def _cpu(self, func: Callable[..., Any], *args: Any) -> Any:
         """CPU-bound work never on the event loop: in the worker pool when there is one (2 cores: ~2x),
         else in a thread, so other policies' requests go on meanwhile."""
         if self.executor is None:
@@ -173,7 +220,8 @@ class Checker:
         return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
 
     async def _extract(self, policy: Policy, result: fetch.FetchResult) -> Extraction:
-        return await self._cpu(extract_document, *self._extract_args(policy, result))
+        extraction: Extraction = await self._cpu(extract_document, *self._extract_args(policy, result))
+        return extraction
 
     async def _prejudge(self, policy: Policy, latest: Version | None, previous: Document | None,
                         doc: Document) -> NewChange:
@@ -182,7 +230,7 @@ class Checker:
         verdict = await self._cpu(judge_documents, previous, doc, json.dumps(self.config.materiality, sort_keys=True))
         return self._change(policy, latest, doc, verdict)
 
-    async def _confirm(self, client, policy: Policy, result: fetch.FetchResult, extraction: Extraction,
+    async def _confirm(self, client: httpx.AsyncClient, policy: Policy, result: fetch.FetchResult, extraction: Extraction,
                        previous: Document | None, latest: Version | None) -> tuple[fetch.FetchResult, Extraction]:
         """A suspect page (error, login wall, challenge, drastic shrink, a sharp fall in the share
         of the page kept) is fetched again before anything is stored; a drastic cut is kept only
@@ -206,30 +254,34 @@ class Checker:
     def _record(self, policy: Policy, result: fetch.FetchResult, extraction: Extraction | None,
                 latest: Version | None, change: NewChange | None, started_at: str, t0: float) -> CheckResult:
         doc = extraction.document if extraction else None
-        common = dict(started_at=started_at, url=result.final_url, status=result.status, etag=result.etag,
-                      last_modified=result.last_modified, attempts=result.attempts, size=len(result.body))
+
+        def fetched(outcome: Outcome, version_id: int | None = None) -> None:
+            self.store.record_fetch(policy.name, outcome=outcome, started_at=started_at,
+                                    duration=time.monotonic() - t0, url=result.final_url, status=result.status,
+                                    etag=result.etag, last_modified=result.last_modified, attempts=result.attempts,
+                                    size=len(result.body), version_id=version_id)
+
         with self.store.write():
             current = self.store.latest_version(policy.name)
             if doc is not None and (current and current.id) != (latest and latest.id):
                 # another process (a second `check`, the daemon) stored a version since we looked:
                 # judge against it, under the write lock, so no version is stored twice
                 latest = current
-                change = None if latest.digest == doc.digest else self._judge(policy, latest, doc)
-            if change is None:
-                outcome = "not_modified" if doc is None else "unchanged"
-                self.store.record_fetch(policy.name, outcome=outcome, duration=time.monotonic() - t0, **common)
+                change = None if latest is None or latest.digest == doc.digest else self._judge(policy, latest, doc)
+            if change is None or doc is None:
+                outcome = Outcome.NOT_MODIFIED if doc is None else Outcome.UNCHANGED
+                fetched(outcome)
                 notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
                 return CheckResult(policy.name, outcome, time.monotonic() - t0)
             assert extraction is not None
             note = _share_drop(latest, extraction)
             version = self.store_version(policy, extraction, result, change, note)
-            self.store.record_fetch(policy.name, outcome="new_version", duration=time.monotonic() - t0,
-                                    version_id=version.id, **common)
+            fetched(Outcome.NEW_VERSION, version.id)
             notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
             if note:
                 notify.coverage_alert(self.config, self.store, policy.name, policy.display_title, policy.url,
                                       version.number, note)
-        return CheckResult(policy.name, "new_version", time.monotonic() - t0, version=version)
+        return CheckResult(policy.name, Outcome.NEW_VERSION, time.monotonic() - t0, version=version)
 
     def store_version(self, policy: Policy, extraction: Extraction, result: fetch.FetchResult, change: NewChange,
                       coverage_note: str | None = None) -> Version:
@@ -246,28 +298,38 @@ class Checker:
         different text is recorded as a `technical` change, which is never notified."""
         t0 = time.monotonic()
         latest = self.store.latest_version(policy.name)
-        if latest is None or latest.snapshot is None:
-            return CheckResult(policy.name, "no_versions")
-        body, content_type, encoding = self.store.snapshot(latest.snapshot)
+        stored = self.store.snapshot(latest.snapshot) if latest is not None and latest.snapshot else None
+        if latest is None or stored is None:
+            return CheckResult(policy.name, Outcome.NO_VERSIONS)
+        body, content_type, encoding = stored
         result = fetch.FetchResult(policy.url, policy.url, 200, body, content_type, encoding)
         try:
             extraction = self.extract(policy, result)
         except TrackerError as exc:
-            return CheckResult(policy.name, "error", time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
+            return CheckResult(policy.name, Outcome.ERROR, time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
         doc = extraction.document
         if doc.digest == latest.digest:
-            return CheckResult(policy.name, "unchanged", time.monotonic() - t0)
+            return CheckResult(policy.name, Outcome.UNCHANGED, time.monotonic() - t0)
         verdict = changes.judge(self.store.document(latest), doc, self.config.rules)
         summary = f"technical: re-extracted (normalizer {NORMALIZER_VERSION}); {verdict.summary}"
         with self.store.write():
-            version = self.store_version(policy, extraction, result, NewChange("technical", verdict.level, summary,
-                                                                               verdict.assessment))
-        return CheckResult(policy.name, "new_version", time.monotonic() - t0, version=version)
+            version = self.store_version(policy, extraction, result,
+                                         NewChange(ChangeKind.TECHNICAL, verdict.level, summary, verdict.assessment))
+        return CheckResult(policy.name, Outcome.NEW_VERSION, time.monotonic() - t0, version=version)
 
     async def probe(self, policy: Policy, times: int = 2) -> list[tuple[fetch.FetchResult, Extraction]]:
         """Fetch and extract without storing anything (for `tracker validate`)."""
         async with fetch.new_client(self.settings) as client:
             return [(r, self.extract(policy, r)) for r in [await self._fetch(client, policy) for _ in range(times)]]
+
+    def would_store(self, policy: Policy, doc: Document) -> str:
+        """What a check would record for this text now (nothing is written)."""
+        latest = self.store.latest_version(policy.name)
+        if latest is None:
+            return "version 1 (first)"
+        if latest.digest == doc.digest:
+            return f"nothing: identical to version {latest.number}"
+        return f"version {latest.number + 1} ({ChangeKind.CHANGE})"
 
     def _judge(self, policy: Policy, latest: Version | None, doc: Document) -> NewChange:
         verdict = changes.judge(self.store.document(latest), doc, self.config.rules) if latest else None
@@ -277,23 +339,22 @@ class Checker:
                 verdict: changes.Verdict | None) -> NewChange:
         """What a new text is: first, reverted to an earlier text, or a change (and who is told)."""
         if latest is None or verdict is None:
-            return NewChange("first", None, changes.first_summary(doc), {})
+            return NewChange(ChangeKind.FIRST, None, changes.first_summary(doc), None)
         earlier = self.store.version_with_digest(policy.name, doc.digest)
         if earlier is not None:
-            return NewChange("reverted", verdict.level, f"reverted to version {earlier.number}",
+            return NewChange(ChangeKind.REVERTED, verdict.level, f"reverted to version {earlier.number}",
                              verdict.assessment, reverted_to=earlier.id)
-        level = LEVELS.get(verdict.level or "none", 0)
         default = policy.threshold or self.config.notify.threshold
         per_address = self.config.notify.recipient_thresholds
-        wanted = tuple(r for r in policy.recipients if level >= LEVELS[per_address.get(r, default)])
-        return NewChange("change", verdict.level, verdict.summary, verdict.assessment, recipients=wanted,
+        wanted = tuple(r for r in policy.recipients if verdict.level >= Level(per_address.get(r, default)))
+        return NewChange(ChangeKind.CHANGE, verdict.level, verdict.summary, verdict.assessment, recipients=wanted,
                          notify_at=notify.next_notify_time(self.config))
 
     def _failed(self, policy: Policy, exc: TrackerError, started_at: str, t0: float, *, attempts: int = 1,
                 status: int | None = None, size: int | None = None) -> CheckResult:
         try:
             with self.store.write():
-                self.store.record_fetch(policy.name, outcome="error", started_at=started_at,
+                self.store.record_fetch(policy.name, outcome=Outcome.ERROR, started_at=started_at,
                                         duration=time.monotonic() - t0, url=policy.url, status=status,
                                         error_kind=exc.kind, error=str(exc), size=size, attempts=attempts)
                 notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
@@ -301,10 +362,10 @@ class Checker:
             log.error("%s: %s (and the failure could not be recorded: %s)", policy.name, exc, storage)
             if not isinstance(exc, StorageError):
                 exc = StorageError(f"{exc.kind}: {exc}; and it could not be recorded: {storage}")
-        return CheckResult(policy.name, "error", time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
+        return CheckResult(policy.name, Outcome.ERROR, time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
 
     @contextlib.asynccontextmanager
-    async def _host_slot(self, url: str):
+    async def _host_slot(self, url: str) -> AsyncIterator[None]:
         """Politeness: one request at a time per host, and a pause between them."""
         host = urlsplit(url).netloc.lower()
         async with self._host_locks.setdefault(host, asyncio.Lock()):
@@ -340,7 +401,7 @@ POOL_FROM = 16  # policies in one run before worker processes pay for their star
 
 
 @contextlib.contextmanager
-def worker_pool(jobs: int, *, always: bool = False):
+def worker_pool(jobs: int, *, always: bool = False) -> Iterator[concurrent.futures.Executor | None]:
     """Processes for normalizing and judging when a run is big enough; none for a few policies
     (unless `always`: the daemon, whose loop must stay free and whose SIGTERM must not wait for a
     long comparison). 'spawn', not fork: the parent has threads (and an open database) that a fork

@@ -41,8 +41,8 @@ def text_blocks(paragraphs: list[list[str]]) -> list[str]:
     width = line_width(paragraphs)
     items: list = []
     state = {"level": 1}
-    for i, lines in enumerate(paragraphs):
-        lines = [ln for ln in lines if ln.strip()]
+    for paragraph in paragraphs:
+        lines = [ln for ln in paragraph if ln.strip()]
         if len(lines) == 1 and all(isinstance(x, Candidate) for x in items) and _title_line(lines[0]):
             items.append(Candidate(fold(lines[0]), "title", 0, 1))  # the opening lines: a title
             continue
@@ -115,7 +115,7 @@ _COMPOUND_FIRST = frozenset(
 )
 
 
-def join_lines(lines: list[str], vocabulary: set[str] = frozenset()) -> str:
+def join_lines(lines: list[str], vocabulary: frozenset[str] | set[str] = frozenset()) -> str:
     """Re-flow wrapped lines into one paragraph, joining words hyphenated at a line end."""
     out = ""
     for raw in lines:

@@ -104,14 +104,14 @@ def _fuzzy(olds, news, free_old, free_new, take) -> None:
     _greedy(cands, free_old, free_new, take)
 
     # 3. similar content (the heading was rewritten)
-    cands = []
+    similar: list[tuple[float, float, int, int]] = []
     for i in sorted(free_old):
         for j in sorted(free_new):
             c = content(i, j, CONTENT_ALONE)
             if c >= CONTENT_ALONE:
                 h = fuzz.ratio(oh[i], nh[j]) if oh[i] and nh[j] else 0.0
-                cands.append((c + h / 10, closeness(i, j), i, j))
-    _greedy(cands, free_old, free_new, take)
+                similar.append((c + h / 10, closeness(i, j), i, j))
+    _greedy(similar, free_old, free_new, take)
 
 
 def _greedy(cands, free_old, free_new, take) -> None:

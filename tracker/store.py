@@ -7,23 +7,24 @@ import hashlib
 import json
 import sqlite3
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from sqlite_utils import Database
 
 from tracker import delta
 from tracker.errors import StorageError
-from tracker.model import Document
+from tracker.model import Assessment, ChangeKind, Document, Level, Outcome
 from tracker.schema import migrations
 
 MAX_CHAIN = 16  # deltas between full copies of a policy's text
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _pack(data: bytes) -> bytes:
@@ -45,8 +46,8 @@ class Version:
     snapshot: str | None
     normalizer: str
     selectors: str
-    kind: str | None = None
-    level: str | None = None
+    kind: ChangeKind | None = None
+    level: Level | None = None
     summary: str = ""
     change_id: int | None = None
     reverted_to: int | None = None
@@ -58,15 +59,21 @@ class Version:
     def kept_share(self) -> float | None:
         return min(1.0, self.kept_words / self.page_words) if self.kept_words is not None and self.page_words else None
 
+    def __post_init__(self) -> None:
+        if self.kind is not None:
+            object.__setattr__(self, "kind", ChangeKind(self.kind))
+        if self.level is not None:
+            object.__setattr__(self, "level", Level(self.level))
+
 
 @dataclass(frozen=True)
 class NewChange:
     """What the pipeline decided about a new version; the store writes it all at once."""
 
-    kind: str  # first | change | technical | reverted
-    level: str | None
+    kind: ChangeKind
+    level: Level | None
     summary: str
-    assessment: dict
+    assessment: Assessment | None  # None for a first version: nothing to judge
     reverted_to: int | None = None
     recipients: tuple[str, ...] = ()
     notify_at: str | None = None  # digest mode holds rows until then
@@ -103,7 +110,7 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -144,16 +151,17 @@ class Store:
         return sha
 
     def snapshot(self, sha: str) -> tuple[bytes, str, str] | None:
-        row = self.db.execute("SELECT content, content_type, encoding FROM snapshots WHERE sha256 = ?", (sha,)).fetchone()
+        row = self.db.execute("SELECT content, content_type, encoding FROM snapshots WHERE sha256 = ?",
+                              (sha,)).fetchone()
         return (_unpack(row[0]), row[1], row[2]) if row else None
 
     # -- fetch log and policy health ---------------------------------------------------------
 
-    def record_fetch(self, policy: str, *, outcome: str, started_at: str, duration: float, url: str,
+    def record_fetch(self, policy: str, *, outcome: Outcome, started_at: str, duration: float, url: str,
                      status: int | None = None, error_kind: str | None = None, error: str | None = None,
                      size: int | None = None, etag: str | None = None, last_modified: str | None = None,
                      attempts: int = 1, version_id: int | None = None) -> int:
-        ok = outcome != "error"
+        ok = outcome != Outcome.ERROR
         cur = self.db.execute(
             "INSERT INTO fetches (policy, started_at, duration_ms, url, status, outcome, error_kind, error,"
             " bytes, etag, last_modified, attempts, version_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -168,12 +176,15 @@ class Store:
                    last_check_at = :t, last_outcome = :o, last_error = :e,
                    failing_since = CASE WHEN :ok THEN NULL ELSE COALESCE(failing_since, :t) END,
                    consecutive_failures = CASE WHEN :ok THEN 0 ELSE consecutive_failures + 1 END,
-                   etag = CASE WHEN :ok THEN COALESCE(:etag, etag) ELSE etag END,
-                   last_modified = CASE WHEN :ok THEN COALESCE(:lm, last_modified) ELSE last_modified END""",
+                   etag = CASE WHEN NOT :ok THEN etag WHEN :kept THEN COALESCE(:etag, etag) ELSE :etag END,
+                   last_modified = CASE WHEN NOT :ok THEN last_modified
+                                        WHEN :kept THEN COALESCE(:lm, last_modified) ELSE :lm END""",
+            # a 304 keeps the validators it did not repeat; a page downloaded brings its own (or none:
+            # an old ETag kept for a new body would get a 304 when the page goes back to the old text)
             {"p": policy, "t": started_at, "o": outcome, "e": f"{error_kind}: {error}" if error else None,
-             "ok": ok, "etag": etag, "lm": last_modified},
+             "ok": ok, "kept": outcome == Outcome.NOT_MODIFIED, "etag": etag, "lm": last_modified},
         )
-        return cur.lastrowid
+        return _rowid(cur)
 
     def validators(self, policy: str) -> tuple[str | None, str | None]:
         """ETag and Last-Modified of the last good fetch, for a conditional GET."""
@@ -185,8 +196,8 @@ class Store:
         return rows[0] if rows else {}
 
     def failures_since(self, policy: str, since: str) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM fetches WHERE policy = ? AND outcome = 'error' AND started_at >= ?",
-                               (policy, since)).fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM fetches WHERE policy = ? AND outcome = 'error'"
+                               " AND started_at >= ?", (policy, since)).fetchone()[0]
 
     def set_alerted(self, policy: str, when: str | None) -> None:
         self.db.execute("UPDATE policy_state SET alerted_at = ? WHERE policy = ?", (when, policy))
@@ -216,15 +227,16 @@ class Store:
         cur = self.db.execute(
             "INSERT INTO versions (policy, number, created_at, digest, title, snapshot, normalizer, selectors,"
             " kept_words, page_words, coverage_note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (policy, number, created_at, digest, doc.title, snapshot, normalizer, json.dumps(selectors, sort_keys=True),
-             coverage[0] if coverage else None, coverage[1] if coverage else None, coverage_note),
+            (policy, number, created_at, digest, doc.title, snapshot, normalizer,
+             json.dumps(selectors, sort_keys=True), coverage[0] if coverage else None,
+             coverage[1] if coverage else None, coverage_note),
         )
         version_id = cur.lastrowid
         cur = self.db.execute(
             "INSERT INTO changes (policy, version_id, from_version_id, kind, level, summary, assessment,"
             " reverted_to, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
             (policy, version_id, previous.id if previous else None, change.kind, change.level, change.summary,
-             json.dumps(change.assessment), change.reverted_to, created_at),
+             json.dumps(change.assessment.to_json() if change.assessment else {}), change.reverted_to, created_at),
         )
         change_id = cur.lastrowid
         for recipient in change.recipients:
@@ -268,7 +280,7 @@ class Store:
         raw = markdown.encode("utf-8")
         full = _pack(raw)
         row = self.db.execute("SELECT depth FROM texts WHERE digest = ?", (base,)).fetchone() if base else None
-        if row is not None and row[0] < MAX_CHAIN:
+        if base is not None and row is not None and row[0] < MAX_CHAIN:
             patch = delta.encode(self.markdown(base), markdown)
             if len(patch) < len(full) // 2:
                 self.db.execute("INSERT INTO texts (digest, markdown, size, base, depth) VALUES (?, ?, ?, ?, ?)",
@@ -303,12 +315,13 @@ class Store:
     def document(self, version: Version) -> Document:
         return Document.from_markdown(self.markdown(version.digest), title=version.title)
 
-    def change(self, change_id: int) -> dict | None:
+    def change(self, change_id: int) -> dict[str, Any] | None:
+        """A changes row; its ``assessment`` column comes back as an Assessment."""
         rows = self.rows("SELECT * FROM changes WHERE id = ?", (change_id,))
         if not rows:
             return None
         row = rows[0]
-        row["assessment"] = json.loads(row["assessment"] or "{}")
+        row["assessment"] = Assessment.from_json(json.loads(row["assessment"] or "{}"))
         return row
 
     def policies(self) -> list[str]:
@@ -345,7 +358,7 @@ class Store:
             " VALUES (?, ?, ?, ?, 'pending', ?, ?)",
             (kind, policy, recipient, json.dumps(payload), when, when),
         )
-        return cur.lastrowid
+        return _rowid(cur)
 
     def claim_due(self, now: str, lease_expired_before: str) -> list[dict]:
         """Take every due row (pending, or `sending` whose claimer died) in one transaction."""
@@ -399,5 +412,11 @@ class Store:
         return {r[0]: r[1] for r in self.db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state")}
 
 
-def _marks(items) -> str:
+def _rowid(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (always set after a successful INSERT)."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def _marks(items: Sequence[object]) -> str:
     return ", ".join("?" * len(items))

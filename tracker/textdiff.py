@@ -91,8 +91,8 @@ def cleanup_semantic(segs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Fold equalities no longer than the changes on both sides into those changes.
 
     The core rule of diff-match-patch's ``diff_cleanupSemantic`` (strictly shorter when the
-    equality holds a word, so a kept word between two small edits stays visible): it never changes what the segments spell, only how
-    readable the change is.
+    equality holds a word, so a kept word between two small edits stays visible): it never
+    changes what the segments spell, only how readable the change is.
     """
     changed = True
     while changed:

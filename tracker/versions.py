@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from tracker.errors import UsageError
 from tracker.store import Version
@@ -33,7 +33,7 @@ def pick(versions: Sequence[Version], ref: str | None) -> Version:
     except ValueError:
         raise UsageError(f"{ref!r} is not a version number, a date (YYYY-MM-DD) or -N") from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     if len(ref) == 10:  # a bare date means the end of that day
         when = when.replace(hour=23, minute=59, second=59)
     current = [v for v in versions if datetime.fromisoformat(v.created_at) <= when]

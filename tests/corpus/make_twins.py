@@ -30,7 +30,8 @@ FETCHES = {
     },
     "noisy": {
         "nonce": "e09c77d1f2a0", "token": "cXV4LXRva2VuLTk5OTk5OQ==", "build": "Qz81LmNvVk9x", "year": "2025",
-        "ago": "11", "utm": "utm_source=newsletter&utm_campaign=spring24&gclid=EAIaIQobChMI8x&fbclid=IwAR2x&mc_eid=5e1f",
+        "ago": "11",
+        "utm": "utm_source=newsletter&utm_campaign=spring24&gclid=EAIaIQobChMI8x&fbclid=IwAR2x&mc_eid=5e1f",
         "cfkey": 0xA3,
         "banner": """
 <div id="onetrust-consent-sdk"><div class="onetrust-pc-dark-filter ot-fade-in"></div>
@@ -41,7 +42,8 @@ FETCHES = {
 personalised content. By clicking &ldquo;Accept All Cookies&rdquo;, you agree to the storing of cookies on your
 device. <a class="ot-cookie-policy-link" href="/cookie-policy?utm_source=banner">Cookie Policy</a></p></div></div>
 <div id="onetrust-button-group-parent"><div id="onetrust-button-group">
-<button id="onetrust-pc-btn-handler">Cookie Settings</button><button id="onetrust-accept-btn-handler">Accept All Cookies</button>
+<button id="onetrust-pc-btn-handler">Cookie Settings</button>
+<button id="onetrust-accept-btn-handler">Accept All Cookies</button>
 </div></div></div></div></div></div>
 """,
     },

@@ -1,4 +1,4 @@
-"""Materiality: does a policy change need a notification? (scheme: /work/shared/materiality.md)
+"""Materiality: does a policy change need a notification? (see docs/materiality.md)
 
 Pure functions over text: no network, database or clock.
 

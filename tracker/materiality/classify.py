@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
@@ -12,14 +12,14 @@ from .features import Side, categorize
 from .rules import Rules, default_rules
 from .signals import Signal, all_signals
 from .text import align, analysis_text, excerpt, fold_typography, sentence_key, similarity, squash
-from .verdict import Assessment, Reason, max_level
+from .verdict import Assessment, Level, Reason, max_level
 
 
-def _categories(reasons: list[Reason], level: str) -> tuple[str, ...]:
+def _categories(reasons: list[Reason], level: Level) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.category for r in reasons if r.level == level))
 
 
-def _reason(sig: Signal, level: str, section: str) -> Reason:
+def _reason(sig: Signal, level: Level, section: str) -> Reason:
     return Reason(level, sig.category, sig.signal, section, sig.detail, sig.old, sig.new)
 
 
@@ -45,15 +45,15 @@ def _assess(old: str, new: str, section: str, rules: Rules,
             doc_old: Side | None = None, doc_new: Side | None = None) -> Assessment:
     if old == new:
         cat = categorize([old], section, rules)
-        return Assessment("none", (cat,), (Reason("none", cat, "identical", section, "no change", "", ""),),
+        return Assessment(Level.NONE, (cat,), (Reason(Level.NONE, cat, "identical", section, "no change", "", ""),),
                           False, 1.0)
     findings = cosmetic_findings(old, new, rules)
     if findings is not None:
         cat = categorize([analysis_text(old, rules)], section, rules)
-        reasons = [Reason("none", cat, f.detector, section, f.detail, f.old, f.new) for f in findings]
+        reasons = [Reason(Level.NONE, cat, f.detector, section, f.detail, f.old, f.new) for f in findings]
         if not reasons:  # pragma: no cover - identical texts are handled above
-            reasons = [Reason("none", cat, "identical", section, "no change", "", "")]
-        return Assessment("none", (cat,), tuple(reasons), False, similarity(old, new))
+            reasons = [Reason(Level.NONE, cat, "identical", section, "no change", "", "")]
+        return Assessment(Level.NONE, (cat,), tuple(reasons), False, similarity(old, new))
 
     o, n = Side(old, rules), Side(new, rules)
     sim = similarity(o.text, n.text)
@@ -62,11 +62,11 @@ def _assess(old: str, new: str, section: str, rules: Rules,
     favourable = [s for s in signals if not s.adverse]
     texts, ex_old, ex_new = _changed(o, n)
     if adverse:
-        reasons = [_reason(s, "material", section) for s in adverse]
-        reasons += [_reason(s, "minor", section) for s in favourable]
-        return Assessment("material", _categories(reasons, "material"), tuple(reasons), False, sim)
+        reasons = [_reason(s, Level.MATERIAL, section) for s in adverse]
+        reasons += [_reason(s, Level.MINOR, section) for s in favourable]
+        return Assessment(Level.MATERIAL, _categories(reasons, Level.MATERIAL), tuple(reasons), False, sim)
     good = [s for s in favourable if s.favourable]
-    level = "material" if good and rules.escalate_favourable else "minor"
+    level = Level.MATERIAL if good and rules.escalate_favourable else Level.MINOR
     reasons = [_reason(s, level, section) for s in favourable]
     category = (good or favourable)[0].category if favourable else categorize(texts, section, rules)
     reasons.append(Reason(level, category, "text_changed", section,
@@ -108,9 +108,9 @@ def assess_pairs(pairs: Sequence[tuple[Section | None, Section | None]],
     if not reasons:
         cat = "other"
         detail = "no change" if all((a is None) == (b is None) for a, b in pairs) else "empty sections only"
-        reasons = [Reason("none", cat, "identical", "", detail, "", "")]
+        reasons = [Reason(Level.NONE, cat, "identical", "", detail, "", "")]
     categories = _categories(reasons, level)
-    favourable = level == "minor" and any(a.favourable for a in each)
+    favourable = level is Level.MINOR and any(a.favourable for a in each)
     return Assessment(level, categories, tuple(reasons), favourable, similarity(old_all, new_all)), each
 
 

@@ -14,9 +14,22 @@ from difflib import SequenceMatcher
 from rapidfuzz.distance import OSA
 
 from .rules import Rules
-from .text import (COPYRIGHT, DATE_LABEL, DATE_LINE, VERSION, VERSION_LINE, _LINK, blocks, excerpt,
-                   fold_dates, fold_typography, split_sentences, squash, strip_link_targets,
-                   strip_list_markers)
+from .text import (
+    _LINK,
+    COPYRIGHT,
+    DATE_LABEL,
+    DATE_LINE,
+    VERSION,
+    VERSION_LINE,
+    blocks,
+    excerpt,
+    fold_dates,
+    fold_typography,
+    split_sentences,
+    squash,
+    strip_link_targets,
+    strip_list_markers,
+)
 
 DETECTORS = ("whitespace", "typography", "case", "punctuation", "date_lines", "link_targets",
              "list_markers", "reorder", "spelling")
@@ -88,10 +101,17 @@ def _items_unsorted(text: str) -> list[str]:
     return parts if len(parts) > 1 else split_sentences(t)
 
 
+def _affixes(word: str) -> tuple[str, str, str]:
+    """Leading punctuation, the word, trailing punctuation (re.S: a newline inside still matches)."""
+    m = re.fullmatch(r"(\W*)(.*?)(\W*)", word, re.S)
+    assert m is not None  # every group may be empty: the pattern matches any string
+    return m.group(1), m.group(2), m.group(3)
+
+
 def is_spelling_fix(a: str, b: str, rules: Rules) -> bool:
     """A typo fix: long words, tiny edit distance, never digits, never two real words."""
-    pa, wa, sa = re.fullmatch(r"(\W*)(.*?)(\W*)", a.lower()).groups()
-    pb, wb, sb = re.fullmatch(r"(\W*)(.*?)(\W*)", b.lower()).groups()
+    pa, wa, sa = _affixes(a.lower())
+    pb, wb, sb = _affixes(b.lower())
     if (pa, sa) != (pb, sb):
         return False  # surrounding punctuation differs too
     if wa == wb:
@@ -121,7 +141,7 @@ def _spelling_equal(a: str, b: str, rules: Rules) -> list[tuple[str, str]] | Non
             continue
         if tag != "replace" or i2 - i1 != j2 - j1:
             return None
-        for x, y in zip(ta[i1:i2], tb[j1:j2]):
+        for x, y in zip(ta[i1:i2], tb[j1:j2], strict=False):
             if not is_spelling_fix(x, y, rules):
                 return None
             fixes.append((x, y))
@@ -153,7 +173,7 @@ def _finding(detector: str, old: str, new: str, rules: Rules) -> CosmeticFinding
     if detector == "link_targets":
         lo = [m.group(0) for m in _LINK.finditer(old)]
         ln = [m.group(0) for m in _LINK.finditer(new)]
-        diff = [(x, y) for x, y in zip(lo, ln) if x != y]
+        diff = [(x, y) for x, y in zip(lo, ln, strict=False) if x != y]
         if diff:
             o, n = diff[0]
             url_o = o[o.index("](") + 2:-1]
@@ -163,7 +183,7 @@ def _finding(detector: str, old: str, new: str, rules: Rules) -> CosmeticFinding
         pats = (DATE_LINE, VERSION_LINE, DATE_LABEL, VERSION, COPYRIGHT)
         so = [m.group(0).strip() for p in pats for m in p.finditer(fold_typography(old))]
         sn = [m.group(0).strip() for p in pats for m in p.finditer(fold_typography(new))]
-        diff = [(x, y) for x, y in zip(so, sn) if x != y]
+        diff = [(x, y) for x, y in zip(so, sn, strict=False) if x != y]
         if diff:
             o, n = diff[0]
             detail += f": {o} -> {n}"
@@ -172,7 +192,7 @@ def _finding(detector: str, old: str, new: str, rules: Rules) -> CosmeticFinding
     elif detector == "reorder":
         enabled = frozenset(DETECTORS) - {"reorder", "spelling"}
         io, inn = _items_unsorted(old), _items_unsorted(new)
-        moved = [(x, y) for x, y in zip(io, inn) if x != y]
+        moved = [(x, y) for x, y in zip(io, inn, strict=False) if x != y]
         if moved:
             o, n = excerpt(moved[0][0], None, 100), excerpt(moved[0][1], None, 100)
             detail += f" ({len(io)} items)"

@@ -68,7 +68,7 @@ class Side:
         # plain / negated mention, with no need to walk every match of a frequent term. A match
         # never spans two clauses (clauses hold no ";", no term pattern crosses one), so the scan
         # can start at the clause holding the first occurrence of one of the entry's anchors.
-        for (joined, starts, index), target in zip(self._polarity_index, (pos, neg)):
+        for (joined, starts, index), target in zip(self._polarity_index, (pos, neg), strict=True):
             if not joined:
                 continue
             for e in entries:
@@ -104,7 +104,7 @@ class Side:
                     return True
         return False
 
-    def named(self, entries: tuple[Entry, ...], negated: tuple[bool, ...] = (False,)) -> "MentionView":
+    def named(self, entries: tuple[Entry, ...], negated: tuple[bool, ...] = (False,)) -> MentionView:
         """A lazy ``name in view`` over :meth:`mentioned`."""
         return MentionView(self, entries, negated)
 
@@ -249,7 +249,7 @@ def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
     if len(out) < 2:
         return out
     order = {n: i for i, n in enumerate(p.name for p in rules.places)}
-    return sorted(out, key=order.get)
+    return sorted(out, key=lambda name: order.get(name, len(order)))
 
 
 def novelty(sentence: str, old: Side) -> float:

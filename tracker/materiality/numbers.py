@@ -26,7 +26,8 @@ DAYS_PER = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "business day": 1.4,
 _DURATION = re.compile(
     rf"(?<![\w$€£.,])(?P<num>{NUMBER}){_PAREN}[\s-]*(?:(?P<qual>business|working|calendar)[\s-]+)?"
     r"(?P<unit>minutes?|hours?|days?|weeks?|months?|years?)(?![\w])", re.I)
-_NOT_AGE_UNIT = r"(?![\d,.]*\s*(?:%|percent|minutes?|hours?|days?|weeks?|months?|business|working|calendar|dollars?|euros?|pounds?))"
+_NOT_AGE_UNIT = (r"(?![\d,.]*\s*(?:%|percent|minutes?|hours?|days?|weeks?|months?|business|working|calendar"
+                 r"|dollars?|euros?|pounds?))")
 _AGE = re.compile(
     rf"(?:(?<![\w])(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?(?P<a>{_DIGITS}|{_WORD}){_NOT_AGE_UNIT}"
     r"(?:\s+years?(?:\s+(?:of\s+age|old))?)?"

@@ -29,11 +29,12 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 FLAT_LEXICONS = ("negation", "negation_exempt", "boilerplate", "clause_breaks", "practice_verbs",
                  "protected_words", "entity_suffixes")
@@ -88,6 +89,12 @@ def compile_terms(terms: tuple[str, ...] | list[str], flags: int = 0) -> re.Patt
     # longest first so "do not track" wins over "not"
     ordered = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
     return re.compile("|".join(f"(?:{term_pattern(t)})" for t in ordered), flags)
+
+
+def _required(pattern: re.Pattern | None, key: str) -> re.Pattern:
+    if pattern is None:
+        raise ValueError(f"materiality rules: {key}: needs at least one term")
+    return pattern
 
 
 @dataclass(frozen=True)
@@ -284,7 +291,8 @@ def _place_entries(raw: Mapping[str, list[str]], kind: str) -> tuple[Entry, ...]
         sensitive = [a for a in aliases if a not in insensitive]
         parts = []
         if insensitive:
-            parts.append("(?i:" + "|".join(f"(?:{term_pattern(a)})" for a in sorted(insensitive, key=len, reverse=True)) + ")")
+            longest_first = sorted(insensitive, key=len, reverse=True)
+            parts.append("(?i:" + "|".join(f"(?:{term_pattern(a)})" for a in longest_first) + ")")
         for a in sorted(sensitive, key=len, reverse=True):
             end = r"(?![\w])" if a[-1].isalnum() else r"(?![\w.])"
             parts.append(r"(?<![\w.])" + re.escape(a) + end)
@@ -333,7 +341,7 @@ def build_rules(raw: dict) -> Rules:
         spelling_min_length=spelling_min,
         new_practice_novelty=float(novelty),
         categories=categories,
-        negation=compile_terms(tuple(lex["negation"])),
+        negation=_required(compile_terms(tuple(lex["negation"])), "lexicons.negation"),
         negation_exempt=compile_terms(tuple(lex.get("negation_exempt", []))),
         negation_labels=tuple(sorted(labels, key=lambda p: len(p[0]), reverse=True)),
         boilerplate=compile_terms(tuple(lex.get("boilerplate", []))),

@@ -8,6 +8,7 @@ elsewhere is not "removed". High-risk terms are judged per unit, as materiality.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 from . import numbers
@@ -111,10 +112,10 @@ def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | Non
                 out.append(Signal(False, added[0].entry.category, "prohibition_added",
                                   f"new prohibition: {_names(added)}", _other(o, added[0], n), _q(added[0]),
                                   added[0].clause.sentence))
-    for category, pairs in flipped.items():
+    for category, flips in flipped.items():
         out.append(Signal(True, category, "negation_removed",
-                          f"negation removed: {_names([p[1] for p in pairs])}",
-                          _q(pairs[0][0]), _q(pairs[0][1]), pairs[0][1].clause.sentence))
+                          f"negation removed: {_names([p[1] for p in flips])}",
+                          _q(flips[0][0]), _q(flips[0][1]), flips[0][1].clause.sentence))
     if deleted:
         out.append(Signal(True, deleted[0].entry.category, "prohibition_removed",
                           f"prohibition removed: {_names(deleted)}", _q(deleted[0]), _other(n, deleted[0], o)))
@@ -125,8 +126,8 @@ def right_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new:
     out: list[Signal] = []
     pos_o, _ = o.mentions(rules.rights)
     pos_n, neg_n = n.mentions(rules.rights)
-    doc_pos_new = doc_new.named(rules.rights) if doc_new else {}
-    doc_pos_old = doc_old.named(rules.rights) if doc_old else {}
+    doc_pos_new: Container[str] = doc_new.named(rules.rights) if doc_new else set()
+    doc_pos_old: Container[str] = doc_old.named(rules.rights) if doc_old else set()
     for name, m in pos_o.items():
         what = _RIGHT_SIGNAL.get(m.entry.kind, "right")
         if name in pos_n:
@@ -159,8 +160,9 @@ def qualifier_signals(o: Side, n: Side, rules: Rules, section: str) -> list[Sign
         if after < before:
             m = o.first(q)
             text = m.clause.text if m else ""
+            quoted = f" (\u201c{m.clause.low[m.span[0]:m.span[1]]}\u201d)" if m else ""
             out.append(Signal(True, _sentence_category(q, text, section, rules), "qualifier_removed",
-                              f"limiting qualifier removed: {q.name}" + (f" (\u201c{m.clause.low[m.span[0]:m.span[1]]}\u201d)" if m else ""),
+                              f"limiting qualifier removed: {q.name}{quoted}",
                               _q(m), _other(n, m, o)))
         else:
             m = n.first(q)
@@ -177,8 +179,8 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
         group = getattr(rules, attr)
         pos_o, neg_o = o.mentions(group)
         pos_n, neg_n = n.mentions(group)
-        doc_pos_old = doc_old.named(group) if doc_old else {}
-        doc_all_new = doc_new.named(group, (False, True)) if doc_new else set()
+        doc_pos_old: Container[str] = doc_old.named(group) if doc_old else set()
+        doc_all_new: Container[str] = doc_new.named(group, (False, True)) if doc_new else set()
         added = [m for name, m in pos_n.items()
                  if name not in pos_o and name not in neg_o and name not in doc_pos_old
                  and not n.governed(m)]
@@ -201,8 +203,9 @@ def high_risk_signals(o: Side, n: Side, rules: Rules) -> list[Signal]:
     pos_n, neg_n = n.mentions(rules.high_risk)
     for name, m in pos_n.items():
         if name not in pos_o and name not in neg_o:
+            words = m.clause.low[m.span[0]:m.span[1]]
             out.append(Signal(True, m.entry.category, "high_risk_term",
-                              f"high-risk term new in this section: {name} (\u201c{m.clause.low[m.span[0]:m.span[1]]}\u201d)",
+                              f"high-risk term new in this section: {name} (\u201c{words}\u201d)",
                               _other(o, m, n), _q(m), m.clause.sentence))
     for name, m in pos_o.items():
         if name not in pos_n and name not in neg_n:
@@ -251,7 +254,7 @@ def quantity_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         for kind in {q.kind for q in qo_all + qn_all}:
             qo = [q for q in qo_all if q.kind == kind]
             qn = [q for q in qn_all if q.kind == kind]
-            for a, b in zip(qo, qn):
+            for a, b in zip(qo, qn, strict=False):
                 compared.add(kind)
                 s = _quantity_signal(a, b, o.sentences[i], n.sentences[j], section, rules, j)
                 if s:
@@ -260,10 +263,11 @@ def quantity_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
     for kind in ("duration", "money", "age", "percent"):
         if kind in compared:
             continue
-        qo = [(s, q) for s in o.sentences for q in numbers.extract(s) if q.kind == kind]
-        qn = [(k, s, q) for k, s in enumerate(n.sentences) for q in numbers.extract(s) if q.kind == kind]
-        if len(qo) == 1 and len(qn) == 1:
-            sig = _quantity_signal(qo[0][1], qn[0][2], qo[0][0], qn[0][1], section, rules, qn[0][0])
+        lone_o = [(s, q) for s in o.sentences for q in numbers.extract(s) if q.kind == kind]
+        lone_n = [(k, s, q) for k, s in enumerate(n.sentences) for q in numbers.extract(s) if q.kind == kind]
+        if len(lone_o) == 1 and len(lone_n) == 1:
+            sig = _quantity_signal(lone_o[0][1], lone_n[0][2], lone_o[0][0], lone_n[0][1], section, rules,
+                                   lone_n[0][0])
             if sig:
                 out.append(sig)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ def _quote(m: re.Match) -> str:
 
 
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|[ivx]{1,4}\.)[ \t]+")
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)"
+                          r"|[ivx]{1,4}\.)[ \t]+")
 _ABBREV = ("inc", "ltd", "llc", "corp", "co", "e.g", "i.e", "etc", "u.s", "u.k", "no", "st", "mr",
            "mrs", "ms", "dr", "vs", "jr", "sr", "art", "sec", "para", "approx", "l.l.c", "s.a", "b.v",
            "n.v", "u.s.a", "pte", "pty", "cf", "al", "fig")
@@ -198,7 +200,7 @@ def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
             start = i + len(br)
     cuts = sorted(set(c for c in cuts if 0 <= c < len(low))) + [len(low)]
     out = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         part = sentence[a:b].strip(" ,;:")
         if part:
             out.append(Clause(part, part.lower(), is_negated(part.lower(), rules), index))
@@ -231,7 +233,7 @@ def align(old: list[str], new: list[str], threshold: float = 55.0) -> list[tuple
     sm = SequenceMatcher(None, ko, kn, autojunk=False)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
-            pairs.extend(zip(range(i1, i2), range(j1, j2)))
+            pairs.extend(zip(range(i1, i2), range(j1, j2), strict=False))
             continue
         cands = sorted(((fuzz.ratio(ko[i], kn[j]), i, j) for i in range(i1, i2) for j in range(j1, j2)),
                        reverse=True)

@@ -1,51 +1,19 @@
-"""The values materiality returns: an Assessment with the Reasons behind it."""
+"""The values materiality returns: an Assessment with the Reasons behind it.
+
+They are the domain's values (tracker.model), so the diff, the store and the renderers carry the
+very objects the classifier built; this module keeps the names materiality has always exported.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-LEVELS = ("none", "minor", "material")
+from tracker.model import Assessment, Level, Reason
 
+LEVELS = tuple(Level)  # in order: none, minor, material
 
-def max_level(levels) -> str:
-    return max(levels, key=LEVELS.index, default="none")
-
-
-@dataclass(frozen=True)
-class Reason:
-    level: str       # "none" | "minor" | "material"
-    category: str    # one of the rules' categories
-    signal: str      # detector or signal name: "typography", "negation_removed", "text_changed" ...
-    section: str     # section path ("Retention of Information"), "" for a bare text pair
-    detail: str      # one line for people: "duration longer: 30 days -> six months"
-    old: str         # short excerpt of the old text ("" when nothing was there)
-    new: str         # short excerpt of the new text
-
-    def to_json(self) -> dict:
-        return {"level": self.level, "category": self.category, "signal": self.signal,
-                "section": self.section, "detail": self.detail, "old": self.old, "new": self.new}
+__all__ = ["LEVELS", "Assessment", "Level", "Reason", "max_level"]
 
 
-@dataclass(frozen=True)
-class Assessment:
-    level: str
-    categories: tuple[str, ...]
-    reasons: tuple[Reason, ...]
-    favourable: bool = False
-    similarity: float = 1.0
-
-    def to_json(self, extended: bool = False) -> dict:
-        """The design.md ``materiality`` object; ``extended`` adds favourable and similarity."""
-        out = {"level": self.level, "categories": list(self.categories),
-               "reasons": [r.to_json() for r in self.reasons]}
-        if extended:
-            out["favourable"] = self.favourable
-            out["similarity"] = self.similarity
-        return out
-
-    @property
-    def summary(self) -> str:
-        """One line: the level and the first reason."""
-        if not self.reasons:
-            return self.level
-        return f"{self.level}: {self.reasons[0].detail}"
+def max_level(levels: Iterable[str]) -> Level:
+    return Level.highest(levels)

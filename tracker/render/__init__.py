@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from ..diff import BlockChange, ChangeSet, SectionChange, materiality_json
+from ..diff import BlockChange, ChangeSet, SectionChange
+from ..model import Level, Reason
 
 FORMATS = ("text", "markdown", "html", "json", "unified")
 
@@ -48,15 +50,15 @@ class Header:
     old_label: str
     new_label: str
     changed: bool
-    level: str
-    categories: list[str]
-    reasons: list[dict]
+    level: Level
+    categories: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     counts: dict[str, int]
 
 
 def header(cs: ChangeSet, title: str | None = None, old_label: str | None = None,
            new_label: str | None = None, **_: Any) -> Header:
-    m = materiality_json(cs.materiality)
+    m = cs.assessment
     counts = {"added": 0, "removed": 0, "changed": 0, "moved": 0, "renamed": 0}
     for s in cs.sections:
         counts[s.kind] = counts.get(s.kind, 0) + 1
@@ -66,7 +68,7 @@ def header(cs: ChangeSet, title: str | None = None, old_label: str | None = None
         title=title if title is not None else (cs.new.title or cs.old.title or "Policy"),
         old_label=old_label if old_label is not None else "old",
         new_label=new_label if new_label is not None else "new",
-        changed=cs.changed, level=m["level"], categories=m["categories"], reasons=m["reasons"],
+        changed=cs.changed, level=m.level, categories=m.categories, reasons=m.reasons,
         counts=counts,
     )
 
@@ -143,12 +145,14 @@ def items(sc: SectionChange, context: int = 1) -> list[Item]:
     for b in blocks:
         start = b.new_index if b.new_index is not None else pos
         gap = list(range(pos, start))  # unchanged blocks before this change
+        shown: list[int | None]  # None: a gap
         if first:
-            shown = [None] * bool(gap[:-context]) + gap[-context:]
+            shown = [None] if gap[:-context] else []
+            shown += gap[-context:]
         elif len(gap) <= 2 * context:
-            shown = gap
+            shown = list(gap)
         else:
-            shown = gap[:context] + [None] + gap[-context:]
+            shown = [*gap[:context], None, *gap[-context:]]
         out += [Item("gap") if k is None else Item("context", clip(new_blocks[k])) for k in shown]
         out.append(Item("change", change=b))
         first = False
@@ -164,4 +168,4 @@ def items(sc: SectionChange, context: int = 1) -> list[Item]:
 
 
 def is_table(block: str | None) -> bool:
-    return bool(block) and block.lstrip().startswith("|") and "\n" in block.strip()
+    return block is not None and block.lstrip().startswith("|") and "\n" in block.strip()

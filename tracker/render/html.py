@@ -30,12 +30,12 @@ def render_html(cs: ChangeSet, mode: str = "inline", context: int = 1, **kw: Any
     h = header(cs, **kw)
     sections = []
     for sc in cs.sections:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for item in items(sc, context):
-            if item.kind != "change":
+            c = item.change
+            if item.kind != "change" or c is None:
                 rows.append({"kind": item.kind, "text": item.text})
                 continue
-            c = item.change
             rows.append({
                 "kind": "change", "op": c.op,
                 "segments": [list(s) for s in c.inline],
@@ -43,7 +43,7 @@ def render_html(cs: ChangeSet, mode: str = "inline", context: int = 1, **kw: Any
                 "new_segments": [list(s) for s in c.inline if s[0] != "delete"],
             })
         sections.append({"title": section_title(sc), "badges": badges(sc), "note": section_note(sc),
-                         "kind": sc.kind, "level": str(sc.level or "none"), "rows": rows})
+                         "kind": sc.kind, "level": sc.level, "rows": rows})
     return environment().get_template("diff.html.j2").render(
         h=h, summary=summary_line(h), sections=sections, mode=mode,
         old_digest=cs.old.digest[:12], new_digest=cs.new.digest[:12])

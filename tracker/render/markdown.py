@@ -11,8 +11,9 @@ import re
 from typing import Any
 
 from ..diff import BlockChange, ChangeSet
+from ..model import Level
 from ..textdiff import diff_lines
-from . import badges, header, section_note, section_title, summary_line, is_table
+from . import badges, header, is_table, section_note, section_title, summary_line
 
 _ESC = re.compile(r"([\\*~_`<])")  # `<`: page text must never reach a converter as raw HTML
 
@@ -20,18 +21,19 @@ _ESC = re.compile(r"([\\*~_`<])")  # `<`: page text must never reach a converter
 def render_markdown(cs: ChangeSet, heading_level: int = 2, **kw: Any) -> str:
     h = header(cs, **kw)
     hx = "#" * max(1, min(heading_level, 5))
-    out = [f"{hx} Changes to {_plain(h.title)}", "", f"*{_plain(h.old_label)} → {_plain(h.new_label)}*: {summary_line(h)}"]
+    out = [f"{hx} Changes to {_plain(h.title)}", "",
+           f"*{_plain(h.old_label)} → {_plain(h.new_label)}*: {summary_line(h)}"]
     if h.changed:
         line = f"**Materiality: {h.level}**"
         if h.categories:
             line += " (" + ", ".join(h.categories) + ")"
         out += ["", line]
         for r in h.reasons:
-            where = f" *{_plain(r['section'])}*" if r.get("section") else ""
-            detail = _plain(r.get("detail") or r.get("signal") or "")
-            out.append(f"- {r.get('level') or ''} · {r.get('category') or ''}{where}: {detail}")
-            if r.get("old") or r.get("new"):
-                out.append(f"  - was: “{_plain(r.get('old') or '')}” — now: “{_plain(r.get('new') or '')}”")
+            where = f" *{_plain(r.section)}*" if r.section else ""
+            detail = _plain(r.detail or r.signal)
+            out.append(f"- {r.level} · {r.category}{where}: {detail}")
+            if r.old or r.new:
+                out.append(f"  - was: “{_plain(r.old)}” — now: “{_plain(r.new)}”")
     for sc in cs.sections:
         tags = " ".join(f"`{b}`" for b in badges(sc))
         out += ["", f"{hx}# {_plain(section_title(sc))}", ""]
@@ -39,7 +41,7 @@ def render_markdown(cs: ChangeSet, heading_level: int = 2, **kw: Any) -> str:
         note = section_note(sc)
         if note:
             meta += f" — {_plain(note)}"
-        if sc.level and sc.level != "none":
+        if sc.level > Level.NONE:
             meta += f" — *{sc.level}*"
         out.append(meta)
         for c in sc.blocks:

@@ -7,12 +7,13 @@ wdiff-style: ``[-deleted-]`` and ``{+inserted+}``.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from ..diff import BlockChange, ChangeSet
+from ..model import Level
 from . import Header, badges, header, items, section_note, section_title, summary_line
 
 _BADGE_STYLE = {"ADDED": "bold white on green", "REMOVED": "bold white on red",
@@ -39,7 +40,7 @@ def render_ansi(cs: ChangeSet, context: int = 1, width: int = 100, **kw: Any) ->
     return _capture(cs, plain=False, color_system="standard", width=width, context=context, **kw)
 
 
-def _capture(cs: ChangeSet, plain: bool, color_system: str | None, width: int, **kw: Any) -> str:
+def _capture(cs: ChangeSet, plain: bool, color_system: Literal["standard"] | None, width: int, **kw: Any) -> str:
     buf = io.StringIO()
     console = Console(file=buf, width=width, color_system=color_system, force_terminal=not plain,
                       highlight=False, emoji=False, markup=False, soft_wrap=plain)
@@ -57,18 +58,18 @@ def renderables(cs: ChangeSet, plain: bool = False, context: int = 1, **kw: Any)
             title.append(f"[{b}]" if plain else f" {b} ", style=None if plain else _BADGE_STYLE[b])
             title.append(" ")
         title.append(section_title(sc), style=None if plain else "bold")
-        if sc.level and sc.level != "none":
-            title.append(f"  ({sc.level})", style=None if plain else _LEVEL_STYLE.get(str(sc.level)))
+        if sc.level > Level.NONE:
+            title.append(f"  ({sc.level})", style=None if plain else _LEVEL_STYLE.get(sc.level))
         lines: list[RenderableType] = [Text(""), title]
         note = section_note(sc)
         if note:
-            lines.append(Text("  " + note, style=None if plain else "italic dim"))
+            lines.append(Text("  " + note, style="" if plain else "italic dim"))
         for item in items(sc, context):
             if item.kind == "gap":
-                lines.append(Text("  ⋯", style=None if plain else "dim"))
+                lines.append(Text("  ⋯", style="" if plain else "dim"))
             elif item.kind == "context":
-                lines.append(_indent(Text(item.text, style=None if plain else "dim"), "  "))
-            else:
+                lines.append(_indent(Text(item.text, style="" if plain else "dim"), "  "))
+            elif item.change is not None:
                 lines.append(_block(item.change, plain))
         out.append(Group(*lines))
     return out
@@ -84,8 +85,8 @@ def _header(h: Header, plain: bool) -> Text:
         if h.categories:
             t.append(" (" + ", ".join(h.categories) + ")")
     for r in h.reasons:
-        where = f" [{r['section']}]" if r.get("section") else ""
-        t.append(f"\n  • {r.get('level') or ''} {r.get('category') or ''}{where}: {r.get('detail') or r.get('signal') or ''}")
+        where = f" [{r.section}]" if r.section else ""
+        t.append(f"\n  • {r.level} {r.category}{where}: {r.detail or r.signal}")
     return t
 
 

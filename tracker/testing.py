@@ -1,4 +1,5 @@
-"""A tiny HTTP server on 127.0.0.1 serving pages from memory: the demo's site, and the tests'.
+"""tracker.testing: a tiny HTTP server on 127.0.0.1 serving pages from memory, for the demo and for
+tests (yours too: it is how tracker is tested against real HTTP without the internet).
 
 It serves only what was put into it (no file system access), so it cannot leak files, and it binds
 the loopback address only.
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 
 @dataclass
@@ -25,7 +26,7 @@ Route = Page | Callable[["Handler"], None]
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: "PageServer"
+    server: PageServer
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
@@ -92,7 +93,7 @@ class PageServer(ThreadingHTTPServer):
             self.routes[path] = route
         return self.url(path)
 
-    def start(self) -> "PageServer":
+    def start(self) -> PageServer:
         self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="pageserver", daemon=True)
         self._thread.start()
         return self
@@ -104,7 +105,7 @@ class PageServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
-    def __enter__(self) -> "PageServer":
+    def __enter__(self) -> PageServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -1,0 +1,96 @@
+"""Terminal views (rich) of what the Tracker API returns: check runs, history, status, validation.
+
+Shared by the CLI and the demo. Page text is always escaped or passed as Text, never as markup.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape as _markup_escape
+from rich.table import Table
+
+from tracker.controls import escape_controls
+from tracker.model import Level, Outcome
+
+if TYPE_CHECKING:
+    from tracker.api import CheckRun, History, Status, Validation
+
+LEVEL_COLOURS = {Level.MATERIAL: "red", Level.MINOR: "yellow", Level.NONE: "dim"}
+OUTCOME_COLOURS = {Outcome.NEW_VERSION: "green", Outcome.ERROR: "red"}
+
+
+def escape(text: str) -> str:
+    """Page or server text for a rich table: markup escaped, control and bidi characters made visible."""
+    return _markup_escape(escape_controls(text))
+
+
+def short_time(iso: str | None) -> str:
+    """'2026-11-29T04:12:58+00:00' -> '2026-11-29 04:12' for tables (JSON keeps full ISO 8601)."""
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def print_check(run: CheckRun, console: Console) -> None:
+    table = Table(title="check")
+    for col in ("policy", "outcome", "version", "level", "detail"):
+        table.add_column(col)
+    for r in run.results:
+        v = r.version
+        detail = r.error and f"{r.error_kind}: {r.error}" or (v.summary if v else "")
+        colour = OUTCOME_COLOURS.get(r.outcome)
+        table.add_row(r.policy, f"[{colour}]{r.outcome}[/]" if colour else str(r.outcome),
+                      str(v.number) if v else "", str(v.level or v.kind or "") if v else "", escape(detail or ""))
+    console.print(table)
+    failed = sum(not r.ok for r in run.results)
+    console.print(f"{len(run.results)} checked, {run.new_versions} new versions, {failed} failed")
+
+
+def print_history(history: History, console: Console) -> None:
+    table = Table(title=f"history of {history.policy}")
+    for col in ("#", "date", "kind", "level", "summary"):
+        table.add_column(col)
+    for v in history.versions:
+        level = f"[{LEVEL_COLOURS[v.level]}]{v.level}[/]" if v.level else ""
+        table.add_row(str(v.number), short_time(v.created_at), v.kind or "", level, escape(v.summary))
+    console.print(table)
+    if not history.versions:
+        console.print(f"no versions yet: run `tracker check {history.policy}`")
+
+
+def print_status(status: Status, console: Console) -> None:
+    table = Table(title="status")
+    for col in ("policy", "last check", "outcome", "versions", "next due", "failing since"):
+        table.add_column(col)
+    for p in status.policies:
+        outcome = str(p.last_outcome or "never checked")
+        if p.last_outcome == Outcome.ERROR:
+            outcome = f"[red]error[/] {escape(p.last_error or '')}"
+        table.add_row(p.policy, short_time(p.last_check_at), outcome, str(p.versions),
+                      short_time(p.next_due) if p.next_due != "now" else "now", short_time(p.failing_since))
+    console.print(table)
+    for d in status.daemons:
+        stale = f" [red]stale[/]: {escape(d['stale_reason'] or '')}" if d.get("stale") else ""
+        console.print(f"daemon: pid {d['pid']} on {escape(d['host'])}, started {d['started_at']}, "
+                      f"last heartbeat {d['heartbeat_at']}{stale}")
+    o = status.outbox
+    console.print(f"outbox: {o['pending']} pending, {o['sent']} sent, {o['failed']} failed")
+    for m in status.failed_messages:
+        console.print(f"[red]failed message[/] #{m['id']} {m['kind']} {escape(m['policy'])} → "
+                      f"{escape(m['recipient'])} after {m['attempts']} attempts: {escape(m['last_error'] or '')}")
+
+
+def print_validation(v: Validation, console: Console) -> None:
+    console.print(f"[bold]{escape(v.title)}[/] — {escape(v.url)}")
+    console.print(f"fetched via {v.render_path}: {escape(v.render_reason)}")
+    console.print(f"{v.words} words, {sum(1 for s in v.sections if s.level)} headings, digest {v.digest[:12]}")
+    for s in v.sections:
+        indent = "  " * max(0, s.level - 1)
+        console.print(f"{indent}[cyan]{'#' * s.level} {escape(s.heading) or '(preamble)'}[/]  {escape(s.first_line)}")
+    for line in v.coverage.lines():
+        console.print(escape(line))
+    console.print(f"would store: {v.would_store}")
+    for p in v.problems:
+        console.print(f"[red]problem:[/] {escape(p)}")
+    if v.ok:
+        console.print("[green]ok:[/] two fetches agree and the text looks like a policy")
