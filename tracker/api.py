@@ -282,7 +282,8 @@ class Validation:
     def to_json(self) -> ValidationJSON:
         return {"policy": self.policy, "url": self.url, "title": self.title, "words": self.words,
                 "digest": self.digest, "stable": self.stable, "would_store": self.would_store,
-                "render": {"path": self.render_path, "reason": self.render_reason},
+                "render": {"path": "browser" if self.render_path == "browser" else "http",
+                           "reason": self.render_reason},
                 "problems": list(self.problems), "sections": [s.to_json() for s in self.sections],
                 "coverage": self.coverage.to_json()}
 

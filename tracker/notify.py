@@ -110,8 +110,9 @@ def _compose(config: Config, store: Store, group: list[dict]):
     sender = config.notify.from_
     first = group[0]
     stored = {r.get("message_id") for r in group}
+    msgid: str
     if len(stored) == 1 and None not in stored:  # a retry, or a resend after a crash: the same message
-        msgid = stored.pop()
+        msgid = str(stored.pop())
     else:
         ids = ",".join(str(r["id"]) for r in group)
         msgid = emails.message_id(f"{store.install_id()}:{first['kind']}:{ids}:{first['recipient']}", sender)
