@@ -172,6 +172,33 @@ async def _reap(proc: asyncio.subprocess.Process) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.shield(proc.wait())
+        # the helpers (zygote, renderers) die a moment after the leader: the slot is free only then
+        await asyncio.shield(_group_gone(proc.pid))
+
+
+GROUP_GONE_WAIT = 5.0  # seconds; SIGKILLed processes normally vanish within milliseconds
+
+
+async def _group_gone(group: int) -> None:
+    deadline = time.monotonic() + GROUP_GONE_WAIT
+    while _group_members(group) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+
+
+def _group_members(group: int) -> list[int]:
+    """Live (not zombie) processes of a process group, from /proc."""
+    members = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                state, _ppid, pgrp = f.read().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(pgrp) == group and state != "Z":
+            members.append(int(entry.name))
+    return members
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
