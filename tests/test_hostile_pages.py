@@ -313,13 +313,13 @@ def test_private_addresses_are_refused_when_allow_private_is_false(ws, faults):
 @pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "169.254.169.254", "::1",
                                   "fc00::1", "fe80::1", "0.0.0.0", "100.64.0.1", "::ffff:127.0.0.1"])
 def test_private_ranges(host):
-    from tracker.fetch import is_private_address
+    from tracker.addresses import is_private_address
 
     assert is_private_address(host)
 
 
 @pytest.mark.parametrize("host", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"])
 def test_public_ranges(host):
-    from tracker.fetch import is_private_address
+    from tracker.addresses import is_private_address
 
     assert not is_private_address(host)

@@ -176,7 +176,8 @@ def test_a_completely_full_disk_still_answers_in_json(tmp_path, server):
         flush = tracker("notify", "flush", config=ws.config_path)
         assert flush.returncode == 1 and "Traceback" not in flush.stderr and "storage" in flush.stderr
         filler.unlink()
-        assert tracker("check", config=ws.config_path).returncode == 0
+        out = tracker("check", config=ws.config_path)
+        assert out.returncode == 0, out.stdout + out.stderr
 
 
 # --- 10: config values that passed validation and failed later ---------------------------------

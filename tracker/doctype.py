@@ -25,6 +25,8 @@ def document_type(content_type: str, body: bytes) -> str:
     declared = content_type.split(";")[0].strip().lower()
     if body.lstrip()[:5] == b"%PDF-":
         return "application/pdf"
+    if declared in ("application/xml", "text/xml") and _HTML_START.search(body[:8192]):
+        declared = "application/xhtml+xml"  # XHTML served as generic XML
     if declared not in DOCUMENT_TYPES and declared not in UNLABELLED:
         raise FetchError(f"the body is {declared}, not a document (HTML, XHTML, text, Markdown or PDF)",
                          kind="unsupported_type")

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import codecs
 import email.utils
-import ipaddress
 import logging
 import os
 import re
-import socket
 import ssl
 import stat
 import time
@@ -21,6 +19,7 @@ from urllib.request import url2pathname
 
 import httpx
 
+from tracker.addresses import refuse_private
 from tracker.doctype import document_type
 from tracker.errors import FetchError, UsageError
 from tracker.inflate import decode, inflaters
@@ -161,7 +160,7 @@ async def _get(client, url, settings, etag, last_modified) -> FetchResult:
     for _hop in range(settings.max_redirects + 1):
         _check_scheme(current, redirect=current != url)
         if not settings.allow_private:
-            await _refuse_private(current, redirect=current != url)
+            await refuse_private(current, redirect=current != url)
         try:
             async with client.stream("GET", current, headers=headers) as response:
                 status = response.status_code
@@ -216,43 +215,6 @@ def sendable(value: str | None, what: str) -> str | None:
 def _reason(response: httpx.Response) -> str:
     """The server's reason phrase, which it chooses: printable ASCII only, bounded."""
     return "".join(c for c in response.reason_phrase if c.isascii() and c.isprintable())[:80]
-
-
-# --- the private-address guard ([tracker] allow_private = false) -----------------------------
-
-def is_private_address(host: str) -> bool:
-    """Loopback, private, link-local, shared, reserved, multicast or unspecified: not for a shared
-    deployment to fetch (cloud metadata at 169.254.169.254, the admin interface on 127.0.0.1...)."""
-    ip = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
-
-
-async def _refuse_private(url: str, *, redirect: bool) -> None:
-    """Every address the host name resolves to is checked, before each hop. (A resolver that answers
-    differently a moment later is not covered: that needs a connection-level check.)"""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        addresses = [host] if _is_ip(host) else [
-            str(info[4][0]) for info in await asyncio.get_running_loop().getaddrinfo(host, parts.port or 80,
-                                                                                 type=socket.SOCK_STREAM)]
-    except (OSError, UnicodeError):
-        return  # cannot resolve: the request fails as a connection error
-    bad = sorted({a for a in addresses if is_private_address(a)})
-    if bad:
-        where = "a redirect to" if redirect else "the URL"
-        raise FetchError(f"refusing {where} {url!r}: {host} is a private or local address ({', '.join(bad)}) "
-                         "and [tracker] allow_private is false", kind="private_address")
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
-        return True
-    except ValueError:
-        return False
 
 
 def _redirect_target(current: str, location: str) -> str:
