@@ -267,6 +267,10 @@ def test_a_sharp_fall_in_kept_share_confirms_alerts_and_is_recorded(ws, server):
         assert "div.related-posts" in second.coverage_note
         [alert] = [r for r in store.outbox(("pending",)) if r["kind"] == "alert"]
     assert alert["recipient"] == "ops@example.org"
+    history = ws.json("history", "acme")["versions"]
+    assert history[0]["coverage"]["note"] is None and history[0]["coverage"]["kept_words"] > 250
+    assert "kept share of the page fell" in history[1]["coverage"]["note"]
+    assert "related-posts" in ws.cli("history", "acme").stdout  # the table shows the note too
     ws.cli("notify", "flush")
     [eml] = (ws.root / "outbox").glob("*.eml")
     msg = message_from_bytes(eml.read_bytes(), policy=email_policy.default)

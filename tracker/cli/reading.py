@@ -37,7 +37,10 @@ def history(ctx: Context, name: str, fmt: str) -> None:
     if fmt == "json":
         print_json({"policy": name, "versions": [
             {"number": v.number, "created_at": v.created_at, "kind": v.kind, "level": v.level,
-             "summary": v.summary, "digest": v.digest} for v in versions]})
+             "summary": v.summary, "digest": v.digest,
+             "coverage": None if v.kept_words is None else
+             {"kept_words": v.kept_words, "page_words": v.page_words, "note": v.coverage_note}}
+            for v in versions]})
         return
     from rich.markup import escape
     from rich.table import Table
@@ -48,7 +51,8 @@ def history(ctx: Context, name: str, fmt: str) -> None:
     colour = {"material": "red", "minor": "yellow", "none": "dim"}
     for v in versions:
         level = f"[{colour.get(v.level or '', '')}]{v.level}[/]" if v.level else ""
-        table.add_row(str(v.number), short_time(v.created_at), v.kind or "", level, escape(v.summary))
+        note = f" [red](less of the page kept: {escape(v.coverage_note)})[/]" if v.coverage_note else ""
+        table.add_row(str(v.number), short_time(v.created_at), v.kind or "", level, escape(v.summary) + note)
     ctx.console().print(table)
     if not versions:
         ctx.console().print(f"no versions yet: run `tracker check {name}`")
