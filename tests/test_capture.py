@@ -140,6 +140,16 @@ def test_site_builder_header_side_menu_and_footer_without_tags_go():
         assert chrome not in md, chrome
 
 
+def test_a_side_menu_after_a_title_box_goes():
+    menu = "".join(f"<div class='m{i}'><a href='/legal/{w}'>{w} policy</a></div>"
+                   for i, w in enumerate(("Terms", "Privacy", "Cookie", "Refund")))
+    page = f"""<html><body><div class="a1"><div class="hero"><h1>Privacy policy</h1></div>
+    <div class="row"><div class="side"><p>Legal hub</p>{menu}</div>
+    <div class="body"><p>{PROSE}</p><p>{PROSE.replace('one year', 'two years')}</p></div></div></div></body></html>"""
+    md = normalize_html(page).markdown
+    assert md.startswith("# Privacy policy\n\nWe keep the records") and "Legal hub" not in md and "Refund" not in md
+
+
 def test_help_centre_bylines_widgets_and_controls_are_not_policy_text():
     page = f"""<html><body><div class="article"><h1>Privacy policy</h1>
     <div class="x1"><span>Written by Ana Lopez</span></div><div class="x2">Updated over a week ago</div>

@@ -70,9 +70,12 @@ def trim_edges(block: HtmlElement, ledger: Ledger | None = None) -> None:
             edge = None
             for kid in kids:
                 n = _words_upto(kid, MAX_CHROME_WORDS)
-                if n:
-                    edge = (kid, n)
-                    break
+                if not n:
+                    continue
+                if not from_end and n <= 30 and next(kid.iter("h1"), None) is not None:
+                    continue  # the title (a hero box): a side menu may stand right after it
+                edge = (kid, n)
+                break
             if edge is None:
                 break
             el, n = edge
