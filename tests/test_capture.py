@@ -58,9 +58,19 @@ def test_open_cookie_dialog_with_aria_hidden_wrapper_keeps_the_document():
     assert "## How to control cookies" in md and "will need to be recreated." in md
     assert "We value your privacy" not in md and "personalise content and ads" not in md
     assert "opens in a new tab" not in md  # a hidden label inside the hidden wrapper still goes
+    assert "Cookie settings help\n" in md  # and so does the aria-hidden arrow after it
     assert "Pricing" not in md and "2025 Contoso" not in md
     [dialog] = [d for d in ex.coverage.dropped if "ReactModal" in d.path]
     assert dialog.reason is Reason.CHROME and dialog.sample.startswith("We value your privacy")
+
+
+def test_aria_hidden_text_is_on_screen_unless_it_is_a_glyph():
+    # a link card whose visible text is aria-hidden (the link's aria-label is its accessible name)
+    card = ("<a href='/privacy/policy/?annotations=0' aria-label='Which products does this policy cover?'>"
+            "<div aria-hidden='true'><span>Which products does this policy cover?</span></div></a>")
+    page = f"<html><body><main><h1>Policy</h1><p>{PROSE}</p>{card}<p>Next <span aria-hidden='true'>›</span></p></main></body></html>"
+    md = normalize_html(page).markdown
+    assert "Which products does this policy cover?" in md and "›" not in md
 
 
 def test_an_aria_hidden_ancestor_of_everything_never_erases_the_document():
