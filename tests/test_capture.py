@@ -173,6 +173,18 @@ def test_help_centre_bylines_widgets_and_controls_are_not_policy_text():
     assert not noise.BYLINE.match("Written notice by registered post is required.")
 
 
+def test_related_articles_and_help_widgets_in_other_languages_go():
+    related = "".join(f"<li><a href='/{i}/?helpref=related_articles'>Comment signaler une violation de droits numéro {i} ?</a></li>"
+                      for i in range(4))
+    page = f"""<html><body><div role="main"><div><h1>Droits d’auteur</h1><div>Copier le lien</div></div>
+    <div><p>{PROSE}</p><p>{PROSE.replace('one year', 'two years')}</p></div>
+    <div><span>Cela vous a-t-il aidé ?</span><span>Oui</span><span>Non</span></div>
+    <div><h2>Articles connexes</h2><ul>{related}</ul></div></div></body></html>"""
+    md = normalize_html(page).markdown
+    assert "Copier" not in md and "aidé" not in md and "Articles connexes" not in md and "signaler" not in md
+    assert md.count("We keep the records") == 2
+
+
 def test_a_list_of_cited_documents_with_long_link_texts_is_policy_text():
     docs = "".join(f"<li><a href='https://{d}.example/privacy'>The {d} privacy policy for its advertising products</a></li>"
                    for d in ("google", "meta", "microsoft"))
