@@ -79,7 +79,8 @@ def extract_html(html: str | bytes, options: Options = Options()) -> Extraction:
         raise ExtractionError("the page is empty", kind="empty")
     root = parse_html(html)
     page_title = fold(root.findtext(".//title") or "")
-    noise.decode_cloudflare_emails(root)
+    if "data-cfemail" in html or "email-protection" in html:  # a scan of the tree only when it can pay
+        noise.decode_cloudflare_emails(root)
     ledger = Ledger()
     block = blockchoice.apply_selectors(root, options.select, options.remove, ledger)
     extract.strip_chrome(block if options.select else root, ledger)
