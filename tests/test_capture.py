@@ -68,9 +68,12 @@ def test_aria_hidden_text_is_on_screen_unless_it_is_a_glyph():
     # a link card whose visible text is aria-hidden (the link's aria-label is its accessible name)
     card = ("<a href='/privacy/policy/?annotations=0' aria-label='Which products does this policy cover?'>"
             "<div aria-hidden='true'><span>Which products does this policy cover?</span></div></a>")
-    page = f"<html><body><main><h1>Policy</h1><p>{PROSE}</p>{card}<p>Next <span aria-hidden='true'>›</span></p></main></body></html>"
+    toast = "<div class='wdk-toast' aria-hidden='true'>Tracking is being blocked</div>"
+    page = (f"<html><body><main><h1>Policy</h1><p>{PROSE}</p>{card}<p>Next <span aria-hidden='true'>›</span></p>"
+            f"{toast}</main></body></html>")
     md = normalize_html(page).markdown
-    assert "Which products does this policy cover?" in md and "›" not in md
+    assert "Which products does this policy cover?" in md
+    assert "›" not in md and "Tracking is being blocked" not in md
 
 
 def test_an_aria_hidden_ancestor_of_everything_never_erases_the_document():

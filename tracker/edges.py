@@ -30,7 +30,7 @@ CONTROL = re.compile(
     # the same controls on help centres in other languages
     r"copy link|copier le lien|link kopieren|copiar (?:el )?enlace|copia link|copiar link|imprimer|drucken|imprimir|"
     r"retour en haut|nach oben|volver arriba|articles connexes|verwandte artikel|artículos relacionados|"
-    r"articoli correlati|artigos relacionados)\.?$",
+    r"articoli correlati|artigos relacionados)[.:]?$",
     re.IGNORECASE,
 )
 WIDGET = re.compile(r"^(?:did this answer your question|was this (?:article|page|answer) helpful|"

@@ -236,6 +236,16 @@ def _ident(el: HtmlElement) -> str:
     return " ".join(filter(None, (el.get("id"), el.get("class"))))
 
 
+def _in_labelled_control(el: HtmlElement) -> bool:
+    """Inside a link or button whose aria-label names it: the hidden text is what the eye reads."""
+    for depth, a in enumerate(el.iterancestors()):
+        if a.tag in ("a", "button") or a.get("role") in ("link", "button"):
+            return bool(a.get("aria-label"))
+        if depth >= 6:
+            break
+    return False
+
+
 def _side_menu(el: HtmlElement) -> bool:
     """A navigation sidebar that happens to hold the page's only h1 (the name of a site section)."""
     if el.tag not in ("aside", "nav") and el.get("role") not in ("navigation", "complementary"):
@@ -301,6 +311,10 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
         reason = Reason.CHROME
         if why in ("label", "hidden", "aria-hidden"):
             reason = Reason.HIDDEN
+        if why == "aria-hidden":
+            if _in_labelled_control(el):
+                continue  # a link card's visible text, hidden from screen readers that read the label instead
+            why = "hidden"  # else as hidden: a wrapper of prose stays, a toast or an icon goes
         if why == "hidden":
             if _opens_on_click(el, toggled):
                 continue
@@ -319,11 +333,7 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
                         visible = visible.replace(text, "", 1)  # the other copy is now the only one
                 else:
                     why = kind  # hidden chrome: judged as chrome below
-        if why == "aria-hidden":
-            n = words(el)
-            if n >= 3:
-                continue  # aria-hidden hides from screen readers, not from the eye: a link card's text
-        elif why not in ("label", "hidden"):
+        if why not in ("label", "hidden"):
             if title is not None and any(a is el for a in title.iterancestors()) and not _side_menu(el):
                 if el.tag != "form" or words(el) >= 0.5 * total:
                     continue  # a header or banner that carries the title is part of the document
