@@ -58,9 +58,22 @@ def test_open_cookie_dialog_with_aria_hidden_wrapper_keeps_the_document():
     assert "## How to control cookies" in md and "will need to be recreated." in md
     assert "We value your privacy" not in md and "personalise content and ads" not in md
     assert "opens in a new tab" not in md  # a hidden label inside the hidden wrapper still goes
+    assert "Cookie settings help\n" in md  # and so does the aria-hidden arrow after it
     assert "Pricing" not in md and "2025 Contoso" not in md
     [dialog] = [d for d in ex.coverage.dropped if "ReactModal" in d.path]
     assert dialog.reason is Reason.CHROME and dialog.sample.startswith("We value your privacy")
+
+
+def test_aria_hidden_text_is_on_screen_unless_it_is_a_glyph():
+    # a link card whose visible text is aria-hidden (the link's aria-label is its accessible name)
+    card = ("<a href='/privacy/policy/?annotations=0' aria-label='Which products does this policy cover?'>"
+            "<div aria-hidden='true'><span>Which products does this policy cover?</span></div></a>")
+    toast = "<div class='wdk-toast' aria-hidden='true'>Tracking is being blocked</div>"
+    page = (f"<html><body><main><h1>Policy</h1><p>{PROSE}</p>{card}<p>Next <span aria-hidden='true'>›</span></p>"
+            f"{toast}</main></body></html>")
+    md = normalize_html(page).markdown
+    assert "Which products does this policy cover?" in md
+    assert "›" not in md and "Tracking is being blocked" not in md
 
 
 def test_an_aria_hidden_ancestor_of_everything_never_erases_the_document():
@@ -140,6 +153,16 @@ def test_site_builder_header_side_menu_and_footer_without_tags_go():
         assert chrome not in md, chrome
 
 
+def test_a_side_menu_after_a_title_box_goes():
+    menu = "".join(f"<div class='m{i}'><a href='/legal/{w}'>{w} policy</a></div>"
+                   for i, w in enumerate(("Terms", "Privacy", "Cookie", "Refund")))
+    page = f"""<html><body><div class="a1"><div class="hero"><h1>Privacy policy</h1></div>
+    <div class="row"><div class="side"><p>Legal hub</p>{menu}</div>
+    <div class="body"><p>{PROSE}</p><p>{PROSE.replace('one year', 'two years')}</p></div></div></div></body></html>"""
+    md = normalize_html(page).markdown
+    assert md.startswith("# Privacy policy\n\nWe keep the records") and "Legal hub" not in md and "Refund" not in md
+
+
 def test_help_centre_bylines_widgets_and_controls_are_not_policy_text():
     page = f"""<html><body><div class="article"><h1>Privacy policy</h1>
     <div class="x1"><span>Written by Ana Lopez</span></div><div class="x2">Updated over a week ago</div>
@@ -151,6 +174,18 @@ def test_help_centre_bylines_widgets_and_controls_are_not_policy_text():
     assert len(blocks) == 2 and all(b.startswith("We keep the records") for b in blocks)
     assert noise.RELATIVE_TIME.match("Updated over a week ago") and noise.BYLINE.match("Written by Ana Lopez")
     assert not noise.BYLINE.match("Written notice by registered post is required.")
+
+
+def test_related_articles_and_help_widgets_in_other_languages_go():
+    related = "".join(f"<li><a href='/{i}/?helpref=related_articles'>Comment signaler une violation de droits numéro {i} ?</a></li>"
+                      for i in range(4))
+    page = f"""<html><body><div role="main"><div><h1>Droits d’auteur</h1><div>Copier le lien</div></div>
+    <div><p>{PROSE}</p><p>{PROSE.replace('one year', 'two years')}</p></div>
+    <div><span>Cela vous a-t-il aidé ?</span><span>Oui</span><span>Non</span></div>
+    <div><h2>Articles connexes</h2><ul>{related}</ul></div></div></body></html>"""
+    md = normalize_html(page).markdown
+    assert "Copier" not in md and "aidé" not in md and "Articles connexes" not in md and "signaler" not in md
+    assert md.count("We keep the records") == 2
 
 
 def test_a_list_of_cited_documents_with_long_link_texts_is_policy_text():
@@ -267,6 +302,10 @@ def test_a_sharp_fall_in_kept_share_confirms_alerts_and_is_recorded(ws, server):
         assert "div.related-posts" in second.coverage_note
         [alert] = [r for r in store.outbox(("pending",)) if r["kind"] == "alert"]
     assert alert["recipient"] == "ops@example.org"
+    history = ws.json("history", "acme")["versions"]
+    assert history[0]["coverage"]["note"] is None and history[0]["coverage"]["kept_words"] > 250
+    assert "kept share of the page fell" in history[1]["coverage"]["note"]
+    assert "related-posts" in ws.cli("history", "acme").stdout  # the table shows the note too
     ws.cli("notify", "flush")
     [eml] = (ws.root / "outbox").glob("*.eml")
     msg = message_from_bytes(eml.read_bytes(), policy=email_policy.default)

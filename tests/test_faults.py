@@ -217,14 +217,14 @@ def test_a_crashing_page_does_not_take_the_other_policies_down(ws, faults, monke
     faults.put("/a", V1)
     faults.put("/b", V2)
     ws.write_config([{"name": "a", "url": faults.url("/a")}, {"name": "b", "url": faults.url("/b")}], tracker=FAST)
-    real = pipeline.normalize_source
+    real = pipeline.extract_source
 
     def boom(body, *args, **kw):
         if b"30 days" in body:
             raise RecursionError("maximum recursion depth exceeded")
         return real(body, *args, **kw)
 
-    monkeypatch.setattr(pipeline, "normalize_source", boom)
+    monkeypatch.setattr(pipeline, "extract_source", boom)
     results = {r["policy"]: r for r in ws.json("check", expect=1)["results"]}
     assert results["a"]["error_kind"] == "internal" and "RecursionError" in results["a"]["error"]
     assert results["b"]["outcome"] == "new_version"

@@ -111,7 +111,9 @@ def _load(source: Source | Document, select: Sequence[str] = (), remove: Sequenc
 
 def _version_json(v: Version) -> VersionJSON:
     return {"number": v.number, "created_at": v.created_at, "kind": v.kind, "level": v.level,
-            "summary": v.summary, "digest": v.digest}
+            "summary": v.summary, "digest": v.digest,
+            "coverage": None if v.kept_words is None or v.page_words is None else
+            {"kept_words": v.kept_words, "page_words": v.page_words, "note": v.coverage_note}}
 
 
 @dataclass(frozen=True)

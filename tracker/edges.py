@@ -26,11 +26,18 @@ CONTROL = re.compile(
     r"view summary|learn more|read more|show more|show less|see more|see less|"
     r"(?:was this (?:article|page|answer|information) helpful|did this answer your question|"
     r"how did this make you feel|is this page useful)\??(?: yes no| \W+)?|"
-    r"related articles|related posts|still need help\??|contact support|submit a request)\.?$",
+    r"related articles|related posts|still need help\??|contact support|submit a request|"
+    # the same controls on help centres in other languages
+    r"copy link|copier le lien|link kopieren|copiar (?:el )?enlace|copia link|copiar link|imprimer|drucken|imprimir|"
+    r"retour en haut|nach oben|volver arriba|articles connexes|verwandte artikel|artículos relacionados|"
+    r"articoli correlati|artigos relacionados)[.:]?$",
     re.IGNORECASE,
 )
 WIDGET = re.compile(r"^(?:did this answer your question|was this (?:article|page|answer) helpful|"
-                    r"is this page useful|how did this make you feel|\d+ out of \d+ found this helpful)", re.IGNORECASE)
+                    r"is this page useful|how did this make you feel|\d+ out of \d+ found this helpful|"
+                    r"cela vous a-t-il aidé|cet article vous a-t-il été utile|cette réponse vous a-t-elle aidé|"
+                    r"war (?:dieser artikel|diese antwort|das) hilfreich|¿(?:te )?(?:ha )?(?:resultó|sido|fue) útil|"
+                    r"questo articolo (?:ti )?è stato utile|este artigo foi útil)", re.IGNORECASE)
 BACK_TO = re.compile(r"^(?:back|return|go back|go)\s+to\b", re.IGNORECASE)
 _LEAF_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "table", "dl", "blockquote", "pre", "tr", "td"}
 MAX_CHROME_WORDS = 250
@@ -70,9 +77,12 @@ def trim_edges(block: HtmlElement, ledger: Ledger | None = None) -> None:
             edge = None
             for kid in kids:
                 n = _words_upto(kid, MAX_CHROME_WORDS)
-                if n:
-                    edge = (kid, n)
-                    break
+                if not n:
+                    continue
+                if not from_end and n <= 30 and next(kid.iter("h1"), None) is not None:
+                    continue  # the title (a hero box): a side menu may stand right after it
+                edge = (kid, n)
+                break
             if edge is None:
                 break
             el, n = edge
@@ -158,5 +168,18 @@ def _is_chrome(el: HtmlElement, n: int) -> bool:
     link_words = sum(len(etree.tostring(a, method="text", encoding=str, with_tail=False).split()) for a in links)
     if link_words < 0.6 * n:
         return False
-    # Menus have short link texts ("Pricing", "Legal hub"); a list of cited documents has long ones.
-    return link_words / len(links) <= 5
+    # Menus have short link texts ("Pricing", "Legal hub"); a list of cited documents has long ones...
+    if link_words / len(links) <= 5:
+        return True
+    # ...unless it is a box of links to other pages of the same site under a heading ("Related articles").
+    heading = next(el.iter("h2", "h3", "h4", "h5", "h6"), None)
+    if heading is None:
+        return False
+    rest = n - len(etree.tostring(heading, method="text", encoding=str, with_tail=False).split())
+    return link_words >= 0.9 * rest and all(_same_site(a.get("href") or "") for a in links)
+
+
+def _same_site(href: str) -> bool:
+    """A relative link ("/123/?helpref=related_articles", "faq.html"), not one to another site."""
+    href = href.strip()
+    return not href.startswith("//") and "://" not in href[:12] and not href.startswith(("mailto:", "tel:"))

@@ -131,10 +131,12 @@ def _classify(el: HtmlElement) -> str | None:
     if style and _SR_STYLE.search(style):
         return "label"
     if ((cls and (not names.isdisjoint(HIDDEN_CLASSES) or (":" in cls or "-" in cls) and _RESPONSIVE_HIDDEN.search(cls)))
-            or "hidden" in attrib or attrib.get("aria-hidden") == "true"
-            or (style and _HIDDEN_STYLE.search(style))):
+            or "hidden" in attrib or (style and _HIDDEN_STYLE.search(style))):
         return "hidden"
-    return _chrome_kind(el)
+    kind = _chrome_kind(el)
+    if kind is None and attrib.get("aria-hidden") == "true":
+        return "aria-hidden"  # on screen, but maybe an icon or an arrow
+    return kind
 
 
 def _opens_on_click(el: HtmlElement, toggled: set[str]) -> bool:
@@ -234,6 +236,24 @@ def _ident(el: HtmlElement) -> str:
     return " ".join(filter(None, (el.get("id"), el.get("class"))))
 
 
+def _in_labelled_control(el: HtmlElement) -> bool:
+    """Inside a link or button whose aria-label names it: the hidden text is what the eye reads."""
+    for depth, a in enumerate(el.iterancestors()):
+        if a.tag in ("a", "button") or a.get("role") in ("link", "button"):
+            return bool(a.get("aria-label"))
+        if depth >= 6:
+            break
+    return False
+
+
+def _side_menu(el: HtmlElement) -> bool:
+    """A navigation sidebar that happens to hold the page's only h1 (the name of a site section)."""
+    if el.tag not in ("aside", "nav") and el.get("role") not in ("navigation", "complementary"):
+        return False
+    n = words(el)
+    return n > 0 and link_words(el) >= 0.5 * n
+
+
 def _holds_prose(el: HtmlElement, n: int) -> bool:
     """Sections of text, not a box of links: a heading or paragraphs, and few words in links."""
     if link_words(el) >= 0.3 * n:
@@ -289,8 +309,12 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
             continue  # its ancestor went already
         n: int | None = None
         reason = Reason.CHROME
-        if why in ("label", "hidden"):
+        if why in ("label", "hidden", "aria-hidden"):
             reason = Reason.HIDDEN
+        if why == "aria-hidden":
+            if _in_labelled_control(el):
+                continue  # a link card's visible text, hidden from screen readers that read the label instead
+            why = "hidden"  # else as hidden: a wrapper of prose stays, a toast or an icon goes
         if why == "hidden":
             if _opens_on_click(el, toggled):
                 continue
@@ -310,7 +334,7 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
                 else:
                     why = kind  # hidden chrome: judged as chrome below
         if why not in ("label", "hidden"):
-            if title is not None and any(a is el for a in title.iterancestors()):
+            if title is not None and any(a is el for a in title.iterancestors()) and not _side_menu(el):
                 if el.tag != "form" or words(el) >= 0.5 * total:
                     continue  # a header or banner that carries the title is part of the document
             n = words(el) if n is None else n

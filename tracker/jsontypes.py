@@ -105,6 +105,12 @@ class ComparisonJSON(TypedDict):
     sections: list[SectionChangeJSON]
 
 
+class VersionCoverageJSON(TypedDict):
+    kept_words: int
+    page_words: int
+    note: str | None  # set when the kept share of the page fell sharply against the previous version
+
+
 class VersionJSON(TypedDict):
     number: int
     created_at: str
@@ -112,6 +118,7 @@ class VersionJSON(TypedDict):
     level: Level | None
     summary: str
     digest: str
+    coverage: VersionCoverageJSON | None  # None for versions stored before coverage was recorded
 
 
 class HistoryJSON(TypedDict):

@@ -52,7 +52,8 @@ def print_history(history: History, console: Console) -> None:
         table.add_column(col)
     for v in history.versions:
         level = f"[{LEVEL_COLOURS[v.level]}]{v.level}[/]" if v.level else ""
-        table.add_row(str(v.number), short_time(v.created_at), v.kind or "", level, escape(v.summary))
+        note = f" [red](less of the page kept: {escape(v.coverage_note)})[/]" if v.coverage_note else ""
+        table.add_row(str(v.number), short_time(v.created_at), v.kind or "", level, escape(v.summary) + note)
     console.print(table)
     if not history.versions:
         console.print(f"no versions yet: run `tracker check {history.policy}`")
