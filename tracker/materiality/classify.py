@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
+from .. import textdiff
 from ..model import Document, Section
-from .cosmetic import cosmetic_findings
+from .cosmetic import CosmeticFinding, cosmetic_findings
 from .features import Side, categorize
 from .rules import Rules, default_rules
 from .signals import Signal, all_signals
-from .text import align, analysis_text, excerpt, fold_typography, sentence_key, similarity, squash
+from .text import (
+    align,
+    analysis_text,
+    blocks,
+    excerpt,
+    fold_typography,
+    sentence_key,
+    similarity,
+    squash,
+)
 from .verdict import Assessment, Reason, max_level
 
 
@@ -23,11 +33,14 @@ def _reason(sig: Signal, level: str, section: str) -> Reason:
     return Reason(level, sig.category, sig.signal, section, sig.detail, sig.old, sig.new)
 
 
-def _changed(o: Side, n: Side) -> tuple[list[str], str, str]:
+_REGION_FROM = 20_000  # characters: a larger unit is judged on its changed sentences
+
+
+def _changed(o: Side, n: Side, pairs: list[tuple[int | None, int | None]]) -> tuple[list[str], str, str]:
     """Changed sentences (both sides) and a representative old/new excerpt."""
     texts: list[str] = []
     first: tuple[str, str] | None = None
-    for i, j in align(o.sentences, n.sentences):
+    for i, j in pairs:
         a = o.sentences[i] if i is not None else ""
         b = n.sentences[j] if j is not None else ""
         if sentence_key(a) == sentence_key(b):
@@ -47,7 +60,13 @@ def _assess(old: str, new: str, section: str, rules: Rules,
         cat = categorize([old], section, rules)
         return Assessment("none", (cat,), (Reason("none", cat, "identical", section, "no change", "", ""),),
                           False, 1.0)
-    findings = cosmetic_findings(old, new, rules)
+    region = _block_regions(old, new) if len(old) + len(new) > _REGION_FROM else None
+    if region is None:
+        findings = cosmetic_findings(old, new, rules)
+    elif region[0] or region[1]:
+        findings = cosmetic_findings(region[0], region[1], rules)
+    else:  # the same paragraphs: only spacing differs
+        findings = [CosmeticFinding("whitespace", "whitespace or line wraps only", "", "")]
     if findings is not None:
         cat = categorize([analysis_text(old, rules)], section, rules)
         reasons = [Reason("none", cat, f.detector, section, f.detail, f.old, f.new) for f in findings]
@@ -55,12 +74,22 @@ def _assess(old: str, new: str, section: str, rules: Rules,
             reasons = [Reason("none", cat, "identical", section, "no change", "", "")]
         return Assessment("none", (cat,), tuple(reasons), False, similarity(old, new))
 
-    o, n = Side(old, rules), Side(new, rules)
-    sim = similarity(o.text, n.text)
-    signals = all_signals(o, n, rules, section, doc_old, doc_new)
+    sec_old = sec_new = None
+    if region is not None:
+        # Judge the changed paragraphs (with one either side); the whole section answers
+        # "was this already here?", so the cost follows the change, not the section's length.
+        sec_old, sec_new = Side(old, rules), Side(new, rules)
+        doc_old, doc_new = doc_old or sec_old, doc_new or sec_new
+        o, n = Side(region[0], rules), Side(region[1], rules)
+        sim = region[2]
+    else:
+        o, n = Side(old, rules), Side(new, rules)
+        sim = similarity(o.text, n.text)
+    pairs = align(o.sentences, n.sentences)
+    signals = all_signals(o, n, rules, section, doc_old, doc_new, pairs, sec_old, sec_new)
     adverse = [s for s in signals if s.adverse]
     favourable = [s for s in signals if not s.adverse]
-    texts, ex_old, ex_new = _changed(o, n)
+    texts, ex_old, ex_new = _changed(o, n, pairs)
     if adverse:
         reasons = [_reason(s, "material", section) for s in adverse]
         reasons += [_reason(s, "minor", section) for s in favourable]
@@ -72,6 +101,24 @@ def _assess(old: str, new: str, section: str, rules: Rules,
     reasons.append(Reason(level, category, "text_changed", section,
                           f"reworded, no adverse signal (similarity {sim:.2f})", ex_old, ex_new))
     return Assessment(level, _categories(reasons, level), tuple(reasons), bool(good), sim)
+
+
+def _block_regions(old: str, new: str) -> tuple[str, str, float]:
+    """For a large unit: its changed paragraphs with one unchanged paragraph either side (old,
+    new), and the share of characters in unchanged paragraphs. One bounded diff of paragraphs."""
+    a, b = blocks(old), blocks(new)
+    keep_a: set[int] = set()
+    keep_b: set[int] = set()
+    same = 0
+    for tag, i1, i2, j1, j2 in textdiff.opcodes(a, b, deadline=0.5):
+        if tag == "equal":
+            same += sum(len(x) for x in a[i1:i2])
+            continue
+        keep_a.update(range(max(0, i1 - 1), min(len(a), i2 + 1)))
+        keep_b.update(range(max(0, j1 - 1), min(len(b), j2 + 1)))
+    total = sum(map(len, a)) + sum(map(len, b))
+    return ("\n\n".join(a[k] for k in sorted(keep_a)), "\n\n".join(b[k] for k in sorted(keep_b)),
+            round(2 * same / total, 3) if total else 1.0)
 
 
 def assess_text(old: str, new: str, *, section: str = "", rules: Rules | None = None) -> Assessment:

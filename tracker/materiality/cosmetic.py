@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from rapidfuzz.distance import OSA
 
+from .. import textdiff
 from .rules import Rules
-from .text import (COPYRIGHT, DATE_LABEL, DATE_LINE, VERSION, VERSION_LINE, _LINK, blocks, excerpt,
-                   fold_dates, fold_typography, split_sentences, squash, strip_link_targets,
-                   strip_list_markers)
+from .text import (
+    _LINK,
+    COPYRIGHT,
+    DATE_LABEL,
+    DATE_LINE,
+    VERSION,
+    VERSION_LINE,
+    blocks,
+    excerpt,
+    fold_dates,
+    fold_typography,
+    split_sentences,
+    squash,
+    strip_link_targets,
+    strip_list_markers,
+)
 
 DETECTORS = ("whitespace", "typography", "case", "punctuation", "date_lines", "link_targets",
              "list_markers", "reorder", "spelling")
@@ -116,7 +129,7 @@ def _spelling_equal(a: str, b: str, rules: Rules) -> list[tuple[str, str]] | Non
     if len(ta) != len(tb):
         return None  # spelling fixes replace words one for one
     fixes: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in textdiff.opcodes(ta, tb, deadline=0.5):
         if tag == "equal":
             continue
         if tag != "replace" or i2 - i1 != j2 - j1:
@@ -139,7 +152,7 @@ def _equal(old: str, new: str, enabled: frozenset[str], rules: Rules) -> bool:
 
 def _changed_words(old: str, new: str) -> tuple[str, str]:
     ta, tb = old.split(), new.split()
-    ops = [op for op in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes() if op[0] != "equal"]
+    ops = [op for op in textdiff.opcodes(ta, tb, deadline=0.5) if op[0] != "equal"]
     if not ops:
         return squash(old)[:80], squash(new)[:80]
     _, i1, i2, j1, j2 = ops[0]

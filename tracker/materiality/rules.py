@@ -29,11 +29,12 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 FLAT_LEXICONS = ("negation", "negation_exempt", "boilerplate", "clause_breaks", "practice_verbs",
                  "protected_words", "entity_suffixes")

@@ -56,9 +56,7 @@ def _sentence_mentions(side: Side, index: int, entries: tuple[Entry, ...]) -> tu
     pos: dict[str, Mention] = {}
     neg: dict[str, Mention] = {}
     entries = side.candidates(entries)
-    for c in side.clauses:
-        if c.sentence != index:
-            continue
+    for c in side.clauses_at(index):
         for e in entries:
             m = e.search(c.low)
             if m:
@@ -195,16 +193,24 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
     return out
 
 
-def high_risk_signals(o: Side, n: Side, rules: Rules) -> list[Signal]:
+def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = None,
+                      sec_new: Side | None = None) -> list[Signal]:
+    """A high-risk term new in (or gone from) this section. ``sec_old``/``sec_new`` are the whole
+    section when o and n hold only its changed sentences."""
     out: list[Signal] = []
     pos_o, neg_o = o.mentions(rules.high_risk)
     pos_n, neg_n = n.mentions(rules.high_risk)
+    both = (False, True)
     for name, m in pos_n.items():
+        if sec_old is not None and sec_old.mentioned(rules.high_risk, name, both):
+            continue
         if name not in pos_o and name not in neg_o:
             out.append(Signal(True, m.entry.category, "high_risk_term",
                               f"high-risk term new in this section: {name} (\u201c{m.clause.low[m.span[0]:m.span[1]]}\u201d)",
                               _other(o, m, n), _q(m), m.clause.sentence))
     for name, m in pos_o.items():
+        if sec_new is not None and sec_new.mentioned(rules.high_risk, name, both):
+            continue
         if name not in pos_n and name not in neg_n:
             out.append(Signal(False, m.entry.category, "high_risk_term_removed",
                               f"high-risk term no longer in this section: {name}", _q(m), _other(n, m, o)))
@@ -350,14 +356,17 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
 
 
 def all_signals(o: Side, n: Side, rules: Rules, section: str = "",
-                doc_old: Side | None = None, doc_new: Side | None = None) -> list[Signal]:
-    pairs = align(o.sentences, n.sentences)
+                doc_old: Side | None = None, doc_new: Side | None = None,
+                pairs: list[tuple[int | None, int | None]] | None = None,
+                sec_old: Side | None = None, sec_new: Side | None = None) -> list[Signal]:
+    if pairs is None:
+        pairs = align(o.sentences, n.sentences)
     found: list[Signal] = []
     found += negation_signals(o, n, rules, pairs)
     found += right_signals(o, n, rules, doc_old, doc_new)
     found += qualifier_signals(o, n, rules, section)
     found += novelty_signals(o, n, rules, doc_old, doc_new)
-    found += high_risk_signals(o, n, rules)
+    found += high_risk_signals(o, n, rules, sec_old, sec_new)
     found += quantity_signals(o, n, pairs, rules, section)
     found += place_signals(o, n, rules, doc_old)
     explained = {s.new_sentence for s in found if s.new_sentence is not None}

@@ -6,10 +6,10 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
+from .. import textdiff
 from .rules import Rules
 
 _QUOTES = str.maketrans({
@@ -215,31 +215,43 @@ def is_negated(low: str, rules: Rules) -> bool:
 # sentence alignment
 # --------------------------------------------------------------------------------------------
 
+_KEY_DROP = re.compile(r"[^\w\s$€£%]")
+
+
 def sentence_key(sentence: str) -> str:
-    s = sentence.lower()
-    s = re.sub(r"[^\w\s$€£%]", " ", s)
-    return squash(s)
+    return " ".join(_KEY_DROP.sub(" ", sentence.lower()).split())
+
+
+_BAND = 12  # a replaced sentence is paired with new sentences at most this far from its place
 
 
 def align(old: list[str], new: list[str], threshold: float = 55.0) -> list[tuple[int | None, int | None]]:
     """Pairs of sentence indices: (i, j) matched, (i, None) deleted, (None, j) inserted.
 
-    Equal sentences (after folding) pair up in order; the rest pair by best fuzzy ratio."""
+    Equal sentences (after folding) pair up in order through the project's bounded diff
+    (textdiff); inside a replaced stretch a sentence pairs by best fuzzy ratio with the new
+    sentences near its proportional place (a band), so the cost stays linear in the length."""
     ko = [sentence_key(s) for s in old]
     kn = [sentence_key(s) for s in new]
     pairs: list[tuple[int | None, int | None]] = []
-    sm = SequenceMatcher(None, ko, kn, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    for tag, i1, i2, j1, j2 in textdiff.opcodes(ko, kn, deadline=0.5):
         if tag == "equal":
             pairs.extend(zip(range(i1, i2), range(j1, j2)))
             continue
-        cands = sorted(((fuzz.ratio(ko[i], kn[j]), i, j) for i in range(i1, i2) for j in range(j1, j2)),
-                       reverse=True)
+        k, m = i2 - i1, j2 - j1
+        cands = []
+        for i in range(i1, i2):
+            if not k or not m:
+                break
+            centre = j1 + (i - i1) * m // k
+            for j in range(max(j1, centre - _BAND), min(j2, centre + _BAND + 1)):
+                score = fuzz.ratio(ko[i], kn[j], score_cutoff=threshold)
+                if score:
+                    cands.append((score, i, j))
+        cands.sort(reverse=True)
         used_i: set[int] = set()
         used_j: set[int] = set()
         for score, i, j in cands:
-            if score < threshold:
-                break
             if i in used_i or j in used_j:
                 continue
             used_i.add(i)
@@ -265,14 +277,16 @@ def excerpt(text: str, span: tuple[int, int] | None = None, width: int = 140) ->
     return ("\u2026" if start > 0 else "") + out + ("\u2026" if end < len(text) else "")
 
 
+_PIECE = re.compile(r"(?<=[.!?;:])\s+")
+
+
 def similarity(a: str, b: str) -> float:
+    """0..1, like ``fuzz.ratio``. Long texts are compared by sentence-sized pieces through the
+    bounded diff (characters in equal runs), which stays linear where a character ratio would not."""
     a, b = squash(a), squash(b)
-    score = 0.0
-    if len(a) + len(b) > 4000:
-        # Long texts of one policy are usually close: with a cutoff rapidfuzz computes only a
-        # band around the diagonal. At or above the cutoff the score is exact, below it is 0.
-        for cutoff in (99.0, 95.0, 85.0):
-            score = fuzz.ratio(a, b, score_cutoff=cutoff)
-            if score:
-                break
-    return round((score or fuzz.ratio(a, b)) / 100.0, 3)
+    if len(a) + len(b) <= 4000:
+        return round(fuzz.ratio(a, b) / 100.0, 3)
+    ta, tb = _PIECE.split(a), _PIECE.split(b)
+    same = sum(sum(len(w) + 1 for w in ta[i1:i2])
+               for tag, i1, i2, _, _ in textdiff.opcodes(ta, tb, deadline=0.25) if tag == "equal")
+    return round(min(1.0, 2 * same / (len(a) + len(b) + 2)), 3)
