@@ -8,25 +8,62 @@ from rapidfuzz import fuzz
 
 from .. import textdiff
 from ..model import Document, Section
+from .context import context_signals, quote_change
 from .cosmetic import CosmeticFinding, cosmetic_findings
 from .features import Side, categorize
 from .rules import Rules, default_rules
 from .signals import Signal, all_signals
 from .text import (
     align,
-    analysis_text,
     blocks,
-    excerpt,
     fold_typography,
     sentence_key,
     similarity,
     squash,
 )
-from .verdict import Assessment, Reason, max_level
+from .verdict import LEVELS, Assessment, Reason, max_level
 
 
 def _categories(reasons: list[Reason], level: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(r.category for r in reasons if r.level == level))
+    """The categories of the reasons at the verdict's level; a `none` verdict has none."""
+    if level == "none":
+        return ()
+    return tuple(dict.fromkeys(r.category for r in reasons if r.level == level and r.category))
+
+
+# How decisive a finding is, within its level: the first reason is the one a reader acts on.
+_WEIGHT = {"negation_removed": 10, "prohibition_removed": 9, "right_negated": 9, "choice_negated": 9,
+           "protection_negated": 9, "promise_softened": 9, "right_removed": 8, "choice_removed": 8,
+           "protection_removed": 8, "new_data_kind": 7, "new_purpose": 8, "controller_changed": 7,
+           "governing_law_changed": 7, "venue_changed": 7, "transfer_destination_changed": 7,
+           "scope_changed": 7, "age_limit_removed": 6, "new_recipient": 6, "recipient_added": 6,
+           "permission_expanded": 6, "high_risk_term": 6, "quantity_adverse": 6, "period_fixed": 6,
+           "period_extended": 5, "qualifier_removed": 5, "new_tracker": 5, "quantity_changed": 4,
+           "new_practice": 4, "text_changed": -1}
+
+
+def _rank(r: Reason) -> tuple[int, int]:
+    weight = _WEIGHT.get(r.signal, 0) + ("(sensitive)" in r.detail)
+    return -LEVELS.index(r.level), -weight
+
+
+def ranked(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
+    """Reasons by weight (material first, the decisive finding first), duplicates merged: the
+    same finding in several sections is one reason that says how many more."""
+    groups: dict[tuple[str, str, str], list[Reason]] = {}
+    for r in reasons:
+        groups.setdefault((r.level, r.signal, r.detail), []).append(r)
+    out = []
+    for same in groups.values():
+        first = same[0]
+        others = len({(r.section, r.old, r.new) for r in same}) - 1
+        if others and first.signal != "text_changed":
+            first = Reason(first.level, first.category, first.signal, first.section,
+                           f"{first.detail} (and {others} more)", first.old, first.new)
+        out.append(first)
+        if first.signal == "text_changed":
+            out += [r for r in same[1:] if (r.section, r.old, r.new) != (first.section, first.old, first.new)]
+    return tuple(sorted(out, key=_rank))
 
 
 def _reason(sig: Signal, level: str, section: str) -> Reason:
@@ -51,14 +88,13 @@ def _changed(o: Side, n: Side, pairs: list[tuple[int | None, int | None]]) -> tu
     if first is None:
         first = (o.text, n.text)
         texts = [o.text, n.text]
-    return texts, excerpt(first[0]), excerpt(first[1])
+    return texts, *quote_change(first[0], first[1])
 
 
 def _assess(old: str, new: str, section: str, rules: Rules,
             doc_old: Side | None = None, doc_new: Side | None = None) -> Assessment:
     if old == new:
-        cat = categorize([old], section, rules)
-        return Assessment("none", (cat,), (Reason("none", cat, "identical", section, "no change", "", ""),),
+        return Assessment("none", (), (Reason("none", "", "identical", section, "no change", "", ""),),
                           False, 1.0)
     region = _block_regions(old, new) if len(old) + len(new) > _REGION_FROM else None
     if region is None:
@@ -68,11 +104,11 @@ def _assess(old: str, new: str, section: str, rules: Rules,
     else:  # the same paragraphs: only spacing differs
         findings = [CosmeticFinding("whitespace", "whitespace or line wraps only", "", "")]
     if findings is not None:
-        cat = categorize([analysis_text(old, rules)], section, rules)
-        reasons = [Reason("none", cat, f.detector, section, f.detail, f.old, f.new) for f in findings]
+        # a cosmetic change has no category: no words of the policy changed
+        reasons = [Reason("none", "", f.detector, section, f.detail, f.old, f.new) for f in findings]
         if not reasons:  # pragma: no cover - identical texts are handled above
-            reasons = [Reason("none", cat, "identical", section, "no change", "", "")]
-        return Assessment("none", (cat,), tuple(reasons), False, similarity(old, new))
+            reasons = [Reason("none", "", "identical", section, "no change", "", "")]
+        return Assessment("none", (), tuple(reasons), False, similarity(old, new))
 
     sec_old = sec_new = None
     if region is not None:
@@ -87,20 +123,36 @@ def _assess(old: str, new: str, section: str, rules: Rules,
         sim = similarity(o.text, n.text)
     pairs = align(o.sentences, n.sentences)
     signals = all_signals(o, n, rules, section, doc_old, doc_new, pairs, sec_old, sec_new)
+    signals = _restored(signals + context_signals(o, n, pairs, rules, section))
     adverse = [s for s in signals if s.adverse]
     favourable = [s for s in signals if not s.adverse]
     texts, ex_old, ex_new = _changed(o, n, pairs)
     if adverse:
         reasons = [_reason(s, "material", section) for s in adverse]
         reasons += [_reason(s, "minor", section) for s in favourable]
-        return Assessment("material", _categories(reasons, "material"), tuple(reasons), False, sim)
+        return Assessment("material", _categories(reasons, "material"), ranked(reasons), False, sim)
     good = [s for s in favourable if s.favourable]
     level = "material" if good and rules.escalate_favourable else "minor"
     reasons = [_reason(s, level, section) for s in favourable]
-    category = (good or favourable)[0].category if favourable else categorize(texts, section, rules)
+    # the category of the changed words (the section heading only when they name none)
+    category = (good or favourable)[0].category if favourable else categorize(texts, "", rules)
+    if category == "other":
+        category = categorize(texts, section, rules)
     reasons.append(Reason(level, category, "text_changed", section,
                           f"reworded, no adverse signal (similarity {sim:.2f})", ex_old, ex_new))
-    return Assessment(level, _categories(reasons, level), tuple(reasons), bool(good), sim)
+    return Assessment(level, _categories(reasons, level), ranked(reasons), bool(good), sim)
+
+
+def _restored(signals: list[Signal]) -> list[Signal]:
+    """A sentence that adds a protection is judged by it: the things it protects (a recipient, a
+    data kind named in "we will not share X with Y") are not new practices. Restoring a
+    protection is favourable."""
+    protective = {s.new_sentence for s in signals if s.favourable and s.new_sentence is not None
+                  and s.signal in ("prohibition_added", "protection_added", "right_added", "choice_added",
+                                   "qualifier_added")}
+    return [s for s in signals if not (s.adverse and s.new_sentence in protective
+                                       and s.signal in ("new_data_kind", "new_recipient", "new_purpose",
+                                                        "new_tracker", "new_practice"))]
 
 
 def _block_regions(old: str, new: str) -> tuple[str, str, float]:
@@ -147,18 +199,20 @@ def assess_pairs(pairs: Sequence[tuple[Section | None, Section | None]],
     doc_old = Side(old_all, rules) if len(pairs) > 1 and changed else None
     doc_new = Side(new_all, rules) if len(pairs) > 1 and changed else None
     each: list[Assessment] = []
+    seen: dict[tuple[str, str, str], Assessment] = {}   # each distinct section analysed once
     for a, b in pairs:
-        each.append(_assess(a.text if a is not None else "", b.text if b is not None else "",
-                            _section_name(a, b), rules, doc_old, doc_new))
+        key = (a.text if a is not None else "", b.text if b is not None else "", _section_name(a, b))
+        if key not in seen:
+            seen[key] = _assess(*key[:2], key[2], rules, doc_old, doc_new)
+        each.append(seen[key])
     level = max_level(a.level for a in each)
     reasons = [r for a in each for r in a.reasons if r.signal != "identical"]
     if not reasons:
-        cat = "other"
         detail = "no change" if all((a is None) == (b is None) for a, b in pairs) else "empty sections only"
-        reasons = [Reason("none", cat, "identical", "", detail, "", "")]
+        reasons = [Reason("none", "", "identical", "", detail, "", "")]
     categories = _categories(reasons, level)
     favourable = level == "minor" and any(a.favourable for a in each)
-    return Assessment(level, categories, tuple(reasons), favourable, similarity(old_all, new_all)), each
+    return (Assessment(level, categories, ranked(reasons), favourable, similarity(old_all, new_all)), each)
 
 
 # --------------------------------------------------------------------------------------------

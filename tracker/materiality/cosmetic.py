@@ -126,11 +126,15 @@ def is_spelling_fix(a: str, b: str, rules: Rules) -> bool:
 
 def _spelling_equal(a: str, b: str, rules: Rules) -> list[tuple[str, str]] | None:
     ta, tb = a.split(), b.split()
-    if len(ta) != len(tb):
-        return None  # spelling fixes replace words one for one
+    if abs(len(ta) - len(tb)) > 8:
+        return None  # spelling fixes replace words one for one (or join or split a few)
     fixes: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in textdiff.opcodes(ta, tb, deadline=0.5):
         if tag == "equal":
+            continue
+        if tag == "replace" and i2 - i1 != j2 - j1 and "".join(ta[i1:i2]) == "".join(tb[j1:j2]):
+            # a missing space restored or a stray one removed: "useof" -> "use of"
+            fixes.append((" ".join(ta[i1:i2]), " ".join(tb[j1:j2])))
             continue
         if tag != "replace" or i2 - i1 != j2 - j1:
             return None

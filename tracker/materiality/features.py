@@ -83,8 +83,9 @@ class Side:
     def mentions(self, entries: tuple[Entry, ...]) -> tuple[dict[str, Mention], dict[str, Mention]]:
         """(positive, negative): entry name -> first mention in a plain / a negated clause."""
         cache = self.__dict__.setdefault("_mention_cache", {})
-        if id(entries) in cache:
-            return cache[id(entries)]
+        key = id(entries)
+        if key in cache:
+            return cache[key]
         pos: dict[str, Mention] = {}
         neg: dict[str, Mention] = {}
         # Plain and negated clauses are searched apart: the first match in each is the first
@@ -102,11 +103,16 @@ class Side:
                 if at < 0:
                     continue
                 m = e.pattern.search(joined, starts[bisect_right(starts, at) - 1])
-                if m:
+                while m:
                     k = bisect_right(starts, m.start()) - 1
                     a = m.start() - starts[k]
-                    target[e.name] = Mention(e, self.clauses[index[k]], (a, a + len(m.group(0))))
-        cache[id(entries)] = (pos, neg)
+                    mention = Mention(e, self.clauses[index[k]], (a, a + len(m.group(0))))
+                    if target is neg or not denied(mention.clause.low, a):
+                        target[e.name] = mention
+                        break
+                    neg.setdefault(e.name, mention)   # "without prior notice": the opposite
+                    m = e.pattern.search(joined, m.end())
+        cache[key] = (pos, neg)
         return pos, neg
 
     def mentioned(self, entries: tuple[Entry, ...], name: str, negated: tuple[bool, ...] = (False,)) -> bool:
@@ -138,8 +144,8 @@ class Side:
                 break
             k = bisect_right(starts, m.start()) - 1
             for c in self.clauses_at(k):
-                if c.negated not in out and e.pattern.search(c.low):
-                    out.add(c.negated)
+                for hit in e.pattern.finditer(c.low):
+                    out.add(negated_at(c, hit.start()))
             k += 1
         return out
 
@@ -242,6 +248,9 @@ class Side:
                 out.setdefault(m.group(0).strip(), s)
         return out
 
+    def places_in_sentence(self, sentence: str) -> list[str]:
+        return _places_in_sentence(self.rules, sentence)
+
     def _sentences_matching(self, entry: Entry) -> list[int]:
         """Indices of the sentences in which the entry's pattern matches: one scan of the text."""
         low = self.low
@@ -288,6 +297,18 @@ class Side:
                 key = re.sub(r"[^\w\s]", "", written.lower())
                 out.setdefault(" ".join(key.split()), written)
         return out
+
+
+_DENIED = re.compile(r"\b(?:without|no|lacking)(?:\s+(?:any|your|our|prior|giving\s+you|the))*\s+$")
+
+
+def denied(low: str, start: int) -> bool:
+    """True when the words just before ``start`` deny what follows ("without prior notice")."""
+    return bool(_DENIED.search(low[max(0, start - 40):start]))
+
+
+def negated_at(clause: Clause, start: int) -> bool:
+    return clause.negated or denied(clause.low, start)
 
 
 @dataclass(frozen=True)

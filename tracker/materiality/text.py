@@ -27,8 +27,13 @@ def _quote(m: re.Match) -> str:
     return _QUOTES[ord(m.group(0))] or ""
 
 
+# A footnote or annotation marker: an in-page link whose text is a number ("[40](#annotation-40)"),
+# with the escaped brackets around it. Renumbering one changes no word of the policy.
+_FOOTNOTE = re.compile(r"\\?\[?\[\d{1,4}\]\(#[^)\s]*\)\\?\]?|\\\[\d{1,4}\\\](?=\]\(#)")
+# A table-of-contents line: nothing but in-page links (and a list marker).
+_TOC_LINE = re.compile(r"(?m)^[ \t]*(?:[-*+]|\d{1,3}\\?[.)])?[ \t]*(?:\[[^\]\n]*\]\(#[^)\s]*\)[ \t,|]*)+$")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|[ivx]{1,4}\.)[ \t]+")
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}\\?[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|[ivx]{1,4}\.)[ \t]+")
 _ABBREV = ("inc", "ltd", "llc", "corp", "co", "e.g", "i.e", "etc", "u.s", "u.k", "no", "st", "mr",
            "mrs", "ms", "dr", "vs", "jr", "sr", "art", "sec", "para", "approx", "l.l.c", "s.a", "b.v",
            "n.v", "u.s.a", "pte", "pty", "cf", "al", "fig")
@@ -50,8 +55,10 @@ def fold_typography(text: str) -> str:
 
 
 def strip_link_targets(text: str) -> str:
-    """Markdown links keep their anchor text only."""
-    return _LINK.sub(lambda m: m.group(1), text)
+    """Markdown links keep their anchor text only; footnote markers go."""
+    if "](#" in text:
+        text = _FOOTNOTE.sub("", text)
+    return _LINK.sub(lambda m: m.group(1), text) if "](" in text else text
 
 
 def strip_list_markers(text: str) -> str:
@@ -163,6 +170,8 @@ def analysis_text(text: str, rules: Rules) -> str:
     text = fold_typography(text)
     for label, token in rules.negation_labels:
         text = text.replace(label, token)
+    if "](#" in text:
+        text = _TOC_LINE.sub("", text)   # a table of contents is never the reason
     text = strip_link_targets(text)
     text = strip_list_markers(text)
     text = fold_dates(text)
@@ -183,6 +192,7 @@ class Clause:
     low: str         # lowercased, for term matching
     negated: bool
     sentence: int    # index of the sentence it came from
+    user: bool = False   # a rule for the user ("you may not ..."), not a promise to them
 
 
 def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
@@ -201,7 +211,10 @@ def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
     for a, b in zip(cuts, cuts[1:]):
         part = sentence[a:b].strip(" ,;:")
         if part:
-            out.append(Clause(part, part.lower(), is_negated(part.lower(), rules), index))
+            low_part = part.lower()
+            negated = is_negated(low_part, rules) or bool(rules.local_only and rules.local_only.search(low_part))
+            user = negated and bool(rules.user_prohibition and rules.user_prohibition.search(low_part))
+            out.append(Clause(part, low_part, negated, index, user))
     return out
 
 
@@ -225,6 +238,15 @@ def sentence_key(sentence: str) -> str:
 _BAND = 12  # a replaced sentence is paired with new sentences at most this far from its place
 
 
+def _extended(a: str, b: str, threshold: float) -> float:
+    """A sentence kept whole inside a longer one ("We do not charge a fee." -> "We do not charge
+    a fee ... unless it is excessive."): paired, just above the threshold."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 40 or len(long_) > 6 * len(short):
+        return 0.0
+    return threshold + 0.5 if fuzz.partial_ratio(short, long_, score_cutoff=92) else 0.0
+
+
 def align(old: list[str], new: list[str], threshold: float = 55.0) -> list[tuple[int | None, int | None]]:
     """Pairs of sentence indices: (i, j) matched, (i, None) deleted, (None, j) inserted.
 
@@ -245,7 +267,7 @@ def align(old: list[str], new: list[str], threshold: float = 55.0) -> list[tuple
                 break
             centre = j1 + (i - i1) * m // k
             for j in range(max(j1, centre - _BAND), min(j2, centre + _BAND + 1)):
-                score = fuzz.ratio(ko[i], kn[j], score_cutoff=threshold)
+                score = fuzz.ratio(ko[i], kn[j], score_cutoff=threshold) or _extended(ko[i], kn[j], threshold)
                 if score:
                     cands.append((score, i, j))
         cands.sort(reverse=True)
@@ -263,16 +285,23 @@ def align(old: list[str], new: list[str], threshold: float = 55.0) -> list[tuple
 
 
 def excerpt(text: str, span: tuple[int, int] | None = None, width: int = 140) -> str:
-    """A short quote from text, centred on span when given."""
+    """A short quote from text, centred on span when given, cut at whole words."""
     text = squash(text)
     if len(text) <= width:
         return text
     if span is None:
-        return text[: width - 1].rstrip() + "\u2026"
+        cut = text.rfind(" ", 0, width)
+        return text[: cut if cut > width // 2 else width - 1].rstrip(" ,;:") + "\u2026"
     a, b = span
     mid = (a + b) // 2
     start = max(0, min(mid - width // 2, len(text) - width))
     end = start + width
+    if start > 0:
+        sp = text.find(" ", start)
+        start = sp + 1 if 0 <= sp < min(a, start + 20) else start
+    if end < len(text):
+        sp = text.rfind(" ", max(b, end - 20), end)
+        end = sp if sp > 0 else end
     out = text[start:end].strip()
     return ("\u2026" if start > 0 else "") + out + ("\u2026" if end < len(text) else "")
 
