@@ -64,11 +64,12 @@ def quote_change(a: str, b: str, words: int = 6) -> tuple[str, str]:
 
 
 def _promise(side: Side, index: int, rules: Rules) -> bool:
-    """A sentence that promises users something: a negated company statement or a protection."""
+    """A sentence that promises users something: a negated company statement, or a right,
+    choice or protection."""
     if any(c.negated and not c.user for c in side.clauses_at(index)):
         return True
     low = side.sentences[index].lower()
-    return any(r.kind == "protection" and r.search(low) for r in side.candidates(rules.rights))
+    return any(r.search(low) for r in side.candidates(rules.rights))
 
 
 def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list[Signal]:
@@ -80,6 +81,11 @@ def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list
         before = {m.group(0) for m in rules.softeners.finditer(a.lower())}
         added = [m for m in rules.softeners.finditer(b.lower()) if m.group(0) not in before]
         if not added or not _promise(o, i, rules):
+            continue
+        deleted, inserted = _edits(a, b)
+        # inserted into the promise, which otherwise stays: a few words in, hardly any out
+        into = [p for p in inserted if rules.softeners.search(p.lower()) and len(p.split()) <= 15]
+        if not into or sum(len(d.split()) for d in deleted) > 3:
             continue
         qo, qn = quote_change(a, b)
         out.append(Signal(True, categorize([b], "", rules) if categorize([b], "", rules) != "other"
@@ -127,8 +133,10 @@ def longer_list(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> l
     sharing = rules.contexts.get("sharing")
     for i, j, a, b in _changed_pairs(o, n, pairs):
         deleted, inserted = _edits(a, b)
-        if not inserted or any(d.strip(" ,") for d in deleted):
-            continue  # only additions make a list longer
+        kept = b.lower()
+        if not inserted or any(d.strip(" ,").lower() not in ("", "and", "or") and d.strip(" ,").lower() not in kept
+                               for d in deleted):
+            continue  # only additions (and items moved within the list) make a list longer
         la, lb = a.lower(), b.lower()
         if rules.grant_words is not None and rules.permission_verbs is not None and rules.grant_words.search(lb):
             verbs_a = {m.group(0) for m in rules.permission_verbs.finditer(la)}
@@ -171,8 +179,9 @@ def periods(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list[
                               excerpt(a), excerpt(b, q.span), j))
         elif len(db) > len(da) and re.search(r"\b(?:more time|extend|extension|another|additional)\b", b.lower()):
             extra = db[len(da)]
+            around = (b + " " + (n.sentences[j - 1] if j > 0 else "")).lower()   # a follow-up sentence
             for ctx in rules.quantity_contexts:
-                if ctx.kind == "duration" and ctx.adverse == "increase" and ctx.search(b.lower()):
+                if ctx.kind == "duration" and ctx.adverse == "increase" and ctx.search(around):
                     out.append(Signal(True, ctx.category or categorize([b], section, rules), "period_extended",
                                       f"period may be extended: {ctx.name}: \u201c{extra.text}\u201d",
                                       excerpt(a), excerpt(b, extra.span), j))

@@ -117,8 +117,9 @@ def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | Non
                   and not _vacuous(m_old, o, rules)):
                 deleted.append(m_old)
         if group in (rules.actions, rules.purposes):
-            added = [m for name, m in neg_n.items() if name not in neg_o and name not in pos_o
-                     and not m.clause.user]
+            # a new prohibition, or one restored ("we may share" -> "we do not share")
+            added = [m for name, m in neg_n.items() if name not in neg_o
+                     and (name not in pos_o or name not in pos_n) and not m.clause.user]
             if added:
                 out.append(Signal(False, added[0].entry.category, "prohibition_added",
                                   f"new prohibition: {_names(added)}", _other(o, added[0], n), _q(added[0]),
