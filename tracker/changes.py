@@ -5,10 +5,16 @@ The one place where the diff engine and the materiality classifier meet (both pu
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 from tracker.diff import ChangeSet, diff_documents, with_materiality
-from tracker.materiality import Rules, assess_pairs
+from tracker.materiality import Assessment, Reason, Rules, assess_pairs
+from tracker.materiality.text import (
+    fold_typography,
+    strip_link_targets,
+    strip_list_markers,
+)
 from tracker.model import Document
 
 
@@ -19,14 +25,59 @@ class Verdict:
     assessment: dict
 
 
+_HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
+_UNDERLINE = re.compile(r"(?m)^[ \t]*(?:=+|-{3,})[ \t]*$")
+_LEADING_EMPHASIS = re.compile(r"(?m)^([ \t]*)(?:\*\*|__|\*|_)(?=\S)")
+_WORD = re.compile(r"[^\W_]+(?:[.,'/@:-][^\W_]+)*")
+
+
+def document_words(markdown: str) -> list[str]:
+    """The words of a document in order, without its markup: heading marks and levels, setext
+    underlines, emphasis, list bullets and numbers, link targets, table pipes, whitespace and
+    typography. Two texts with the same words differ in presentation only."""
+    text = strip_link_targets(fold_typography(markdown))
+    text = _LEADING_EMPHASIS.sub(r"\1", _UNDERLINE.sub("", _HEADING_MARK.sub("", text)))
+    return _WORD.findall(strip_list_markers(text))
+
+
+def _markup_only(old: Document, new: Document) -> Assessment | None:
+    """Cosmetic at the document level, before any section is aligned: when not one word of the
+    document changed, the verdict is `none` whatever happened to its sections."""
+    if document_words(old.markdown) != document_words(new.markdown):
+        return None
+    what = []
+    if len(old.sections) != len(new.sections):
+        what.append(f"{len(old.sections)} sections -> {len(new.sections)}")
+    elif [(s.level, s.heading) for s in old.sections] != [(s.level, s.heading) for s in new.sections]:
+        what.append("headings")
+    detail = "markup only: the document's words are unchanged" + (f" ({', '.join(what)})" if what else "")
+    return Assessment("none", (), (Reason("none", "", "markup", "", detail, "", ""),), False, 1.0)
+
+
+def _no_category(a: Assessment) -> Assessment:
+    """A `none` verdict or reason is cosmetic: it has no category."""
+    reasons = tuple(dataclasses.replace(r, category="") if r.level == "none" and r.category else r
+                    for r in a.reasons)
+    categories = () if a.level == "none" else a.categories
+    if reasons == a.reasons and categories == a.categories:
+        return a
+    return dataclasses.replace(a, reasons=reasons, categories=categories)
+
+
 def compare(old: Document, new: Document, rules: Rules | None = None) -> ChangeSet:
     """Section diff with a materiality verdict for the whole change and for each changed section."""
     changeset = diff_documents(old, new)
     if not changeset.sections:
         return changeset
+    markup = _markup_only(old, new)
+    if markup is not None:  # no section-level reason can raise it
+        changeset = with_materiality(changeset, markup, {i: "none" for i in range(len(changeset.sections))})
+        return dataclasses.replace(changeset, sections=tuple(dataclasses.replace(s, reasons=())
+                                                             for s in changeset.sections))
     # Every pair, not only the changed ones: "a new kind of data" means new to the whole document.
     pairs = list(changeset.pairs)
     overall, per_pair = assess_pairs(pairs, rules=rules)
+    overall, per_pair = _no_category(overall), [_no_category(a) for a in per_pair]
     by_pair = {(id(o), id(n)): a for (o, n), a in zip(pairs, per_pair)}
     found = [by_pair.get((id(s.old_section), id(s.new_section))) for s in changeset.sections]
     changeset = with_materiality(changeset, overall, {i: a.level for i, a in enumerate(found) if a})
@@ -60,6 +111,16 @@ def summarize(changeset: ChangeSet) -> str:
         label = "cosmetic" if top.get("level") == "none" else (top.get("category") or "other")
         line += f"; {label}: {detail}" + (f" ({heading})" if heading else "")
     return line if len(line) <= 300 else line[:299] + "…"
+
+
+def technical(old: Document, new: Document, normalizer: str) -> Verdict:
+    """A re-extraction: the page did not change, the text taken from it did. Never judged as a
+    change of the policy: level `none`, no category."""
+    changeset = diff_documents(old, new)
+    counts = f"{len(changeset.sections)} section" + "s" * (len(changeset.sections) != 1) + " differ"
+    detail = f"re-extracted from the stored page (normalizer {normalizer}); {counts}"
+    reason = Reason("none", "", "re_extracted", "", detail, "", "")
+    return Verdict("none", f"technical: {detail}", Assessment("none", (), (reason,)).to_json())
 
 
 def judge(old: Document, new: Document, rules: Rules | None = None) -> Verdict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -19,7 +20,7 @@ import httpx
 
 from tracker import changes, fetch, guards, notify
 from tracker.config import Config, Policy, rules_from_json
-from tracker.errors import ExtractionError, TrackerError
+from tracker.errors import ExtractionError, NotThePolicy, TrackerError
 from tracker.model import Document
 from tracker.normalize import NORMALIZER_VERSION, Options, normalize_source
 from tracker.store import NewChange, Store, Version, utcnow
@@ -155,8 +156,9 @@ class Checker:
 
     async def _confirm(self, client, policy: Policy, result: fetch.FetchResult, doc: Document,
                        previous: Document | None) -> tuple[fetch.FetchResult, Document]:
-        """A suspect page (error, login wall, challenge, drastic shrink) is fetched again before
-        anything is stored; a drastic cut is kept only when the second fetch agrees."""
+        """A suspect page (error, login wall, challenge, not the policy, drastic shrink) is fetched
+        again before anything is stored; a drastic cut is kept only when the second fetch agrees.
+        A page that is still not the policy is kept as evidence, for `tracker accept`."""
         first = guards.suspect(doc, result.text, previous)
         if first is None:
             return result, doc
@@ -168,6 +170,10 @@ class Checker:
             return again, doc_again
         if second.refetch_may_confirm and first.refetch_may_confirm and doc_again.digest == doc.digest:
             return again, doc_again
+        if second.identity is not None:
+            raise NotThePolicy(f"{second.reason} (fetched twice; nothing stored; if the site really replaced the "
+                               f"policy: tracker accept {policy.name})", evidence=second.identity.to_json(),
+                               page=(again.body, again.content_type, again.encoding))
         raise ExtractionError(second.reason + " (fetched twice; nothing stored)", kind=second.kind)
 
     def _record(self, policy: Policy, result: fetch.FetchResult, doc: Document | None, latest: Version | None,
@@ -215,12 +221,43 @@ class Checker:
             return CheckResult(policy.name, "error", time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
         if doc.digest == latest.digest:
             return CheckResult(policy.name, "unchanged", time.monotonic() - t0)
-        verdict = changes.judge(self.store.document(latest), doc, self.config.rules)
-        summary = f"technical: re-extracted (normalizer {NORMALIZER_VERSION}); {verdict.summary}"
+        verdict = changes.technical(self.store.document(latest), doc, NORMALIZER_VERSION)
         with self.store.write():
-            version = self.store_version(policy, doc, result, NewChange("technical", verdict.level, summary,
+            version = self.store_version(policy, doc, result, NewChange("technical", verdict.level, verdict.summary,
                                                                         verdict.assessment))
         return CheckResult(policy.name, "new_version", time.monotonic() - t0, version=version)
+
+    def accept(self, policy: Policy) -> CheckResult:
+        """The operator says the page last rejected as not the policy is the policy now (the site
+        really replaced it): store it from its kept snapshot, judged and notified like any change.
+        Later checks compare with it, so the same page is no longer rejected."""
+        t0, started_at = time.monotonic(), utcnow()
+        rejected = self.store.last_rejection(policy.name)
+        if rejected is None:
+            raise TrackerError(f"nothing to accept for {policy.name}: no page was rejected as not the policy "
+                               "since the last good check", kind="nothing_to_accept")
+        page = self.store.snapshot(rejected["snapshot"])
+        if page is None:
+            raise TrackerError(f"the rejected page of {policy.name} is missing from the database", kind="internal")
+        body, content_type, encoding = page
+        url = rejected["url"] or policy.url
+        result = fetch.FetchResult(url, url, rejected["status"] or 200, body, content_type, encoding)
+        doc = self.extract(policy, result)
+        signals = ", ".join(rejected["evidence"].get("signals") or ()) or "not the policy"
+        with self.store.write():
+            latest = self.store.latest_version(policy.name)
+            version = None
+            if latest is None or latest.digest != doc.digest:
+                change = self._judge(policy, latest, doc)
+                change = dataclasses.replace(
+                    change, summary=f"accepted by the operator (had been rejected: {signals}); {change.summary}")
+                version = self.store_version(policy, doc, result, change)
+            self.store.record_fetch(policy.name, outcome="new_version" if version else "unchanged",
+                                    started_at=started_at, duration=time.monotonic() - t0, url=url,
+                                    status=result.status, size=len(body), version_id=version.id if version else None)
+            notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
+        return CheckResult(policy.name, "new_version" if version else "unchanged", time.monotonic() - t0,
+                           version=version)
 
     async def probe(self, policy: Policy, times: int = 2) -> list[tuple[fetch.FetchResult, Document]]:
         """Fetch and extract without storing anything (for `tracker validate`)."""
@@ -250,9 +287,12 @@ class Checker:
     def _failed(self, policy: Policy, exc: TrackerError, started_at: str, t0: float, *, attempts: int = 1,
                 status: int | None = None, size: int | None = None) -> CheckResult:
         with self.store.write():
+            page = getattr(exc, "page", None)
+            snapshot = self.store.put_snapshot(*page) if page else None  # the evidence, for `tracker accept`
             self.store.record_fetch(policy.name, outcome="error", started_at=started_at,
                                     duration=time.monotonic() - t0, url=policy.url, status=status,
-                                    error_kind=exc.kind, error=str(exc), size=size, attempts=attempts)
+                                    error_kind=exc.kind, error=str(exc), size=size, attempts=attempts,
+                                    snapshot=snapshot, evidence=getattr(exc, "evidence", None))
             notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
         return CheckResult(policy.name, "error", time.monotonic() - t0, error_kind=exc.kind, error=str(exc))
 

@@ -140,3 +140,16 @@ def m003_text_deltas(db: Database) -> None:
         ALTER TABLE texts ADD COLUMN depth INTEGER NOT NULL DEFAULT 0
         """,
     )
+
+
+@migrations()
+def m004_rejected_pages(db: Database) -> None:
+    """A page rejected as not the policy keeps its raw snapshot and the evidence (signals, figures),
+    so the operator can see why and `tracker accept` it if the site really replaced the policy."""
+    _run(
+        db,
+        """
+        ALTER TABLE fetches ADD COLUMN snapshot TEXT REFERENCES snapshots(sha256);
+        ALTER TABLE fetches ADD COLUMN evidence TEXT
+        """,
+    )

@@ -127,6 +127,28 @@ def show_results(ctx: Context, results) -> None:
 
 
 @cli.command()
+@click.argument("name")
+@format_option("text", "json")
+@pass_ctx
+def accept(ctx: Context, name: str, fmt: str) -> None:
+    """Accept the page last rejected as not the policy: the site really replaced the policy.
+
+    It is stored as a version from the page kept at the rejection (judged and notified like any
+    change), and later checks compare with it. Exits 1 when there is nothing to accept.
+    """
+    from tracker.pipeline import Checker
+
+    result = Checker(ctx.config, ctx.store).accept(ctx.policy(name))
+    if fmt == "json":
+        print_json(_result_json(result))
+    elif result.version is not None:
+        v = result.version
+        click.echo(f"{name}: stored version {v.number} ({v.level or v.kind}): {v.summary}")
+    else:
+        click.echo(f"{name}: the accepted page is the text already stored; nothing new")
+
+
+@cli.command()
 @format_option("text", "json")
 @pass_ctx
 def status(ctx: Context, fmt: str) -> None:
