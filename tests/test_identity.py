@@ -242,3 +242,19 @@ def test_markup_only_real_change_is_stored_as_none_and_not_mailed(ws, server):
     assert "markup only" in out["summary"]
     ws.cli("notify", "flush")
     assert _emails(ws) == []  # a `minor` threshold hears of every real text change: this is none
+
+
+def test_reextract_is_level_none_without_category(ws, server):
+    """Before: a re-extraction that dropped a teaser was stored as "minor, security"."""
+    teaser = "<div class='teaser'><p>Download our app today: your security matters to us.</p></div></main>"
+    server.put("/privacy", html("parler-trackers-markup.old.md").replace("</main>", teaser))
+    _config(ws, server)
+    ws.cli("check")
+    ws.write_config([{"name": "acme", "url": server.url("/privacy"), "remove": [".teaser"]}])
+    assert "new_version" in ws.cli("reextract", "acme").stdout
+    [_, technical] = ws.json("history", "acme")["versions"]
+    assert technical["kind"] == "technical" and technical["level"] == "none"
+    with ws.store() as store:
+        change = store.change(store.version("acme", 2).change_id)
+        assert change["assessment"]["categories"] == [] and change["assessment"]["level"] == "none"
+        assert [r["category"] for r in change["assessment"]["reasons"]] == [""]
