@@ -70,7 +70,7 @@ class Figures:
     heading_overlap: float  # share of the smaller heading set found (fuzzily) in the other
     length_ratio: float     # new words / old words
     vocabulary: float       # share of the new text's words the old text uses too (low: another language)
-    retained: float         # share of the old text's word pairs still in the new text (the decisive figure)
+    retained: float         # share of the old text's word pairs found in the new text (the decisive figure)
 
     def to_json(self) -> dict:
         return {k: round(v, 3) for k, v in self.__dict__.items()}
@@ -105,7 +105,8 @@ class Identity:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
     return text.lower()
 
 
@@ -140,16 +141,12 @@ def _heading_overlap(old: list[str], new: list[str]) -> float:
     return (len(exact) + fuzzy) / len(small_set)
 
 
-def _pairs(words: list[str]) -> Counter[tuple[str, str]]:
-    return Counter(itertools.pairwise(words))
-
-
 def figures(old: Document, new: Document) -> Figures:
     ow, nw = _words(old.markdown), _words(new.markdown)
     old_vocab = set(ow)
     vocabulary = sum(1 for w in nw if w in old_vocab) / len(nw) if nw else 0.0
-    op = _pairs(ow)
-    retained = sum((op & _pairs(nw)).values()) / sum(op.values()) if op else 1.0
+    old_pairs = Counter(itertools.pairwise(ow))  # a multiset: "of the" counts as often as the new text has it
+    retained = sum((old_pairs & Counter(itertools.pairwise(nw))).values()) / (len(ow) - 1) if len(ow) > 1 else 1.0
     return Figures(
         title_overlap=_jaccard(set(_words(old.title)), set(_words(new.title))),
         heading_overlap=_heading_overlap(_headings(old), _headings(new)),
