@@ -109,13 +109,15 @@ def test_traps():
 # ------------------------------------------------------------------------------------------------
 # real cases from Open Terms Archive histories (tests/materiality/real_*.toml), labeled before any
 # classifier run and split by document. The floors come from scripts/eval_materiality.py runs:
-# classifier at 7b43791: tune 60/90 = 66.7% level agreement, 71.7% category agreement, 2 none<->material
-# swaps. Raise a floor when the measured figure rises; never lower one to make a change pass.
+# classifier at 7b43791: tune 60/90 = 66.7% level agreement, 33/46 = 71.7% category agreement, 2 none<->material
+# swaps; at 26e2722 (context rules tuned on this split): 79/90 = 87.8%, 45/60 = 75.0%, 0 swaps. Floors are
+# the later figures rounded down. Raise a floor when the measured figure rises; never lower one to make a
+# change pass.
 # ------------------------------------------------------------------------------------------------
 
-TUNE_LEVEL_FLOOR = 0.66
-TUNE_CATEGORY_FLOOR = 0.70
-TUNE_MAX_SWAPS = 2
+TUNE_LEVEL_FLOOR = 0.85
+TUNE_CATEGORY_FLOOR = 0.72
+TUNE_MAX_SWAPS = 0
 HOLDOUT_MAX_SWAPS = 2  # the only thing asserted on the holdout; its cases are never listed here
 ACCEPTANCE = {("Airbnb", "Privacy Policy"), ("ChatGPT Business", "Privacy Policy"), ("Claude.ai", "Privacy Policy"),
               ("Le Chat", "Terms of Service"), ("Reddit", "Terms of Service"), ("Snapchat", "Terms of Service"),
