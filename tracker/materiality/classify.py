@@ -96,11 +96,11 @@ def _assess(old: str, new: str, section: str, rules: Rules,
     if old == new:
         return Assessment("none", (), (Reason("none", "", "identical", section, "no change", "", ""),),
                           False, 1.0)
-    region = _block_regions(old, new) if len(old) + len(new) > _REGION_FROM else None
-    if region is None:
-        findings = cosmetic_findings(old, new, rules)
-    elif region[0] or region[1]:
-        findings = cosmetic_findings(region[0], region[1], rules)
+    # The cosmetic gate looks at the changed paragraphs only (one either side for context).
+    changed = _block_regions(old, new)
+    region = changed if len(old) + len(new) > _REGION_FROM else None
+    if changed[0] or changed[1]:
+        findings = cosmetic_findings(changed[0], changed[1], rules)
     else:  # the same paragraphs: only spacing differs
         findings = [CosmeticFinding("whitespace", "whitespace or line wraps only", "", "")]
     if findings is not None:
@@ -193,11 +193,11 @@ def assess_pairs(pairs: Sequence[tuple[Section | None, Section | None]],
     A data kind, recipient or right is judged against the whole old/new document, so text moved
     between sections is not reported as new; high-risk terms are judged per section."""
     rules = rules or default_rules()
-    old_all = "\n\n".join(a.text for a, _ in pairs if a is not None)
-    new_all = "\n\n".join(b.text for _, b in pairs if b is not None)
+    old_parts = [a.text for a, _ in pairs if a is not None]
+    new_parts = [b.text for _, b in pairs if b is not None]
     changed = sum(1 for a, b in pairs if (a.text if a else None) != (b.text if b else None))
-    doc_old = Side(old_all, rules) if len(pairs) > 1 and changed else None
-    doc_new = Side(new_all, rules) if len(pairs) > 1 and changed else None
+    doc_old = Side.of_parts(old_parts, rules) if len(pairs) > 1 and changed else None
+    doc_new = Side.of_parts(new_parts, rules) if len(pairs) > 1 and changed else None
     each: list[Assessment] = []
     seen: dict[tuple[str, str, str], Assessment] = {}   # each distinct section analysed once
     for a, b in pairs:
@@ -212,7 +212,10 @@ def assess_pairs(pairs: Sequence[tuple[Section | None, Section | None]],
         reasons = [Reason("none", "", "identical", "", detail, "", "")]
     categories = _categories(reasons, level)
     favourable = level == "minor" and any(a.favourable for a in each)
-    return (Assessment(level, categories, ranked(reasons), favourable, similarity(old_all, new_all)), each)
+    # the document's similarity: the sections', weighted by length (no second pass over it all)
+    sizes = [len(a.text if a else "") + len(b.text if b else "") for a, b in pairs]
+    sim = round(sum(s * x.similarity for s, x in zip(sizes, each)) / sum(sizes), 3) if sum(sizes) else 1.0
+    return Assessment(level, categories, ranked(reasons), favourable, sim), each
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .. import textdiff
 from . import numbers
@@ -30,11 +31,17 @@ def _changed_pairs(o: Side, n: Side, pairs: Pairs) -> Iterator[tuple[int, int, s
             yield i, j, o.sentences[i], n.sentences[j]
 
 
+@lru_cache(maxsize=512)
+def _words(a: str, b: str, cleanup: bool) -> tuple[tuple[str, str], ...]:
+    """The word diff of two sentences (each detector asks for the same few)."""
+    return tuple(textdiff.diff_words(a, b, deadline=0.05, cleanup=cleanup))
+
+
 def _edits(a: str, b: str) -> tuple[list[str], list[str]]:
     """(deleted pieces, inserted pieces) of the word diff of two sentences."""
     deleted: list[str] = []
     inserted: list[str] = []
-    for op, text in textdiff.diff_words(a, b, deadline=0.05, cleanup=False):
+    for op, text in _words(a, b, False):
         if op == "delete":
             deleted.append(text)
         elif op == "insert":
@@ -45,7 +52,7 @@ def _edits(a: str, b: str) -> tuple[list[str], list[str]]:
 def quote_change(a: str, b: str, words: int = 6) -> tuple[str, str]:
     """The changed words of two sentences with up to ``words`` words of context either side,
     cut at whole words ("" for a side that had nothing there)."""
-    segs = textdiff.diff_words(a, b, deadline=0.05)
+    segs = _words(a, b, True)
     changed = [k for k, (op, _) in enumerate(segs) if op != "equal"]
     if not changed:
         return excerpt(a), excerpt(b)

@@ -125,20 +125,17 @@ def is_spelling_fix(a: str, b: str, rules: Rules) -> bool:
 
 
 def _spelling_equal(a: str, b: str, rules: Rules) -> list[tuple[str, str]] | None:
+    """The typo fixes that make a equal to b, or None. Words are replaced one for one (compared
+    in place, no alignment needed), or only spaces moved ("useof" -> "use of")."""
     ta, tb = a.split(), b.split()
-    if abs(len(ta) - len(tb)) > 8:
-        return None  # spelling fixes replace words one for one (or join or split a few)
-    fixes: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in textdiff.opcodes(ta, tb, deadline=0.5):
-        if tag == "equal":
-            continue
-        if tag == "replace" and i2 - i1 != j2 - j1 and "".join(ta[i1:i2]) == "".join(tb[j1:j2]):
-            # a missing space restored or a stray one removed: "useof" -> "use of"
-            fixes.append((" ".join(ta[i1:i2]), " ".join(tb[j1:j2])))
-            continue
-        if tag != "replace" or i2 - i1 != j2 - j1:
+    if len(ta) != len(tb):
+        if "".join(ta) != "".join(tb):
             return None
-        for x, y in zip(ta[i1:i2], tb[j1:j2]):
+        return [(x, y) for tag, i1, i2, j1, j2 in textdiff.opcodes(ta, tb, deadline=0.1) if tag != "equal"
+                for x, y in [(" ".join(ta[i1:i2]), " ".join(tb[j1:j2]))]]
+    fixes: list[tuple[str, str]] = []
+    for x, y in zip(ta, tb):
+        if x != y:
             if not is_spelling_fix(x, y, rules):
                 return None
             fixes.append((x, y))

@@ -41,8 +41,16 @@ class Side:
     sentences: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.text = analysis_text(self.raw, self.rules)
-        self.sentences = split_sentences(self.text)
+        if not self.sentences:
+            self.text, self.sentences = analysed(self.raw, self.rules)
+
+    @classmethod
+    def of_parts(cls, parts: list[str], rules: Rules) -> Side:
+        """A whole document from its sections' texts: each distinct section is analysed once
+        (and shared with the other version when unchanged)."""
+        done = [analysed(p, rules) for p in parts]
+        sentences = [s for _, ss in done for s in ss]
+        return cls("\n\n".join(parts), rules, "\n\n".join(t for t, _ in done), sentences or [""][:0])
 
     @cached_property
     def clauses(self) -> list[Clause]:
@@ -358,6 +366,24 @@ def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
         return out
     order = {n: i for i, n in enumerate(p.name for p in rules.places)}
     return sorted(out, key=order.get)
+
+
+_ANALYSED: dict[tuple[int, str], tuple[str, list[str]]] = {}
+
+
+def analysed(raw: str, rules: Rules) -> tuple[str, list[str]]:
+    """analysis_text and its sentences, remembered for the texts of one comparison or two."""
+    key = (id(rules), raw)
+    hit = _ANALYSED.get(key)
+    if hit is None:
+        text = analysis_text(raw, rules)
+        hit = (text, split_sentences(text))
+        if len(raw) <= 100_000:   # sections, not whole large documents
+            if len(_ANALYSED) > 2048:
+                _ANALYSED.clear()
+            _ANALYSED[key] = hit
+        _all_anchors(rules)   # keeps this Rules alive, so its id is not reused while cached
+    return hit
 
 
 def novelty(sentence: str, old: Side) -> float:

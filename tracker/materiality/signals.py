@@ -336,7 +336,8 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
                               excerpt(next(iter(before.values()), "")), excerpt(next(iter(after.values()), ""))))
     unless = ("law", "venue", "controller")
     before, after = o.places_in("transfer", unless), n.places_in("transfer", unless)
-    known = set(doc_old.places_in("transfer", unless)) if doc_old else set()
+    fresh = [k for k in after if k not in before]
+    known = set(doc_old.places_in("transfer", unless)) if doc_old and fresh else set()
     anywhere = rules.contexts.get("anywhere")
     if anywhere is not None and any(anywhere.search(s.lower()) for s in o.sentences
                                     if rules.contexts["transfer"].search(s.lower())):
@@ -377,9 +378,10 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
                               _set_change("controller's address changed", pl_o, pl_n),
                               excerpt(next(iter(pl_o.values()))), excerpt(next(iter(pl_n.values()))),
                               neutral=True))
-    rec_o = set(o.entities_in(None)) | (set(doc_old.entities_in(None)) if doc_old else set())
-    for key, written in n.entities_in("recipient").items():
-        if key not in rec_o and key not in ent_n:
+    named = {k: w for k, w in n.entities_in("recipient").items() if k not in ent_n and k not in o.entities_in(None)}
+    rec_o = set(doc_old.entities_in(None)) if doc_old and named else set()
+    for key, written in named.items():
+        if key not in rec_o:
             out.append(Signal(True, "sharing", "new_recipient", f"new named recipient: {written}", "", written))
     return out
 
