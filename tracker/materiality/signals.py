@@ -396,7 +396,8 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         if i is not None or j is None or j in explained:
             continue
         sentence = n.sentences[j]
-        if doc_old is not None and sentence_key(sentence) in doc_old.keys:
+        if doc_old is not None and (sentence.lower() in doc_old.low
+                                    or (len(doc_old.low) < 200_000 and sentence_key(sentence) in doc_old.keys)):
             continue  # moved here from another section
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue

@@ -73,10 +73,17 @@ def squash(text: str) -> str:
 # units: list items / paragraphs, then sentences
 # --------------------------------------------------------------------------------------------
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
 def blocks(text: str) -> list[str]:
     """Paragraphs and list items (a list item starts a unit of its own), whitespace squashed."""
     out: list[str] = []
-    for chunk in re.split(r"\n[ \t]*\n", text):
+    for chunk in _BLANK_LINE.split(text):
+        if "\n" not in chunk.strip() or not _LIST_MARKER.search(chunk, 1):
+            # one line, or no list item after the first line: the chunk is one unit
+            out.append(squash(chunk))
+            continue
         current: list[str] = []
         for line in chunk.split("\n"):
             if not line.strip():
