@@ -134,7 +134,7 @@ def _near(olds: list[int], news: list[int], oh: dict, nh: dict, ot: dict, nt: di
             out[(i, j)] = None
         for j in by_heading.get(" ".join(sorted(set(oh[i].split()))), ())[:WINDOW]:
             out[(i, j)] = None
-        if len(ot[i]) >= _OPENING:
+        if len(ot[i]) >= _MIN_CONTENT:
             for j in by_opening.get(ot[i][:_OPENING], ())[:WINDOW]:
                 out[(i, j)] = None
     return list(out)

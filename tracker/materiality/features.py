@@ -170,6 +170,15 @@ class Side:
                                        and (e.anchors is None or not present.isdisjoint(e.anchors)))
         return cache[id(entries)]
 
+    def sentence_candidates(self, index: int, entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        """The entries that may occur in one sentence (anchors tested on that sentence only)."""
+        cache = self.__dict__.setdefault("_sentence_anchor_cache", {})
+        present = cache.get(index)
+        if present is None:
+            low = self.sentences[index].lower()
+            present = cache[index] = frozenset(a for a in self._anchors_present if a in low)
+        return tuple(e for e in self.candidates(entries) if e.anchors is None or not present.isdisjoint(e.anchors))
+
     @cached_property
     def _anchors_present(self) -> frozenset[str]:
         """Which of all the rules' term anchors occur on this side: one membership test per

@@ -56,7 +56,7 @@ _RIGHT_SIGNAL = {"right": "right", "choice": "opt-out or choice", "protection": 
 def _sentence_mentions(side: Side, index: int, entries: tuple[Entry, ...]) -> tuple[dict, dict]:
     pos: dict[str, Mention] = {}
     neg: dict[str, Mention] = {}
-    entries = side.candidates(entries)
+    entries = side.sentence_candidates(index, entries)
     for c in side.clauses_at(index):
         if c.user:
             continue   # a rule for the user, not a promise to them
