@@ -510,7 +510,7 @@ def test_section_matching_candidates_are_bounded_and_find_far_moves():
     oh = {i: f"heading number {i} about topic {i % 7}" for i in olds}
     nh = {j: f"renamed heading {j} on subject {j % 5}" for j in news}
     ot = {i: f"Body text of section {i}: we use your data for purpose {i}." for i in olds}
-    nt = dict((j, f"Different body {j} text, unrelated to the old one at all {j}.") for j in news)
+    nt = {j: f"Different body {j} text, unrelated to the old one at all {j}." for j in news}
     nt[590] = ot[3]  # section 3 moved to the far end, renamed, same opening text
     near = sectionmatch._near(olds, news, oh, nh, ot, nt)
     assert len(near) <= n * (2 * sectionmatch.WINDOW + 1) + 2 * n
@@ -526,12 +526,15 @@ def test_sections_renamed_and_moved_far_still_match_in_a_long_document():
     new = [(f"Renamed part {k}", f"Section {k} says we keep record {k} for audits only, and more.") for k in range(400)]
     moved = new.pop(5)
     new.append((moved[0], old[5][1]))
-    pairs = dict((j, i) for i, j in __import__("tracker.sectionmatch", fromlist=["x"]).match_pairs(doc(old), doc(new)))
+    from tracker.sectionmatch import match_pairs
+
+    pairs = {j: i for i, j in match_pairs(doc(old), doc(new))}
     assert pairs[len(new)] == 6   # the moved section (index 6 counting the title section)
     assert len(pairs) == 401
 
 
 def test_weighted_stable_pairs_match_the_quadratic_reference():
+    import itertools
     import random
 
     from tracker.sectionmatch import stable_pairs
@@ -551,5 +554,5 @@ def test_weighted_stable_pairs_match_the_quadratic_reference():
         weights = {i: rnd.randint(1, 9) for i in olds}
         keep = stable_pairs(pairs, weights)
         kept = sorted(keep, key=lambda p: p[1])
-        assert all(a[0] < b[0] for a, b in zip(kept, kept[1:]))       # increasing in old index
+        assert all(a[0] < b[0] for a, b in itertools.pairwise(kept))   # increasing in old index
         assert sum(weights.get(i, 1) for i, _ in keep) == reference(pairs, weights)
