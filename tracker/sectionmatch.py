@@ -104,15 +104,15 @@ def _fuzzy(olds, news, free_old, free_new, take) -> None:
     _greedy(cands, free_old, free_new, take)
 
     # 3. similar content (the heading was rewritten)
-    cands = []
+    by_content: list[tuple[float, float, int, int]] = []
     for i, j in near:
         if i not in free_old or j not in free_new:
             continue
         c = content(i, j, CONTENT_ALONE)
         if c >= CONTENT_ALONE:
             h = fuzz.ratio(oh[i], nh[j]) if oh[i] and nh[j] else 0.0
-            cands.append((c + h / 10, closeness(i, j), i, j))
-    _greedy(cands, free_old, free_new, take)
+            by_content.append((c + h / 10, closeness(i, j), i, j))
+    _greedy(by_content, free_old, free_new, take)
 
 
 def _near(olds: list[int], news: list[int], oh: dict, nh: dict, ot: dict, nt: dict) -> list[tuple[int, int]]:

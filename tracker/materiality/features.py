@@ -105,7 +105,7 @@ class Side:
             if not joined:
                 continue
             for e in entries:
-                if e.name in target:
+                if e.name in target or e.pattern is None:
                     continue
                 at = e.first_anchor(joined)
                 if at < 0:
