@@ -381,3 +381,17 @@ def test_many_sections_each_distinct_section_judged_once():
     a = assess_documents(old, new)
     assert a.level == "material"
     assert [r.signal for r in a.reasons].count("new_tracker") == 1
+
+
+def test_a_small_change_in_a_long_section_is_judged_on_its_paragraphs():
+    paras = [f"Paragraph {k} explains how feature {k} of the service works for your account." for k in range(8)]
+    paras[6] = "We do not sell your personal information."
+    old = list(paras)
+    old[2] = "Paragraph 2 explains feature 2. We do not sell your personal information."
+    new = list(paras)
+    new[2] = "Paragraph 2 explains feature 2, and we collect your precise location for it."
+    a = assess_text("\n\n".join(old), "\n\n".join(new))
+    signals = _signals(a)
+    assert "new_data_kind" in signals                 # the changed paragraph is judged
+    assert "prohibition_removed" not in signals       # the promise still stands in paragraph 6
+    assert "negation_removed" not in signals

@@ -98,7 +98,9 @@ def _assess(old: str, new: str, section: str, rules: Rules,
                           False, 1.0)
     # The cosmetic gate looks at the changed paragraphs only (one either side for context).
     changed = _block_regions(old, new)
-    region = changed if len(old) + len(new) > _REGION_FROM else None
+    # A large unit, or one whose change is a small part of it, is judged on the changed paragraphs.
+    region = changed if (len(old) + len(new) > _REGION_FROM
+                         or 3 * (len(changed[0]) + len(changed[1])) < len(old) + len(new)) else None
     if changed[0] or changed[1]:
         findings = cosmetic_findings(changed[0], changed[1], rules)
     else:  # the same paragraphs: only spacing differs

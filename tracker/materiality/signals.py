@@ -83,8 +83,10 @@ def _flip_ok(m_old: Mention, m_new: Mention, o: Side, rules: Rules) -> bool:
     return not (new_limited and any(w in old_sentence for w in (" except", " unless", " other than")))
 
 
-def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | None, int | None]]) -> list[Signal]:
-    """A prohibition lifted ("will never sell" -> "may sell") or a promise deleted."""
+def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | None, int | None]],
+                     doc_new: Side | None = None) -> list[Signal]:
+    """A prohibition lifted ("will never sell" -> "may sell") or a promise deleted (unless the
+    new document still makes it elsewhere: ``doc_new``)."""
     out: list[Signal] = []
     flipped: dict[str, list[tuple[Mention, Mention]]] = {}
     seen: set[str] = set()
@@ -114,7 +116,8 @@ def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | Non
                     flipped.setdefault(m_old.entry.category, []).append((m_old, pos_n[name]))
                     seen.add(name)
             elif (name not in neg_n and name not in pos_n and group is not rules.recipients
-                  and not _vacuous(m_old, o, rules)):
+                  and not _vacuous(m_old, o, rules)
+                  and not (doc_new is not None and doc_new.mentioned(group, name, (True,)))):
                 deleted.append(m_old)
         if group in (rules.actions, rules.purposes):
             # a new prohibition, or one restored ("we may share" -> "we do not share")
@@ -418,7 +421,7 @@ def all_signals(o: Side, n: Side, rules: Rules, section: str = "",
     if pairs is None:
         pairs = align(o.sentences, n.sentences)
     found: list[Signal] = []
-    found += negation_signals(o, n, rules, pairs)
+    found += negation_signals(o, n, rules, pairs, doc_new)
     found += right_signals(o, n, rules, doc_old, doc_new)
     found += qualifier_signals(o, n, rules, section)
     found += novelty_signals(o, n, rules, doc_old, doc_new)
