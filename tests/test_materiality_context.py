@@ -395,3 +395,12 @@ def test_a_small_change_in_a_long_section_is_judged_on_its_paragraphs():
     assert "new_data_kind" in signals                 # the changed paragraph is judged
     assert "prohibition_removed" not in signals       # the promise still stands in paragraph 6
     assert "negation_removed" not in signals
+
+
+def test_context_word_lists_are_extendable_from_config():
+    from tracker.materiality import load_rules
+
+    old, new = "We never sell your data.", "As a rule of thumb, we never sell your data."
+    assert "promise_softened" not in _signals(assess_text(old, new))
+    rules = load_rules({"lexicons": {"softeners": ["as a rule of thumb"]}})
+    assert assess_text(old, new, rules=rules).reasons[0].signal == "promise_softened"
