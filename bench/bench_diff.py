@@ -1,6 +1,17 @@
-"""Diff benchmarks: run ``.venv/bin/python bench/bench_diff.py [--runs N]``.
+"""Diff and verdict benchmarks: run ``.venv/bin/python bench/bench_diff.py [--runs N]``.
 
-Prints the median of N runs for:
+Verdict targets (issue 13 item 5, issue 17 item 4), each printed with an ``@result`` line:
+- the seed pair (data/demo) compared end to end, normalize included: <= 50 ms;
+- ``tracker diff`` in-process (CLI on a database holding the seed pair): <= 20 ms;
+- a 2 MB single-section pair, verdict included: <= 1.5 s;
+- a 350 KB policy text pair, verdict included: <= 1 s;
+- 1,000 / 2,000 / 4,000 changed sections, verdict included: near-linear (time per section).
+``--tracker DIR`` runs the same figures on another checkout's ``tracker`` package (``git archive
+7b43791 tracker | tar -x -C /tmp/old``) for before/after; ``--only verdict`` skips the rest;
+``--sections 1000,2000`` and ``--cap S`` (skip a size when the previous took longer than S) bound a
+slow before-run.
+
+Then the median of N runs for:
 - the bounded line diff on ~2 MB of repeated lines with ~1% edited (target <= 1.5 s), with the
   number of lines it reports against the number actually edited;
 - difflib.SequenceMatcher with autojunk on the same input (the baseline: fast but wrong);
@@ -13,18 +24,32 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_ARGS = argparse.ArgumentParser()
+_ARGS.add_argument("--runs", type=int, default=5)
+_ARGS.add_argument("--tracker", type=Path, help="directory holding another tracker package (before figures)")
+_ARGS.add_argument("--only", choices=("verdict", "diff"), help="only the verdict figures, or only the diff ones")
+_ARGS.add_argument("--sections", default="1000,2000,4000")
+_ARGS.add_argument("--cap", type=float, default=600.0)
+ARGS = _ARGS.parse_known_args()[0]
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+if ARGS.tracker:
+    sys.path.insert(0, str(ARGS.tracker.resolve()))
 
-from tracker import textdiff  # noqa: E402
-from tracker.diff import diff_documents  # noqa: E402
-from tracker.model import Document  # noqa: E402
-from tracker.render import render  # noqa: E402
+from common import median_ms, result
+
+from tracker import textdiff
+from tracker.diff import diff_documents
+from tracker.model import Document
+from tracker.render import render
 
 
 def timed(fn, runs: int):
@@ -58,11 +83,7 @@ def repetitive(seed: int = 7, size: int = 2_000_000, fraction: float = 0.01, sho
     return lines, new, len(picks), total
 
 
-VOCAB = ("we you your data personal information collect use share process service services provider providers "
-         "third parties partners advertising analytics cookies device location account email address name "
-         "payment purposes legal rights access delete correct request law security retain retention period "
-         "consent opt out sell disclose affiliates children transfer countries protect policy update notice "
-         "contact us may will not only with without when where which that the a of to and or for in on by").split()
+VOCAB = ["we", "you", "your", "data", "personal", "information", "collect", "use", "share", "process", "service", "services", "provider", "providers", "third", "parties", "partners", "advertising", "analytics", "cookies", "device", "location", "account", "email", "address", "name", "payment", "purposes", "legal", "rights", "access", "delete", "correct", "request", "law", "security", "retain", "retention", "period", "consent", "opt", "out", "sell", "disclose", "affiliates", "children", "transfer", "countries", "protect", "policy", "update", "notice", "contact", "us", "may", "will", "not", "only", "with", "without", "when", "where", "which", "that", "the", "a", "of", "to", "and", "or", "for", "in", "on", "by"]
 
 
 def policy(seed: int = 1, target: int = 36_000) -> list[str]:
@@ -104,13 +125,130 @@ def edit_policy(blocks: list[str], seed: int = 2) -> list[str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
-    runs = ap.parse_args().runs
-
+    runs = ARGS.runs
+    if ARGS.tracker:
+        import tracker
+        print(f"tracker package: {Path(tracker.__file__).parent}")
+    if ARGS.only != "diff":
+        bench_verdict(runs)
+    if ARGS.only == "verdict":
+        return
     for short in (False, True):
         bench_repetitive(runs, short)
     bench_rest(runs)
+
+
+def many_sections(n: int, seed: int = 3) -> tuple[Document, Document]:
+    """n sections of ~300 bytes, every one reworded by a word (issue 17 item 4's shape)."""
+    rnd = random.Random(seed)
+    old, new = ["# Terms"], ["# Terms"]
+    for k in range(n):
+        head = f"## {k + 1}. " + " ".join(rnd.choice(VOCAB) for _ in range(3)).title()
+        body = " ".join(rnd.choice(VOCAB) for _ in range(40)).capitalize() + "."
+        words = body.split()
+        words[rnd.randrange(len(words))] = rnd.choice(VOCAB)
+        old += [head, body]
+        new += [head, " ".join(words)]
+    return Document.from_markdown("\n\n".join(old)), Document.from_markdown("\n\n".join(new))
+
+
+def _diff_in_process() -> float | None:
+    """`tracker diff` through the CLI, in this process, on a database holding the seed pair."""
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+    from tracker.normalize import normalize_html
+    from tracker.store import NewChange, Store
+
+    demo = ROOT / "data" / "demo"
+    docs = [normalize_html((demo / f).read_text(encoding="utf-8")) for f in
+            ("plex-privacy-policy-2021-03-17.html", "plex-privacy-policy-v3-substantive.html")]
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "t.db"
+        (Path(tmp) / "config.toml").write_text(
+            f'[tracker]\ndatabase = "{db}"\n\n[[policy]]\nname = "plex"\nurl = "https://example.org/p"\n',
+            encoding="utf-8")
+        store = Store(db)
+        for k, doc in enumerate(docs):
+            with store.write():
+                store.add_version("plex", doc, snapshot=None, normalizer="bench", selectors={},
+                                  change=NewChange("first" if k == 0 else "change", None, "", {}))
+        runner = CliRunner()
+        args = ["--config", str(Path(tmp) / "config.toml"), "diff", "plex"]
+        out = runner.invoke(cli, args)
+        if out.exit_code != 0:
+            print(f"  tracker diff failed (exit {out.exit_code}): {out.output[-300:]}")
+            return None
+        return median_ms(lambda: runner.invoke(cli, args), 21)
+
+
+def _cpu_ms(fn, runs: int = 15) -> float:
+    """Best process CPU time of fn() in ms: what the code costs when other processes share the cores."""
+    best = float("inf")
+    for _ in range(runs):
+        t0 = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t0)
+    return best * 1000
+
+
+def bench_verdict(runs: int) -> None:
+    from tracker.changes import compare
+    from tracker.normalize import normalize_html
+
+    demo = ROOT / "data" / "demo"
+    seed = (demo / "plex-privacy-policy-2021-03-17.html").read_text(encoding="utf-8")
+    v3 = (demo / "plex-privacy-policy-v3-substantive.html").read_text(encoding="utf-8")
+    compare(normalize_html(seed), normalize_html(v3))  # warm-up: rules, compiled patterns
+    t = median_ms(lambda: compare(normalize_html(seed), normalize_html(v3)), 21)
+    cpu = _cpu_ms(lambda: compare(normalize_html(seed), normalize_html(v3)))
+    print(f"verdict: seed pair (v3) compare end to end: {t:.1f} ms (best CPU {cpu:.1f} ms; "
+          f"load {os.getloadavg()[0]:.1f})  [target <= 50 ms]")
+    result("seed pair compare end to end (normalize + diff + verdict)", "<= 50 ms", f"{t:.1f} ms", t <= 50)
+    try:
+        td = _diff_in_process()
+    except Exception as exc:  # noqa: BLE001 - the CLI of another checkout may differ
+        print(f"  tracker diff in-process: not measured ({type(exc).__name__}: {exc})")
+        td = None
+    if td is not None:
+        print(f"verdict: tracker diff in-process: {td:.1f} ms  [target <= 20 ms]")
+        result("`tracker diff` in-process (seed pair, text)", "<= 20 ms", f"{td:.1f} ms", td <= 20)
+
+    old, new, _, _ = repetitive()
+    a = Document.from_markdown("# Terms\n\n" + "\n\n".join(old))
+    b = Document.from_markdown("# Terms\n\n" + "\n\n".join(new))
+    t2, cs = timed(lambda: compare(a, b), max(1, min(runs, 3)))
+    print(f"verdict: 2 MB single-section pair compare: {t2:.3f} s, level {cs.level}  [target <= 1.5 s]")
+    result("2 MB single-section pair, verdict included", "<= 1.5 s", f"{t2:.2f} s", t2 <= 1.5)
+
+    p_old = policy(target=350_000)
+    pa, pb = Document.from_markdown("\n\n".join(p_old)), Document.from_markdown("\n\n".join(edit_policy(p_old)))
+    t3, cs = timed(lambda: compare(pa, pb), max(1, min(runs, 3)))
+    print(f"verdict: 350 KB policy pair compare: {t3:.3f} s, level {cs.level}  [target <= 1 s]")
+    result("350 KB policy text pair, verdict included", "<= 1 s", f"{t3:.2f} s", t3 <= 1.0)
+
+    per = []
+    for n in [int(x) for x in ARGS.sections.split(",") if x]:
+        da, db = many_sections(n)
+        t0 = time.perf_counter()
+        cs = compare(da, db)
+        tn = time.perf_counter() - t0
+        per.append(tn / n * 1000)
+        print(f"verdict: {n} changed sections ({len(da.markdown) / 1e3:.0f} KB): {tn:.2f} s "
+              f"({per[-1]:.1f} ms per section), level {cs.level}")
+        result(f"{n} changed sections, verdict included", "near-linear", f"{tn:.1f} s ({per[-1]:.1f} ms/section)",
+               None)
+        if tn > ARGS.cap:
+            print(f"  (larger sizes skipped: over --cap {ARGS.cap:.0f} s)")
+            break
+    if len(per) > 1:
+        growth = per[-1] / per[0]
+        print(f"verdict: time per section grows {growth:.2f}x from the smallest to the largest size "
+              f"[near-linear: <= 2x]")
+        result("changed sections: time per section, largest / smallest", "<= 2x (near-linear)",
+               f"{growth:.2f}x", growth <= 2.0)
 
 
 def bench_repetitive(runs: int, short: bool) -> None:

@@ -495,3 +495,64 @@ def test_empty_documents():
     removed = diff_documents(full, empty)
     assert [s.kind for s in removed.sections] == ["removed"] * len(full.sections)
     assert [s.old_heading for s in removed.sections] == [s.heading for s in full.sections]
+
+
+# ------------------------------------------------------------------------------------------------
+# bounded section matching (issue 17 item 4)
+# ------------------------------------------------------------------------------------------------
+
+def test_section_matching_candidates_are_bounded_and_find_far_moves():
+    from tracker import sectionmatch
+
+    n = 600
+    olds = list(range(n))
+    news = list(range(n))
+    oh = {i: f"heading number {i} about topic {i % 7}" for i in olds}
+    nh = {j: f"renamed heading {j} on subject {j % 5}" for j in news}
+    ot = {i: f"Body text of section {i}: we use your data for purpose {i}." for i in olds}
+    nt = {j: f"Different body {j} text, unrelated to the old one at all {j}." for j in news}
+    nt[590] = ot[3]  # section 3 moved to the far end, renamed, same opening text
+    near = sectionmatch._near(olds, news, oh, nh, ot, nt)
+    assert len(near) <= n * (2 * sectionmatch.WINDOW + 1) + 2 * n
+    assert (3, 590) in near
+
+
+def test_sections_renamed_and_moved_far_still_match_in_a_long_document():
+    def doc(headings_bodies):
+        md = "# T\n\n" + "\n\n".join(f"## {h}\n\n{b}" for h, b in headings_bodies)
+        return Document.from_markdown(md)
+
+    old = [(f"Part {k} heading", f"Section {k} says we keep record {k} for audits only.") for k in range(400)]
+    new = [(f"Renamed part {k}", f"Section {k} says we keep record {k} for audits only, and more.") for k in range(400)]
+    moved = new.pop(5)
+    new.append((moved[0], old[5][1]))
+    from tracker.sectionmatch import match_pairs
+
+    pairs = {j: i for i, j in match_pairs(doc(old), doc(new))}
+    assert pairs[len(new)] == 6   # the moved section (index 6 counting the title section)
+    assert len(pairs) == 401
+
+
+def test_weighted_stable_pairs_match_the_quadratic_reference():
+    import itertools
+    import random
+
+    from tracker.sectionmatch import stable_pairs
+
+    def reference(pairs, weights):
+        pairs = sorted(pairs, key=lambda p: p[1])
+        best = [0] * len(pairs)
+        for t, (i, _) in enumerate(pairs):
+            best[t] = weights.get(i, 1) + max((best[u] for u in range(t) if pairs[u][0] < i), default=0)
+        return max(best, default=0)
+
+    rnd = random.Random(4)
+    for _ in range(200):
+        n = rnd.randint(0, 30)
+        olds = rnd.sample(range(40), n)
+        pairs = list(zip(olds, range(n)))
+        weights = {i: rnd.randint(1, 9) for i in olds}
+        keep = stable_pairs(pairs, weights)
+        kept = sorted(keep, key=lambda p: p[1])
+        assert all(a[0] < b[0] for a, b in itertools.pairwise(kept))   # increasing in old index
+        assert sum(weights.get(i, 1) for i, _ in keep) == reference(pairs, weights)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.materiality import sets as labeled
 from tracker.materiality import (
     LEVELS,
     Assessment,
@@ -90,22 +91,115 @@ def test_every_verdict_has_reasons_that_quote(verdicts):
     for c, a in verdicts:
         assert a.reasons, c["id"]
         for r in a.reasons:
-            assert r.detail and r.signal and r.category in DESIGN_CATEGORIES
+            assert r.detail and r.signal
+            # issue 13: a cosmetic finding has no category; every other reason has one
+            assert (r.category == "") if r.level == "none" else (r.category in DESIGN_CATEGORIES)
             assert r.level in LEVELS and LEVELS.index(r.level) <= LEVELS.index(a.level)
             assert len(r.old) <= 200 and len(r.new) <= 200
         if a.level == "material":
             assert any(r.level == "material" and (r.old or r.new) for r in a.reasons), c["id"]
         assert set(a.categories) <= DESIGN_CATEGORIES
+        assert a.level != "none" or a.categories == (), c["id"]
 
 
 def test_traps():
     assert assess_text("We do not share your location.", "We do now share your location.").level == "material"
     assert assess_text("We keep logs for 12 months.", "We keep logs for one year.").level == "minor"
+    # issue 13: a legal-form change of the same entity is minor; another entity is material
     inc = assess_text("Example Inc. is the controller of your data.", "Example LLC is the controller of your data.")
-    assert inc.level == "material" and "controller" in inc.categories
+    assert inc.level == "minor" and inc.reasons[0].signal == "controller_legal_form_changed"
+    other = assess_text("Example Inc. is the controller of your data.", "Acme LLC is the controller of your data.")
+    assert other.level == "material" and "controller" in other.categories
     link = assess_text("See our [policy](https://a.example/p?utm_source=x).", "See our [policy](https://a.example/p).")
     assert link.level == "none" and link.reasons[0].signal == "link_targets"
     assert "https://a.example/p" in link.reasons[0].detail
+
+
+# ------------------------------------------------------------------------------------------------
+# real cases from Open Terms Archive histories (tests/materiality/real_*.toml), labeled before any
+# classifier run and split by document. The floors come from scripts/eval_materiality.py runs:
+# classifier at 7b43791: tune 60/90 = 66.7% level agreement, 33/46 = 71.7% category agreement, 2 none<->material
+# swaps; at 26e2722 (context rules tuned on this split): 79/90 = 87.8%, 45/60 = 75.0%, 0 swaps. Floors are
+# the later figures rounded down. Raise a floor when the measured figure rises; never lower one to make a
+# change pass.
+# ------------------------------------------------------------------------------------------------
+
+TUNE_LEVEL_FLOOR = 0.85
+TUNE_CATEGORY_FLOOR = 0.72
+TUNE_MAX_SWAPS = 0
+HOLDOUT_MAX_SWAPS = 2  # the only thing asserted on the holdout; its cases are never listed here
+ACCEPTANCE = {("Airbnb", "Privacy Policy"), ("ChatGPT Business", "Privacy Policy"), ("Claude.ai", "Privacy Policy"),
+              ("Le Chat", "Terms of Service"), ("Reddit", "Terms of Service"), ("Snapchat", "Terms of Service"),
+              ("Spotify", "Privacy Policy"), ("Telegram", "Terms of Service"), ("TikTok", "Privacy Policy"),
+              ("WhatsApp", "Privacy Policy")}
+
+
+def _judge(old: str, new: str) -> Assessment:
+    return assess_text(old, new, rules=load_rules())
+
+
+def test_real_sets_are_labeled_sourced_and_split_by_document():
+    tune, holdout = labeled.load("tune"), labeled.load("holdout")
+    real = tune + holdout
+    assert len(real) >= 100 and len(real) + len(CASES) >= 250
+    assert len({c["id"] for c in real + CASES}) == len(real) + len(CASES)
+    for c in real:
+        assert c["reason"].strip() and c["date"] and c["service"] and c["document"], c["id"]
+        assert c["source"].startswith(("OpenTermsArchive/pga-versions@", "OpenTermsArchive/contrib-versions@")), c["id"]
+        assert c["old"] != c["new"], c["id"]
+        assert (c["service"], c["document"]) not in ACCEPTANCE and "genai" not in c["source"].lower(), c["id"]
+        if c["level"] == "none":
+            assert "category" not in c, c["id"]
+        else:
+            assert labeled.categories(c) and labeled.categories(c) <= DESIGN_CATEGORIES, c["id"]
+    def docs(cases: list[dict]) -> set[tuple[str, str]]:
+        return {(c["service"], c["document"]) for c in cases}
+
+    assert not docs(tune) & docs(holdout)
+    for level in LEVELS:  # stratified: each level split roughly in half
+        t, h = (sum(c["level"] == level for c in cases) for cases in (tune, holdout))
+        assert t and h and abs(t - h) <= 0.2 * (t + h), (level, t, h)
+    covered = set().union(*(labeled.categories(c) for c in real))
+    assert {"sharing", "retention", "rights", "ai", "disputes", "fees", "termination", "content_license",
+            "children", "international", "controller", "tracking"} <= covered
+
+
+@pytest.fixture(scope="module")
+def tune_score() -> labeled.Score:
+    return labeled.score(labeled.load("tune"), _judge)
+
+
+def test_tune_split_level_agreement_floor(tune_score):
+    assert tune_score.agreement >= TUNE_LEVEL_FLOOR, (f"{tune_score.agree}/{tune_score.n}", tune_score.wrong)
+
+
+def test_tune_split_category_agreement_floor(tune_score):
+    assert tune_score.cat_scored >= 20
+    assert tune_score.category_agreement >= TUNE_CATEGORY_FLOOR, f"{tune_score.cat_hits}/{tune_score.cat_scored}"
+
+
+def test_tune_split_cosmetic_and_material_never_swapped_beyond_the_measured_count(tune_score):
+    swaps = [w for w in tune_score.wrong if {w[1], w[2]} == {"none", "material"}]
+    assert len(swaps) <= TUNE_MAX_SWAPS, swaps
+
+
+def test_holdout_cosmetic_and_material_never_swapped_beyond_the_stated_count():
+    s = labeled.score(labeled.load("holdout"), _judge)
+    assert s.n >= 50
+    assert s.none_material_swaps <= HOLDOUT_MAX_SWAPS, f"{s.none_material_swaps} none<->material swaps on the holdout"
+
+
+def test_scoring_counts_what_it_is_given():
+    """The scorer itself can fail: a judge that always says 'minor' agrees only with the minor labels."""
+    cases = labeled.load("tune")
+    s = labeled.score(cases, lambda old, new: _Fixed("minor"))
+    assert s.agree == sum(c["level"] == "minor" for c in cases) and s.n == len(cases)
+    assert s.none_material_swaps == 0 and s.count("none", "minor") == sum(c["level"] == "none" for c in cases)
+
+
+class _Fixed:
+    def __init__(self, level: str) -> None:
+        self.level, self.categories = level, ()
 
 
 # ------------------------------------------------------------------------------------------------

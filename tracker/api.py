@@ -400,6 +400,13 @@ class Tracker:
         checker = Checker(self.config, self.store)
         return Reextraction(tuple(checker.reextract(p) for p in self._policies(names, enabled_only=False)))
 
+    def accept(self, name: str) -> CheckResult:
+        """Store the page last rejected as not the policy (the site really replaced the policy),
+        judged and notified like any change; TrackerError `nothing_to_accept` if there is none."""
+        from tracker.pipeline import Checker
+
+        return Checker(self.config, self.store).accept(self.policy(name))
+
     def validate(self, name: str) -> Validation:
         """Fetch a policy twice without storing anything: stable? plausible? what would be stored?"""
         from tracker import guards

@@ -7,11 +7,18 @@ SectionChange, and the overall Assessment to the ChangeSet.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 
 from tracker.diff import ChangeSet, diff_documents, judged
 from tracker.materiality import Rules, assess_pairs
-from tracker.model import Assessment, Document, Level
+from tracker.materiality.text import (
+    fold_typography,
+    strip_link_targets,
+    strip_list_markers,
+)
+from tracker.model import Assessment, Document, Level, Reason
 
 
 @dataclass(frozen=True)
@@ -23,14 +30,58 @@ class Verdict:
     assessment: Assessment
 
 
+_HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
+_UNDERLINE = re.compile(r"(?m)^[ \t]*(?:=+|-{3,})[ \t]*$")
+_LEADING_EMPHASIS = re.compile(r"(?m)^([ \t]*)(?:\*\*|__|\*|_)(?=\S)")
+_WORD = re.compile(r"[^\W_]+(?:[.,'/@:-][^\W_]+)*")
+
+
+def document_words(markdown: str) -> list[str]:
+    """The words of a document in order, without its markup: heading marks and levels, setext
+    underlines, emphasis, list bullets and numbers, link targets, table pipes, whitespace and
+    typography. Two texts with the same words differ in presentation only."""
+    text = strip_link_targets(fold_typography(markdown))
+    text = _LEADING_EMPHASIS.sub(r"\1", _UNDERLINE.sub("", _HEADING_MARK.sub("", text)))
+    return _WORD.findall(strip_list_markers(text))
+
+
+def _markup_only(old: Document, new: Document) -> Assessment | None:
+    """Cosmetic at the document level, before any section is aligned: when not one word of the
+    document changed, the verdict is `none` whatever happened to its sections."""
+    if document_words(old.markdown) != document_words(new.markdown):
+        return None
+    what = []
+    if len(old.sections) != len(new.sections):
+        what.append(f"{len(old.sections)} sections -> {len(new.sections)}")
+    elif [(s.level, s.heading) for s in old.sections] != [(s.level, s.heading) for s in new.sections]:
+        what.append("headings")
+    detail = "markup only: the document's words are unchanged" + (f" ({', '.join(what)})" if what else "")
+    return Assessment(Level.NONE, (), (Reason(Level.NONE, "", "markup", "", detail, "", ""),), False, 1.0)
+
+
+def _no_category(a: Assessment) -> Assessment:
+    """A `none` verdict or reason is cosmetic: it has no category."""
+    reasons = tuple(dataclasses.replace(r, category="") if r.level == "none" and r.category else r
+                    for r in a.reasons)
+    categories = () if a.level == "none" else a.categories
+    if reasons == a.reasons and categories == a.categories:
+        return a
+    return dataclasses.replace(a, reasons=reasons, categories=categories)
+
+
 def compare(old: Document, new: Document, rules: Rules | None = None) -> ChangeSet:
     """Section diff with a materiality verdict for the whole change and for each changed section."""
     changeset = diff_documents(old, new)
     if not changeset.sections:
         return changeset
+    markup = _markup_only(old, new)
+    if markup is not None:  # no section-level reason can raise it
+        quiet = Assessment(Level.NONE, (), (), False, 1.0)
+        return judged(changeset, markup, [quiet] * len(changeset.sections))
     # Every pair, not only the changed ones: "a new kind of data" means new to the whole document.
     pairs = list(changeset.pairs)
     overall, per_pair = assess_pairs(pairs, rules=rules)
+    overall, per_pair = _no_category(overall), [_no_category(a) for a in per_pair]
     by_pair = {(_key(o), _key(n)): a for (o, n), a in zip(pairs, per_pair, strict=True)}
     return judged(changeset, overall,
                   [by_pair.get((_key(s.old_section), _key(s.new_section))) for s in changeset.sections])
@@ -66,6 +117,16 @@ def summarize(changeset: ChangeSet) -> str:
         label = "cosmetic" if top.level is Level.NONE else (top.category or "other")
         line += f"; {label}: {detail}" + (f" ({heading})" if heading else "")
     return line if len(line) <= 300 else line[:299] + "…"
+
+
+def technical(old: Document, new: Document, normalizer: str) -> Verdict:
+    """A re-extraction: the page did not change, the text taken from it did. Never judged as a
+    change of the policy: level `none`, no category."""
+    changeset = diff_documents(old, new)
+    counts = f"{len(changeset.sections)} section" + "s" * (len(changeset.sections) != 1) + " differ"
+    detail = f"re-extracted from the stored page (normalizer {normalizer}); {counts}"
+    reason = Reason(Level.NONE, "", "re_extracted", "", detail, "", "")
+    return Verdict(Level.NONE, f"technical: {detail}", Assessment(Level.NONE, (), (reason,)))
 
 
 def judge(old: Document, new: Document, rules: Rules | None = None) -> Verdict:

@@ -35,6 +35,18 @@ class StorageError(TrackerError):
     rolled back, nothing is half-written, and the next run starts from a consistent state."""
 
     kind = "storage"
+class NotThePolicy(ExtractionError):
+    """The page is something else (a hub, a help page, a stub) served at the policy's URL: kept as
+    evidence (`page`: body, content type, encoding) so the operator can accept it if it is the
+    policy's real replacement."""
+
+    kind = "not_the_policy"
+
+    def __init__(self, message: str, *, evidence: dict | None = None,
+                 page: tuple[bytes, str, str] | None = None) -> None:
+        super().__init__(message)
+        self.evidence = evidence or {}
+        self.page = page
 
 
 class UsageError(TrackerError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tracker.identity import Identity, identify
 from tracker.model import Document
 
 # Phrases that, on a short page or in its title, mean "this is not the policy".
@@ -31,8 +32,9 @@ SHRINK_RATIO = 0.5
 
 @dataclass(frozen=True)
 class Suspicion:
-    kind: str  # bot_challenge | error_page | login_wall | shrank
+    kind: str  # bot_challenge | error_page | login_wall | not_the_policy | shrank
     reason: str
+    identity: Identity | None = None  # the evidence, for not_the_policy
 
     @property
     def refetch_may_confirm(self) -> bool:
@@ -52,6 +54,10 @@ def suspect(doc: Document, raw: str, previous: Document | None) -> Suspicion | N
             return Suspicion(kind, f"the page looks like {label} ({match.group(0)!r}), not the policy")
     if short and PASSWORD_INPUT.search(raw):
         return Suspicion("login_wall", "the page asks for a password: a login wall, not the policy")
+    if previous is not None:
+        identity = identify(doc, [previous])
+        if not identity.is_policy:
+            return Suspicion("not_the_policy", identity.reason, identity)
     if previous is not None and words < SHRINK_RATIO * previous.word_count:
         return Suspicion("shrank", f"the text shrank from {previous.word_count} to {words} words")
     return None

@@ -25,7 +25,7 @@ import httpx
 
 from tracker import browser, changes, coverage, fetch, guards, notify, scriptshell
 from tracker.config import Config, Policy, rules_from_json
-from tracker.errors import ExtractionError, StorageError, TrackerError
+from tracker.errors import ExtractionError, NotThePolicy, StorageError, TrackerError
 from tracker.model import ChangeKind, Document, Level, Outcome
 from tracker.normalize import NORMALIZER_VERSION, Extraction, Options, extract_source
 from tracker.store import NewChange, Store, Version, utcnow
@@ -230,11 +230,13 @@ class Checker:
         verdict = await self._cpu(judge_documents, previous, doc, json.dumps(self.config.materiality, sort_keys=True))
         return self._change(policy, latest, doc, verdict)
 
-    async def _confirm(self, client: httpx.AsyncClient, policy: Policy, result: fetch.FetchResult, extraction: Extraction,
-                       previous: Document | None, latest: Version | None) -> tuple[fetch.FetchResult, Extraction]:
-        """A suspect page (error, login wall, challenge, drastic shrink, a sharp fall in the share
-        of the page kept) is fetched again before anything is stored; a drastic cut is kept only
-        when the second fetch agrees."""
+    async def _confirm(self, client: httpx.AsyncClient, policy: Policy, result: fetch.FetchResult,
+                       extraction: Extraction, previous: Document | None,
+                       latest: Version | None) -> tuple[fetch.FetchResult, Extraction]:
+        """A suspect page (error, login wall, challenge, not the policy, drastic shrink, a sharp fall
+        in the share of the page kept) is fetched again before anything is stored; a drastic cut is
+        kept only when the second fetch agrees. A page that is still not the policy is kept as
+        evidence, for `tracker accept`."""
         doc = extraction.document
         first = guards.suspect(doc, result.text, previous)
         if first is None and not _share_drop(latest, extraction):
@@ -249,6 +251,10 @@ class Checker:
         if (second.refetch_may_confirm and (first is None or first.refetch_may_confirm)
                 and doc_again.digest == doc.digest):
             return again, extraction_again
+        if second.identity is not None:
+            raise NotThePolicy(f"{second.reason} (fetched twice; nothing stored; if the site really replaced the "
+                               f"policy: tracker accept {policy.name})", evidence=second.identity.to_json(),
+                               page=(again.body, again.content_type, again.encoding))
         raise ExtractionError(second.reason + " (fetched twice; nothing stored)", kind=second.kind)
 
     def _record(self, policy: Policy, result: fetch.FetchResult, extraction: Extraction | None,
@@ -310,12 +316,44 @@ class Checker:
         doc = extraction.document
         if doc.digest == latest.digest:
             return CheckResult(policy.name, Outcome.UNCHANGED, time.monotonic() - t0)
-        verdict = changes.judge(self.store.document(latest), doc, self.config.rules)
-        summary = f"technical: re-extracted (normalizer {NORMALIZER_VERSION}); {verdict.summary}"
+        verdict = changes.technical(self.store.document(latest), doc, NORMALIZER_VERSION)
         with self.store.write():
-            version = self.store_version(policy, extraction, result,
-                                         NewChange(ChangeKind.TECHNICAL, verdict.level, summary, verdict.assessment))
+            version = self.store_version(policy, extraction, result, NewChange(
+                ChangeKind.TECHNICAL, verdict.level, verdict.summary, verdict.assessment))
         return CheckResult(policy.name, Outcome.NEW_VERSION, time.monotonic() - t0, version=version)
+
+    def accept(self, policy: Policy) -> CheckResult:
+        """The operator says the page last rejected as not the policy is the policy now (the site
+        really replaced it): store it from its kept snapshot, judged and notified like any change.
+        Later checks compare with it, so the same page is no longer rejected."""
+        t0, started_at = time.monotonic(), utcnow()
+        rejected = self.store.last_rejection(policy.name)
+        if rejected is None:
+            raise TrackerError(f"nothing to accept for {policy.name}: no page was rejected as not the policy "
+                               "since the last good check", kind="nothing_to_accept")
+        page = self.store.snapshot(rejected["snapshot"])
+        if page is None:
+            raise TrackerError(f"the rejected page of {policy.name} is missing from the database", kind="internal")
+        body, content_type, encoding = page
+        url = rejected["url"] or policy.url
+        result = fetch.FetchResult(url, url, rejected["status"] or 200, body, content_type, encoding)
+        extraction = self.extract(policy, result)
+        doc = extraction.document
+        signals = ", ".join(rejected["evidence"].get("signals") or ()) or "not the policy"
+        with self.store.write():
+            latest = self.store.latest_version(policy.name)
+            version = None
+            if latest is None or latest.digest != doc.digest:
+                change = self._judge(policy, latest, doc)
+                change = dataclasses.replace(
+                    change, summary=f"accepted by the operator (had been rejected: {signals}); {change.summary}")
+                version = self.store_version(policy, extraction, result, change)
+            outcome = Outcome.NEW_VERSION if version else Outcome.UNCHANGED
+            self.store.record_fetch(policy.name, outcome=outcome, started_at=started_at,
+                                    duration=time.monotonic() - t0, url=url, status=result.status, size=len(body),
+                                    version_id=version.id if version else None)
+            notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
+        return CheckResult(policy.name, outcome, time.monotonic() - t0, version=version)
 
     async def probe(self, policy: Policy, times: int = 2) -> list[tuple[fetch.FetchResult, Extraction]]:
         """Fetch and extract without storing anything (for `tracker validate`)."""
@@ -354,9 +392,12 @@ class Checker:
                 status: int | None = None, size: int | None = None) -> CheckResult:
         try:
             with self.store.write():
+                page = getattr(exc, "page", None)
+                snapshot = self.store.put_snapshot(*page) if page else None  # the evidence, for `tracker accept`
                 self.store.record_fetch(policy.name, outcome=Outcome.ERROR, started_at=started_at,
                                         duration=time.monotonic() - t0, url=policy.url, status=status,
-                                        error_kind=exc.kind, error=str(exc), size=size, attempts=attempts)
+                                        error_kind=exc.kind, error=str(exc), size=size, attempts=attempts,
+                                        snapshot=snapshot, evidence=getattr(exc, "evidence", None))
                 notify.operator_notices(self.config, self.store, policy.name, policy.display_title, policy.url)
         except StorageError as storage:  # a full disk: the failure cannot be recorded, but is still told
             log.error("%s: %s (and the failure could not be recorded: %s)", policy.name, exc, storage)

@@ -166,3 +166,16 @@ def m005_version_coverage(db: Database) -> None:
         ALTER TABLE versions ADD COLUMN coverage_note TEXT
         """,
     )
+
+
+@migrations()
+def m006_rejected_pages(db: Database) -> None:
+    """A page rejected as not the policy keeps its raw snapshot and the evidence (signals, figures),
+    so the operator can see why and `tracker accept` it if the site really replaced the policy."""
+    _run(
+        db,
+        """
+        ALTER TABLE fetches ADD COLUMN snapshot TEXT REFERENCES snapshots(sha256);
+        ALTER TABLE fetches ADD COLUMN evidence TEXT
+        """,
+    )

@@ -18,7 +18,6 @@ from collections import defaultdict
 from rapidfuzz import fuzz
 
 from .model import Document, Section
-from .textdiff import _lis
 
 HEADING_SAME = 90  # heading similarity (0-100) that matches on its own
 HEADING_LIKE = 70  # ... that matches together with CONTENT_WITH_HEADING
@@ -26,6 +25,8 @@ CONTENT_WITH_HEADING = 50
 CONTENT_ALONE = 60  # content similarity that matches a rewritten heading
 _MIN_CONTENT = 20  # characters of body text needed before content can vouch for a match
 _MAX_CONTENT = 4000  # characters compared per section (bounds the cost on huge sections)
+WINDOW = 25  # with many unmatched sections, candidates are looked for this far from the expected place
+_OPENING = 60  # characters of opening text that find a moved, renamed section anywhere
 
 _NUMBERING = re.compile(
     r"^\s*(?:(?:section|article|part|chapter)\s+)?(?:\d+(?:\.\d+)*\.?|[ivxlcdm]+[.)]|[a-z][.)])\s+",
@@ -87,31 +88,56 @@ def _fuzzy(olds, news, free_old, free_new, take) -> None:
     def closeness(i: int, j: int) -> float:  # tie-break: similar relative position
         return -abs(i / n_old - j / n_new)
 
+    near = _near(sorted(free_old), sorted(free_new), oh, nh, ot, nt)
+
     # 2. similar headings, content breaking ties
     cands = []
-    for i in sorted(free_old):
-        if not oh[i]:
+    for i, j in near:
+        if not oh[i] or not nh[j]:
             continue
-        for j in sorted(free_new):
-            if not nh[j]:
-                continue
-            h = fuzz.ratio(oh[i], nh[j], score_cutoff=HEADING_LIKE)
-            if not h:
-                continue
-            c = content(i, j, 0)
-            if h >= HEADING_SAME or c >= CONTENT_WITH_HEADING:
-                cands.append((h >= HEADING_SAME, h + c / 2, closeness(i, j), i, j))
+        h = fuzz.ratio(oh[i], nh[j], score_cutoff=HEADING_LIKE)
+        if not h:
+            continue
+        c = content(i, j, 0)
+        if h >= HEADING_SAME or c >= CONTENT_WITH_HEADING:
+            cands.append((h >= HEADING_SAME, h + c / 2, closeness(i, j), i, j))
     _greedy(cands, free_old, free_new, take)
 
     # 3. similar content (the heading was rewritten)
-    similar: list[tuple[float, float, int, int]] = []
-    for i in sorted(free_old):
-        for j in sorted(free_new):
-            c = content(i, j, CONTENT_ALONE)
-            if c >= CONTENT_ALONE:
-                h = fuzz.ratio(oh[i], nh[j]) if oh[i] and nh[j] else 0.0
-                similar.append((c + h / 10, closeness(i, j), i, j))
-    _greedy(similar, free_old, free_new, take)
+    by_content: list[tuple[float, float, int, int]] = []
+    for i, j in near:
+        if i not in free_old or j not in free_new:
+            continue
+        c = content(i, j, CONTENT_ALONE)
+        if c >= CONTENT_ALONE:
+            h = fuzz.ratio(oh[i], nh[j]) if oh[i] and nh[j] else 0.0
+            by_content.append((c + h / 10, closeness(i, j), i, j))
+    _greedy(by_content, free_old, free_new, take)
+
+
+def _near(olds: list[int], news: list[int], oh: dict, nh: dict, ot: dict, nt: dict) -> list[tuple[int, int]]:
+    """Candidate pairs among the unmatched sections: every pair when there are few; otherwise
+    each old section with the new ones near its relative place (a band of WINDOW either side)
+    and with those of the same heading words or the same opening text, wherever they are. This
+    keeps matching linear in the number of sections."""
+    if len(olds) * len(news) <= WINDOW * WINDOW * 4:
+        return [(i, j) for i in olds for j in news]
+    by_heading: dict[str, list[int]] = defaultdict(list)
+    by_opening: dict[str, list[int]] = defaultdict(list)
+    for j in news:
+        by_heading[" ".join(sorted(set(nh[j].split())))].append(j)
+        by_opening[nt[j][:_OPENING]].append(j)
+    out: dict[tuple[int, int], None] = {}
+    for rank, i in enumerate(olds):
+        centre = rank * len(news) // len(olds)
+        for j in news[max(0, centre - WINDOW):centre + WINDOW + 1]:
+            out[(i, j)] = None
+        for j in by_heading.get(" ".join(sorted(set(oh[i].split()))), ())[:WINDOW]:
+            out[(i, j)] = None
+        if len(ot[i]) >= _MIN_CONTENT:
+            for j in by_opening.get(ot[i][:_OPENING], ())[:WINDOW]:
+                out[(i, j)] = None
+    return list(out)
 
 
 def _greedy(cands, free_old, free_new, take) -> None:
@@ -125,20 +151,32 @@ def stable_pairs(pairs: list[tuple[int, int]], weights: dict[int, int] | None = 
     """Pairs (sorted by new index) kept in place: a heaviest subsequence increasing in old index.
 
     Weight of a pair is ``weights[old_index]`` (default 1), so when two sections swap, the
-    smaller one is the one reported as moved.
+    smaller one is the one reported as moved. O(n log n): a Fenwick tree over old indices holds
+    the best chain ending at or below each index.
     """
     pairs = sorted(pairs, key=lambda p: p[1])
-    if len(pairs) > 1500 or not weights:  # O(n log n), unweighted
-        return {(i, j) for j, i in _lis([(j, i) for i, j in pairs])}
+    if not pairs:
+        return set()
+    weights = weights or {}
+    size = max(i for i, _ in pairs) + 2
+    tree_best = [0] * (size + 1)
+    tree_at = [-1] * (size + 1)
     best = [0] * len(pairs)
     prev = [-1] * len(pairs)
     for t, (i, _) in enumerate(pairs):
-        w = weights.get(i, 1)
-        best[t] = w
-        for u in range(t):
-            if pairs[u][0] < i and best[u] + w > best[t]:
-                best[t], prev[t] = best[u] + w, u
-    t = max(range(len(pairs)), key=lambda k: best[k]) if pairs else -1
+        # best chain among pairs with old index < i
+        k, top, at = i, 0, -1   # Fenwick positions are old index + 1
+        while k > 0:
+            if tree_best[k] > top:
+                top, at = tree_best[k], tree_at[k]
+            k -= k & -k
+        best[t], prev[t] = top + weights.get(i, 1), at
+        k = i + 1
+        while k <= size:
+            if best[t] > tree_best[k]:
+                tree_best[k], tree_at[k] = best[t], t
+            k += k & -k
+    t = max(range(len(pairs)), key=lambda x: best[x])
     keep = set()
     while t >= 0:
         keep.add(pairs[t])

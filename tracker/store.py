@@ -160,13 +160,15 @@ class Store:
     def record_fetch(self, policy: str, *, outcome: Outcome, started_at: str, duration: float, url: str,
                      status: int | None = None, error_kind: str | None = None, error: str | None = None,
                      size: int | None = None, etag: str | None = None, last_modified: str | None = None,
-                     attempts: int = 1, version_id: int | None = None) -> int:
+                     attempts: int = 1, version_id: int | None = None, snapshot: str | None = None,
+                     evidence: dict | None = None) -> int:
         ok = outcome != Outcome.ERROR
         cur = self.db.execute(
             "INSERT INTO fetches (policy, started_at, duration_ms, url, status, outcome, error_kind, error,"
-            " bytes, etag, last_modified, attempts, version_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " bytes, etag, last_modified, attempts, version_id, snapshot, evidence)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (policy, started_at, round(duration * 1000), url, status, outcome, error_kind, error, size,
-             etag, last_modified, attempts, version_id),
+             etag, last_modified, attempts, version_id, snapshot, json.dumps(evidence) if evidence else None),
         )
         self.db.execute(
             """INSERT INTO policy_state (policy, last_check_at, last_outcome, last_error, failing_since,
@@ -208,6 +210,18 @@ class Store:
                FROM policy_state s"""
         )
         return {r["policy"]: r for r in rows}
+
+    def last_rejection(self, policy: str) -> dict | None:
+        """The newest page rejected as not the policy, unless a later check found the policy again."""
+        rows = self.rows(
+            """SELECT * FROM fetches WHERE policy = :p AND error_kind = 'not_the_policy' AND snapshot IS NOT NULL
+                 AND id > COALESCE((SELECT MAX(id) FROM fetches WHERE policy = :p AND outcome != 'error'), 0)
+               ORDER BY id DESC LIMIT 1""", {"p": policy})
+        if not rows:
+            return None
+        row = rows[0]
+        row["evidence"] = json.loads(row["evidence"] or "{}")
+        return row
 
     def fetch_log(self, policy: str, limit: int = 20) -> list[dict]:
         return self.rows("SELECT * FROM fetches WHERE policy = ? ORDER BY id DESC LIMIT ?", (policy, limit))

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tracker.cli.options import Context, format_option, pass_ctx, print_json
+from tracker.cli.options import Context, format_option, pass_ctx, print_json, safe
 
 
 @click.command()
@@ -87,4 +87,24 @@ def daemon(ctx: Context, log_format: str, log_level: str) -> int:
     return tracker.run_daemon()
 
 
-COMMANDS = [init, check, status, demo, daemon]
+@click.command()
+@click.argument("name")
+@format_option("text", "json")
+@pass_ctx
+def accept(ctx: Context, name: str, fmt: str) -> None:
+    """Accept the page last rejected as not the policy: the site really replaced the policy.
+
+    It is stored as a version from the page kept at the rejection (judged and notified like any
+    change), and later checks compare with it. Exits 1 when there is nothing to accept.
+    """
+    result = ctx.tracker.accept(name)
+    if fmt == "json":
+        print_json(result.to_json())
+    elif result.version is not None:
+        v = result.version
+        click.echo(safe(f"{name}: stored version {v.number} ({v.level or v.kind}): {v.summary}"))
+    else:
+        click.echo(f"{name}: the accepted page is the text already stored; nothing new")
+
+
+COMMANDS = [init, check, status, accept, demo, daemon]

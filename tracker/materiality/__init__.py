@@ -16,5 +16,14 @@ from .classify import align_sections, assess_documents, assess_pairs, assess_tex
 from .rules import Rules, load_rules
 from .verdict import LEVELS, Assessment, Reason
 
-__all__ = ["Assessment", "Reason", "Rules", "LEVELS", "assess_text", "assess_pairs",
-           "assess_documents", "align_sections", "load_rules"]
+__all__ = [
+           "LEVELS",
+           "Assessment",
+           "Reason",
+           "Rules",
+           "align_sections",
+           "assess_documents",
+           "assess_pairs",
+           "assess_text",
+           "load_rules",
+]

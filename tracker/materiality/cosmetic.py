@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from rapidfuzz.distance import OSA
 
+from .. import textdiff
 from .rules import Rules
 from .text import (
     _LINK,
@@ -132,16 +132,17 @@ def is_spelling_fix(a: str, b: str, rules: Rules) -> bool:
 
 
 def _spelling_equal(a: str, b: str, rules: Rules) -> list[tuple[str, str]] | None:
+    """The typo fixes that make a equal to b, or None. Words are replaced one for one (compared
+    in place, no alignment needed), or only spaces moved ("useof" -> "use of")."""
     ta, tb = a.split(), b.split()
     if len(ta) != len(tb):
-        return None  # spelling fixes replace words one for one
-    fixes: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        if tag != "replace" or i2 - i1 != j2 - j1:
+        if "".join(ta) != "".join(tb):
             return None
-        for x, y in zip(ta[i1:i2], tb[j1:j2], strict=False):
+        return [(x, y) for tag, i1, i2, j1, j2 in textdiff.opcodes(ta, tb, deadline=0.1) if tag != "equal"
+                for x, y in [(" ".join(ta[i1:i2]), " ".join(tb[j1:j2]))]]
+    fixes: list[tuple[str, str]] = []
+    for x, y in zip(ta, tb):
+        if x != y:
             if not is_spelling_fix(x, y, rules):
                 return None
             fixes.append((x, y))
@@ -159,7 +160,7 @@ def _equal(old: str, new: str, enabled: frozenset[str], rules: Rules) -> bool:
 
 def _changed_words(old: str, new: str) -> tuple[str, str]:
     ta, tb = old.split(), new.split()
-    ops = [op for op in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes() if op[0] != "equal"]
+    ops = [op for op in textdiff.opcodes(ta, tb, deadline=0.5) if op[0] != "equal"]
     if not ops:
         return squash(old)[:80], squash(new)[:80]
     _, i1, i2, j1, j2 = ops[0]

@@ -11,6 +11,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from rapidfuzz import fuzz, process
+
 from .rules import Entry, Rules
 from .text import Clause, analysis_text, clauses_of, sentence_key, split_sentences
 
@@ -37,12 +39,41 @@ class Side:
     rules: Rules
     text: str = ""
     sentences: list[str] = field(default_factory=list)
-    clauses: list[Clause] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.text = analysis_text(self.raw, self.rules)
-        self.sentences = split_sentences(self.text)
-        self.clauses = [c for i, s in enumerate(self.sentences) for c in clauses_of(s, i, self.rules)]
+        if not self.sentences:
+            self.text, self.sentences = analysed(self.raw, self.rules)
+
+    @classmethod
+    def of_parts(cls, parts: list[str], rules: Rules) -> Side:
+        """A whole document from its sections' texts: each distinct section is analysed once
+        (and shared with the other version when unchanged)."""
+        done = [analysed(p, rules) for p in parts]
+        sentences = [s for _, ss in done for s in ss]
+        return cls("\n\n".join(parts), rules, "\n\n".join(t for t, _ in done), sentences or [""][:0])
+
+    @cached_property
+    def clauses(self) -> list[Clause]:
+        """Every clause, in order (computed on first use: a whole document used only for
+        lookups never needs them all)."""
+        return [c for i in range(len(self.sentences)) for c in self.clauses_at(i)]
+
+    def clauses_at(self, index: int) -> list[Clause]:
+        cache = self.__dict__.setdefault("_clauses_at", {})
+        if index not in cache:
+            if "clauses" in self.__dict__:
+                cache[index] = [c for c in self.clauses if c.sentence == index]
+            else:
+                cache[index] = clauses_of(self.sentences[index], index, self.rules)
+        return cache[index]
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        starts, at = [], 0
+        for s in self.sentences:
+            starts.append(at)
+            at += len(s.lower()) + 1   # lowering may change a length (İ)
+        return starts
 
     @cached_property
     def low(self) -> str:
@@ -60,49 +91,71 @@ class Side:
     def mentions(self, entries: tuple[Entry, ...]) -> tuple[dict[str, Mention], dict[str, Mention]]:
         """(positive, negative): entry name -> first mention in a plain / a negated clause."""
         cache = self.__dict__.setdefault("_mention_cache", {})
-        if id(entries) in cache:
-            return cache[id(entries)]
+        key = id(entries)
+        if key in cache:
+            return cache[key]
         pos: dict[str, Mention] = {}
         neg: dict[str, Mention] = {}
         # Plain and negated clauses are searched apart: the first match in each is the first
         # plain / negated mention, with no need to walk every match of a frequent term. A match
         # never spans two clauses (clauses hold no ";", no term pattern crosses one), so the scan
         # can start at the clause holding the first occurrence of one of the entry's anchors.
-        for (joined, starts, index), target in zip(self._polarity_index, (pos, neg), strict=True):
+        entries = self.candidates(entries)
+        for (joined, starts, index), target in zip(self._polarity_index, (pos, neg)):
             if not joined:
                 continue
             for e in entries:
-                if e.pattern is None or e.name in target:
+                if e.name in target or e.pattern is None:
                     continue
                 at = e.first_anchor(joined)
                 if at < 0:
                     continue
                 m = e.pattern.search(joined, starts[bisect_right(starts, at) - 1])
-                if m:
+                while m:
                     k = bisect_right(starts, m.start()) - 1
                     a = m.start() - starts[k]
-                    target[e.name] = Mention(e, self.clauses[index[k]], (a, a + len(m.group(0))))
-        cache[id(entries)] = (pos, neg)
+                    mention = Mention(e, self.clauses[index[k]], (a, a + len(m.group(0))))
+                    if target is neg or not denied(mention.clause.low, a):
+                        target[e.name] = mention
+                        break
+                    neg.setdefault(e.name, mention)   # "without prior notice": the opposite
+                    m = e.pattern.search(joined, m.end())
+        cache[key] = (pos, neg)
         return pos, neg
 
     def mentioned(self, entries: tuple[Entry, ...], name: str, negated: tuple[bool, ...] = (False,)) -> bool:
         """Whether ``name`` is a key of ``mentions(entries)[0]`` (with ``negated=(True,)``: of
-        ``[1]``; with both: of either), computed for that one name: a whole document is asked
-        about the few entries a changed section brings up, not scanned for every entry."""
+        ``[1]``; with both: of either), computed for that one name and cached: a whole document
+        is asked about the few entries the changed sections bring up, and only the sentences
+        holding a match are split into clauses."""
         cache = self.__dict__.get("_mention_cache", {})
         if id(entries) in cache:
             return any(name in cache[id(entries)][neg] for neg in negated)
-        for neg in negated:
-            joined, starts, _ = self._polarity_index[neg]
-            if not joined:
-                continue
-            for e in entries:
-                if e.name != name or e.pattern is None:
-                    continue
-                at = e.first_anchor(joined)
-                if at >= 0 and e.pattern.search(joined, starts[bisect_right(starts, at) - 1]):
-                    return True
-        return False
+        found = self.__dict__.setdefault("_named_cache", {})
+        key = (id(entries), name)
+        if key not in found:
+            found[key] = frozenset(p for e in entries if e.name == name for p in self._polarities(e))
+        return any(neg in found[key] for neg in negated)
+
+    def _polarities(self, e: Entry) -> set[bool]:
+        """The polarities (negated or not) of the clauses in which the entry matches."""
+        out: set[bool] = set()
+        low = self.low
+        if e.pattern is None or not e.may_occur(low):
+            return out
+        starts = self._sentence_starts
+        at = e.first_anchor(low)
+        k = bisect_right(starts, max(at, 0)) - 1
+        while 0 <= k < len(starts) and len(out) < 2:
+            m = e.pattern.search(low, starts[k])
+            if not m:
+                break
+            k = bisect_right(starts, m.start()) - 1
+            for c in self.clauses_at(k):
+                for hit in e.pattern.finditer(c.low):
+                    out.add(negated_at(c, hit.start()))
+            k += 1
+        return out
 
     def named(self, entries: tuple[Entry, ...], negated: tuple[bool, ...] = (False,)) -> MentionView:
         """A lazy ``name in view`` over :meth:`mentioned`."""
@@ -112,9 +165,26 @@ class Side:
         """The entries that may occur somewhere on this side (the others cannot match any clause)."""
         cache = self.__dict__.setdefault("_candidate_cache", {})
         if id(entries) not in cache:
-            joined = self._clause_index[0]
-            cache[id(entries)] = tuple(e for e in entries if e.pattern is not None and e.may_occur(joined))
+            present = self._anchors_present
+            cache[id(entries)] = tuple(e for e in entries if e.pattern is not None
+                                       and (e.anchors is None or not present.isdisjoint(e.anchors)))
         return cache[id(entries)]
+
+    def sentence_candidates(self, index: int, entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        """The entries that may occur in one sentence (anchors tested on that sentence only)."""
+        cache = self.__dict__.setdefault("_sentence_anchor_cache", {})
+        present = cache.get(index)
+        if present is None:
+            low = self.sentences[index].lower()
+            present = cache[index] = frozenset(a for a in self._anchors_present if a in low)
+        return tuple(e for e in self.candidates(entries) if e.anchors is None or not present.isdisjoint(e.anchors))
+
+    @cached_property
+    def _anchors_present(self) -> frozenset[str]:
+        """Which of all the rules' term anchors occur on this side: one membership test per
+        distinct anchor, so a family's entries are ruled in or out without scanning per entry."""
+        low = self.low
+        return frozenset(a for a in _all_anchors(self.rules) if a in low)
 
     @cached_property
     def _clause_index(self) -> tuple[str, list[int]]:
@@ -146,10 +216,16 @@ class Side:
         return False
 
     def counterpart(self, sentence: str) -> str:
-        """The sentence on this side most like the given one (for quoting), or ""."""
-        from rapidfuzz import fuzz
-        best = max(self.sentences, key=lambda s: fuzz.ratio(s, sentence), default="")
-        return best if best and fuzz.ratio(best, sentence) >= 50 else ""
+        """The sentence on this side most like the given one (for quoting), or "".
+        One C-level scan (rapidfuzz), after an exact lookup."""
+        if sentence in self._sentence_set:
+            return sentence
+        hit = process.extractOne(sentence, self.sentences, scorer=fuzz.ratio, score_cutoff=50)
+        return hit[0] if hit else ""
+
+    @cached_property
+    def _sentence_set(self) -> frozenset[str]:
+        return frozenset(self.sentences)
 
     def count(self, entry: Entry) -> int:
         return len(entry.pattern.findall(self.low)) if entry.pattern is not None else 0
@@ -169,19 +245,40 @@ class Side:
     def places_in(self, context: str, unless: tuple[str, ...] = ()) -> dict[str, str]:
         """Place name -> the sentence naming it, for sentences matching the context words
         (and none of the ``unless`` contexts)."""
+        cache = self.__dict__.setdefault("_place_cache", {})
+        if (context, unless) in cache:
+            return cache[(context, unless)]
         ctx = self.rules.contexts.get(context)
         out: dict[str, str] = {}
+        cache[(context, unless)] = out
         if ctx is None:
             return out
         others = [self.rules.contexts[u] for u in unless if u in self.rules.contexts]
-        for s in self.sentences:
+        for k in self._sentences_matching(ctx):
+            s = self.sentences[k]
             low = s.lower()
-            if not (ctx.may_occur(low) and ctx.search(low)) or any(u.may_occur(low) and u.search(low) for u in others):
+            if any(u.may_occur(low) and u.search(low) for u in others):
                 continue
             for name in _places_in_sentence(self.rules, s):
                 out.setdefault(name, s)
             for m in _COUNTY.finditer(s):
                 out.setdefault(m.group(0).strip(), s)
+        return out
+
+    def places_in_sentence(self, sentence: str) -> list[str]:
+        return _places_in_sentence(self.rules, sentence)
+
+    def _sentences_matching(self, entry: Entry) -> list[int]:
+        """Indices of the sentences in which the entry's pattern matches: one scan of the text."""
+        low = self.low
+        if entry.pattern is None or not entry.may_occur(low):
+            return []
+        starts = self._sentence_starts
+        out: list[int] = []
+        for m in entry.pattern.finditer(low):
+            k = bisect_right(starts, m.start()) - 1
+            if (not out or out[-1] != k) and entry.pattern.search(self.sentences[k].lower()):
+                out.append(k)
         return out
 
     @cached_property
@@ -197,8 +294,12 @@ class Side:
 
     def entities_in(self, context: str | None) -> dict[str, str]:
         """Normalised corporate name -> as written, in sentences matching the context (None: all)."""
+        cache = self.__dict__.setdefault("_entity_cache", {})
+        if context in cache:
+            return cache[context]
         ctx = self.rules.contexts.get(context) if context else None
         out: dict[str, str] = {}
+        cache[context] = out
         suffix = self._suffix_re
         for s in self.sentences:
             if not suffix.search(s) or (ctx is not None and not ctx.search(s.lower())):
@@ -215,6 +316,18 @@ class Side:
         return out
 
 
+_DENIED = re.compile(r"\b(?:without|no|lacking)(?:\s+(?:any|your|our|prior|giving\s+you|the))*\s+$")
+
+
+def denied(low: str, start: int) -> bool:
+    """True when the words just before ``start`` deny what follows ("without prior notice")."""
+    return bool(_DENIED.search(low[max(0, start - 40):start]))
+
+
+def negated_at(clause: Clause, start: int) -> bool:
+    return clause.negated or denied(clause.low, start)
+
+
 @dataclass(frozen=True)
 class MentionView:
     side: Side
@@ -223,6 +336,18 @@ class MentionView:
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.side.mentioned(self.entries, name, self.negated)
+
+
+_ANCHORS: dict[int, tuple[Rules, frozenset[str]]] = {}   # the Rules kept alive: its id stays its own
+
+
+def _all_anchors(rules: Rules) -> frozenset[str]:
+    if id(rules) not in _ANCHORS:
+        groups = (rules.data_kinds, rules.purposes, rules.recipients, rules.trackers, rules.actions,
+                  rules.rights, rules.qualifiers, rules.high_risk, rules.quantity_contexts,
+                  tuple(rules.contexts.values()), tuple(rules.categories.values()))
+        _ANCHORS[id(rules)] = (rules, frozenset(a for g in groups for e in g for a in (e.anchors or ())))
+    return _ANCHORS[id(rules)][1]
 
 
 _PLACE_INDEX: dict[int, dict[str, list[Entry]]] = {}
@@ -250,6 +375,24 @@ def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
         return out
     order = {n: i for i, n in enumerate(p.name for p in rules.places)}
     return sorted(out, key=lambda name: order.get(name, len(order)))
+
+
+_ANALYSED: dict[tuple[int, str], tuple[str, list[str]]] = {}
+
+
+def analysed(raw: str, rules: Rules) -> tuple[str, list[str]]:
+    """analysis_text and its sentences, remembered for the texts of one comparison or two."""
+    key = (id(rules), raw)
+    hit = _ANALYSED.get(key)
+    if hit is None:
+        text = analysis_text(raw, rules)
+        hit = (text, split_sentences(text))
+        if len(raw) <= 100_000:   # sections, not whole large documents
+            if len(_ANALYSED) > 2048:
+                _ANALYSED.clear()
+            _ANALYSED[key] = hit
+        _all_anchors(rules)   # keeps this Rules alive, so its id is not reused while cached
+    return hit
 
 
 def novelty(sentence: str, old: Side) -> float:

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _SMALL = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _WORD = "|".join(sorted(list(_SMALL) + list(_TENS) + list(_SCALES), key=len, reverse=True))
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -25,23 +24,22 @@ DAYS_PER = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "business day": 1.4,
 
 _DURATION = re.compile(
     rf"(?<![\w$€£.,])(?P<num>{NUMBER}){_PAREN}[\s-]*(?:(?P<qual>business|working|calendar)[\s-]+)?"
-    r"(?P<unit>minutes?|hours?|days?|weeks?|months?|years?)(?![\w])", re.I)
-_NOT_AGE_UNIT = (r"(?![\d,.]*\s*(?:%|percent|minutes?|hours?|days?|weeks?|months?|business|working|calendar"
-                 r"|dollars?|euros?|pounds?))")
+    r"(?P<unit>minutes?|hours?|days?|weeks?|months?|years?)(?![\w])", re.IGNORECASE)
+_NOT_AGE_UNIT = r"(?![\d,.]*\s*(?:%|percent|minutes?|hours?|days?|weeks?|months?|business|working|calendar|dollars?|euros?|pounds?))"
 _AGE = re.compile(
     rf"(?:(?<![\w])(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?(?P<a>{_DIGITS}|{_WORD}){_NOT_AGE_UNIT}"
     r"(?:\s+years?(?:\s+(?:of\s+age|old))?)?"
     rf"|(?<![\w])(?:aged?|age\s+of)\s+(?P<b>{_DIGITS}|{_WORD})(?:\s+years?(?:\s+(?:of\s+age|old))?)?"
     rf"|(?<![\w$€£.,])(?P<c>{_DIGITS}|{_WORD})\s*(?:years?\s+(?:of\s+age|old)|or\s+older|and\s+(?:older|over|above)|\+(?=\s)))",
-    re.I)
+    re.IGNORECASE)
 _CURRENCY = {"$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "us dollars": "USD",
              "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
              "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP"}
 _MONEY = re.compile(
     rf"(?P<cur1>US\$|USD|EUR|GBP|\$|€|£)\s?(?P<amt1>{_DIGITS})"
     rf"|(?<![\w.,])(?P<amt2>{_DIGITS}|{NUMBER})\s?(?P<cur2>USD|EUR|GBP|US\s+dollars|dollars?|euros?|pounds?)(?![\w])",
-    re.I)
-_PERCENT = re.compile(rf"(?<![\w.,])(?P<num>{_DIGITS}|{_WORD})\s?(?:%|percent|per\s+cent)", re.I)
+    re.IGNORECASE)
+_PERCENT = re.compile(rf"(?<![\w.,])(?P<num>{_DIGITS}|{_WORD})\s?(?:%|percent|per\s+cent)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -86,19 +84,34 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < b and a < span[1] for a, b in taken)
 
 
+# Words or signs one of which each pattern's match contains (lowercased): without any, the
+# (slow) scan is skipped.
+_NEEDS = {
+    _AGE: ("under", "below", "younger", "age", "old", "over", "above", "+"),
+    _MONEY: ("$", "\u20ac", "\u00a3", "usd", "eur", "gbp", "dollar", "pound"),
+    _DURATION: ("minute", "hour", "day", "week", "month", "year"),
+    _PERCENT: ("%", "percent", "per cent"),
+}
+
+
+def _scan(pattern: re.Pattern, text: str, low: str):
+    return pattern.finditer(text) if any(w in low for w in _NEEDS[pattern]) else iter(())
+
+
 @lru_cache(maxsize=4096)
 def extract(text: str) -> tuple[Quantity, ...]:
     """All quantities in text, in order of appearance."""
     found: list[Quantity] = []
     taken: list[tuple[int, int]] = []
-    for m in _AGE.finditer(text):
+    low = text.lower()
+    for m in _scan(_AGE, text, low):
         raw = m.group("a") or m.group("b") or m.group("c")
         value = parse_number(raw)
         if value is None or not 1 <= value <= 120:
             continue
         found.append(Quantity("age", value, "years", m.group(0).strip(), m.span()))
         taken.append(m.span())
-    for m in _MONEY.finditer(text):
+    for m in _scan(_MONEY, text, low):
         if _overlaps(m.span(), taken):
             continue
         cur = (m.group("cur1") or m.group("cur2") or "").lower()
@@ -108,7 +121,7 @@ def extract(text: str) -> tuple[Quantity, ...]:
             continue
         found.append(Quantity("money", value, _CURRENCY.get(cur, cur.upper()), m.group(0).strip(), m.span()))
         taken.append(m.span())
-    for m in _DURATION.finditer(text):
+    for m in _scan(_DURATION, text, low):
         if _overlaps(m.span(), taken):
             continue
         value = parse_number(m.group("paren") or m.group("num"))
@@ -119,7 +132,7 @@ def extract(text: str) -> tuple[Quantity, ...]:
         per = DAYS_PER.get(f"{qual} {unit}" if qual else unit, DAYS_PER[unit])
         found.append(Quantity("duration", value * per, "days", m.group(0).strip(), m.span()))
         taken.append(m.span())
-    for m in _PERCENT.finditer(text):
+    for m in _scan(_PERCENT, text, low):
         if _overlaps(m.span(), taken):
             continue
         value = parse_number(m.group("num"))

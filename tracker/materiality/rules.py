@@ -37,7 +37,9 @@ from types import MappingProxyType
 from typing import Any
 
 FLAT_LEXICONS = ("negation", "negation_exempt", "boilerplate", "clause_breaks", "practice_verbs",
-                 "protected_words", "entity_suffixes")
+                 "protected_words", "entity_suffixes", "local_only", "user_prohibition", "softeners",
+                 "vacuous_exceptions", "broad_scope", "parties", "vague_periods", "permission_verbs",
+                 "grant_words")
 ENTRY_LEXICONS = ("data_kind", "purpose", "recipient", "tracker", "action", "right", "qualifier",
                   "high_risk", "quantity_context")
 _DEFAULT_CATEGORY = {"data_kind": "collection", "purpose": "collection", "recipient": "sharing",
@@ -159,6 +161,16 @@ class Rules:
     high_risk: tuple[Entry, ...]
     quantity_contexts: tuple[Entry, ...]
     places: tuple[Entry, ...]
+    # context and direction (issue 13): each one compiled alternation of its words
+    local_only: re.Pattern | None = None
+    user_prohibition: re.Pattern | None = None
+    softeners: re.Pattern | None = None
+    vacuous_exceptions: re.Pattern | None = None
+    broad_scope: re.Pattern | None = None
+    parties: re.Pattern | None = None
+    vague_periods: re.Pattern | None = None
+    permission_verbs: re.Pattern | None = None
+    grant_words: re.Pattern | None = None
     vocabulary: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     # term_anchor of each boilerplate term ("" in it: no pre-filter), for a cheap test on ASCII text
     boilerplate_anchors: tuple[str, ...] = field(default=("",), compare=False, repr=False)
@@ -361,6 +373,7 @@ def build_rules(raw: dict) -> Rules:
         quantity_contexts=entries["quantity_context"],
         places=_place_entries(raw.get("places", {}), "country")
         + _place_entries(raw.get("subnational_places", {}), "subnational"),
+        **{name: compile_terms(tuple(lex.get(name, []))) for name in FLAT_LEXICONS[7:]},
         vocabulary=frozenset(vocab),
         boilerplate_anchors=tuple(dict.fromkeys(term_anchor(t) for t in lex.get("boilerplate", []) if t.strip()))
         or ("",),

@@ -8,11 +8,12 @@ elsewhere is not "removed". High-risk terms are judged per unit, as materiality.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
 from dataclasses import dataclass
 
 from . import numbers
-from .features import Mention, Side, categorize, novelty
+from .features import Mention, Side, categorize, negated_at, novelty
 from .rules import Entry, Rules
 from .text import align, excerpt, sentence_key
 
@@ -56,26 +57,37 @@ _RIGHT_SIGNAL = {"right": "right", "choice": "opt-out or choice", "protection": 
 def _sentence_mentions(side: Side, index: int, entries: tuple[Entry, ...]) -> tuple[dict, dict]:
     pos: dict[str, Mention] = {}
     neg: dict[str, Mention] = {}
-    entries = side.candidates(entries)
-    for c in side.clauses:
-        if c.sentence != index:
-            continue
+    entries = side.sentence_candidates(index, entries)
+    for c in side.clauses_at(index):
+        if c.user:
+            continue   # a rule for the user, not a promise to them
         for e in entries:
             m = e.search(c.low)
             if m:
-                (neg if c.negated else pos).setdefault(e.name, Mention(e, c, m.span()))
+                (neg if negated_at(c, m.start()) else pos).setdefault(e.name, Mention(e, c, m.span()))
     return pos, neg
 
 
+def _vacuous(m: Mention, side: Side, rules: Rules) -> bool:
+    """A promise taken back in the same sentence ("... except as described in this policy"), or
+    a rule for the user ("you may not ...")."""
+    sentence = side.sentences[m.clause.sentence].lower()
+    return m.clause.user or bool(rules.vacuous_exceptions and rules.vacuous_exceptions.search(sentence))
+
+
 def _flip_ok(m_old: Mention, m_new: Mention, o: Side, rules: Rules) -> bool:
+    if _vacuous(m_old, o, rules):
+        return False
     old_sentence = o.sentences[m_old.clause.sentence].lower()
     new_limited = any(q.search(m_new.clause.low) for q in rules.qualifiers)
     # "we don't share except with X" -> "we share only with X" is the same promise
     return not (new_limited and any(w in old_sentence for w in (" except", " unless", " other than")))
 
 
-def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | None, int | None]]) -> list[Signal]:
-    """A prohibition lifted ("will never sell" -> "may sell") or a promise deleted."""
+def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | None, int | None]],
+                     doc_new: Side | None = None) -> list[Signal]:
+    """A prohibition lifted ("will never sell" -> "may sell") or a promise deleted (unless the
+    new document still makes it elsewhere: ``doc_new``)."""
     out: list[Signal] = []
     flipped: dict[str, list[tuple[Mention, Mention]]] = {}
     seen: set[str] = set()
@@ -104,10 +116,14 @@ def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | Non
                 if _flip_ok(m_old, pos_n[name], o, rules):
                     flipped.setdefault(m_old.entry.category, []).append((m_old, pos_n[name]))
                     seen.add(name)
-            elif name not in neg_n and name not in pos_n and group is not rules.recipients:
+            elif (name not in neg_n and name not in pos_n and group is not rules.recipients
+                  and not _vacuous(m_old, o, rules)
+                  and not (doc_new is not None and doc_new.mentioned(group, name, (True,)))):
                 deleted.append(m_old)
         if group in (rules.actions, rules.purposes):
-            added = [m for name, m in neg_n.items() if name not in neg_o and name not in pos_o]
+            # a new prohibition, or one restored ("we may share" -> "we do not share")
+            added = [m for name, m in neg_n.items() if name not in neg_o
+                     and (name not in pos_o or name not in pos_n) and not m.clause.user]
             if added:
                 out.append(Signal(False, added[0].entry.category, "prohibition_added",
                                   f"new prohibition: {_names(added)}", _other(o, added[0], n), _q(added[0]),
@@ -128,21 +144,25 @@ def right_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new:
     pos_n, neg_n = n.mentions(rules.rights)
     doc_pos_new: Container[str] = doc_new.named(rules.rights) if doc_new else set()
     doc_pos_old: Container[str] = doc_old.named(rules.rights) if doc_old else set()
+
+    def cat(m: Mention) -> str:
+        return m.entry.category or categorize([m.clause.text], "", rules)
+
     for name, m in pos_o.items():
         what = _RIGHT_SIGNAL.get(m.entry.kind, "right")
         if name in pos_n:
             continue
         if name in neg_n:
-            out.append(Signal(True, m.entry.category, f"{m.entry.kind}_negated",
+            out.append(Signal(True, cat(m), f"{m.entry.kind}_negated",
                               f"negation added to a {what}: {name}", _q(m), _q(neg_n[name]),
                               neg_n[name].clause.sentence))
         elif name not in doc_pos_new:
-            out.append(Signal(True, m.entry.category, f"{m.entry.kind}_removed",
+            out.append(Signal(True, cat(m), f"{m.entry.kind}_removed",
                               f"{what} removed: {name}", _q(m), _other(n, m, o)))
     for name, m in pos_n.items():
         if name not in pos_o and name not in doc_pos_old:
             what = _RIGHT_SIGNAL.get(m.entry.kind, "right")
-            out.append(Signal(False, m.entry.category, f"{m.entry.kind}_added",
+            out.append(Signal(False, cat(m), f"{m.entry.kind}_added",
                               f"{what} added: {name}", _other(o, m, n), _q(m), m.clause.sentence))
     return out
 
@@ -159,6 +179,8 @@ def qualifier_signals(o: Side, n: Side, rules: Rules, section: str) -> list[Sign
             continue
         if after < before:
             m = o.first(q)
+            if m is not None and _burden_gone(o, n, m, rules):
+                continue   # "settled exclusively by arbitration" gone whole: the burden went too
             text = m.clause.text if m else ""
             quoted = f" (\u201c{m.clause.low[m.span[0]:m.span[1]]}\u201d)" if m else ""
             out.append(Signal(True, _sentence_category(q, text, section, rules), "qualifier_removed",
@@ -172,6 +194,20 @@ def qualifier_signals(o: Side, n: Side, rules: Rules, section: str) -> list[Sign
     return out
 
 
+def _burden_gone(o: Side, n: Side, m: Mention, rules: Rules) -> bool:
+    """Whether the sentence holding the qualifier also held a high-risk term that is gone."""
+    burdens, _ = _sentence_mentions(o, m.clause.sentence, rules.high_risk)
+    still = n.mentions(rules.high_risk)[0]
+    return any(name not in still for name in burdens)
+
+
+def _shared(m: Mention, side: Side, rules: Rules) -> bool:
+    """A recipient is one only in a sentence that gives it something."""
+    ctx = rules.contexts.get("sharing")
+    sentence = side.sentences[m.clause.sentence].lower()
+    return ctx is None or bool(ctx.search(sentence))
+
+
 def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new: Side | None) -> list[Signal]:
     """New data kinds, purposes, recipients, tracking technologies (and their removal)."""
     out: list[Signal] = []
@@ -183,7 +219,7 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
         doc_all_new: Container[str] = doc_new.named(group, (False, True)) if doc_new else set()
         added = [m for name, m in pos_n.items()
                  if name not in pos_o and name not in neg_o and name not in doc_pos_old
-                 and not n.governed(m)]
+                 and not n.governed(m) and (attr != "recipients" or _shared(m, n, rules))]
         for m in added:
             sens = " (sensitive)" if m.entry.sensitive else ""
             out.append(Signal(True, m.entry.category, sig, f"{label}{sens}: {m.entry.name}",
@@ -197,17 +233,25 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
     return out
 
 
-def high_risk_signals(o: Side, n: Side, rules: Rules) -> list[Signal]:
+def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = None,
+                      sec_new: Side | None = None) -> list[Signal]:
+    """A high-risk term new in (or gone from) this section. ``sec_old``/``sec_new`` are the whole
+    section when o and n hold only its changed sentences."""
     out: list[Signal] = []
     pos_o, neg_o = o.mentions(rules.high_risk)
     pos_n, neg_n = n.mentions(rules.high_risk)
+    both = (False, True)
     for name, m in pos_n.items():
+        if sec_old is not None and sec_old.mentioned(rules.high_risk, name, both):
+            continue
         if name not in pos_o and name not in neg_o:
             words = m.clause.low[m.span[0]:m.span[1]]
             out.append(Signal(True, m.entry.category, "high_risk_term",
                               f"high-risk term new in this section: {name} (\u201c{words}\u201d)",
                               _other(o, m, n), _q(m), m.clause.sentence))
     for name, m in pos_o.items():
+        if sec_new is not None and sec_new.mentioned(rules.high_risk, name, both):
+            continue
         if name not in pos_n and name not in neg_n:
             out.append(Signal(False, m.entry.category, "high_risk_term_removed",
                               f"high-risk term no longer in this section: {name}", _q(m), _other(n, m, o)))
@@ -273,6 +317,19 @@ def quantity_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
     return out
 
 
+def _bases(entities: dict[str, str], rules: Rules) -> set[str]:
+    """Entity names without their legal form ("Example Inc." and "Example LLC" -> "example")."""
+    suffixes = sorted((re.sub(r"[^\w\s]", "", s.lower()) for s in rules.entity_suffixes), key=len, reverse=True)
+    out = set()
+    for key in entities:
+        for suf in suffixes:
+            if key.endswith(" " + suf):
+                key = key[: -len(suf) - 1]
+                break
+        out.add(key)
+    return out
+
+
 def _set_change(label: str, before: dict[str, str], after: dict[str, str]) -> str:
     return f"{label}: {', '.join(before) or '(none)'} -> {', '.join(after) or '(none)'}"
 
@@ -287,7 +344,8 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
                               excerpt(next(iter(before.values()), "")), excerpt(next(iter(after.values()), ""))))
     unless = ("law", "venue", "controller")
     before, after = o.places_in("transfer", unless), n.places_in("transfer", unless)
-    known = set(doc_old.places_in("transfer", unless)) if doc_old else set()
+    fresh = [k for k in after if k not in before]
+    known = set(doc_old.places_in("transfer", unless)) if doc_old and fresh else set()
     anywhere = rules.contexts.get("anywhere")
     if anywhere is not None and any(anywhere.search(s.lower()) for s in o.sentences
                                     if rules.contexts["transfer"].search(s.lower())):
@@ -305,7 +363,11 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
                           excerpt(next(iter(before.values()))), ""))
     ent_o, ent_n = o.entities_in("controller"), n.entities_in("controller")
     pl_o, pl_n = o.places_in("controller"), n.places_in("controller")
-    if ent_o and ent_n and set(ent_o) != set(ent_n):
+    if ent_o and ent_n and set(ent_o) != set(ent_n) and _bases(ent_o, rules) == _bases(ent_n, rules):
+        out.append(Signal(False, "controller", "controller_legal_form_changed",
+                          f"legal form changed, same entity: {', '.join(ent_o.values())} -> {', '.join(ent_n.values())}",
+                          ", ".join(ent_o.values()), ", ".join(ent_n.values()), neutral=True))
+    elif ent_o and ent_n and set(ent_o) != set(ent_n):
         out.append(Signal(True, "controller", "controller_changed",
                           f"controller changed: {', '.join(ent_o.values())} -> {', '.join(ent_n.values())}",
                           ", ".join(ent_o.values()), ", ".join(ent_n.values())))
@@ -313,7 +375,9 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
         kinds = {p.name: p.kind for p in rules.places}
         countries_o = {k for k in pl_o if kinds.get(k) == "country"}
         countries_n = {k for k in pl_n if kinds.get(k) == "country"}
-        if countries_o != countries_n:
+        address = rules.contexts.get("address")
+        in_address = address is not None and all(address.search(t.lower()) for t in (*pl_o.values(), *pl_n.values()))
+        if countries_o != countries_n and not in_address:
             out.append(Signal(True, "controller", "controller_changed",
                               _set_change("controller's country changed", pl_o, pl_n),
                               excerpt(next(iter(pl_o.values()))), excerpt(next(iter(pl_n.values())))))
@@ -322,9 +386,10 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
                               _set_change("controller's address changed", pl_o, pl_n),
                               excerpt(next(iter(pl_o.values()))), excerpt(next(iter(pl_n.values()))),
                               neutral=True))
-    rec_o = set(o.entities_in(None)) | (set(doc_old.entities_in(None)) if doc_old else set())
-    for key, written in n.entities_in("recipient").items():
-        if key not in rec_o and key not in ent_n:
+    named = {k: w for k, w in n.entities_in("recipient").items() if k not in ent_n and k not in o.entities_in(None)}
+    rec_o = set(doc_old.entities_in(None)) if doc_old and named else set()
+    for key, written in named.items():
+        if key not in rec_o:
             out.append(Signal(True, "sharing", "new_recipient", f"new named recipient: {written}", "", written))
     return out
 
@@ -339,7 +404,8 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         if i is not None or j is None or j in explained:
             continue
         sentence = n.sentences[j]
-        if doc_old is not None and sentence_key(sentence) in doc_old.keys:
+        if doc_old is not None and (sentence.lower() in doc_old.low
+                                    or (len(doc_old.low) < 200_000 and sentence_key(sentence) in doc_old.keys)):
             continue  # moved here from another section
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue
@@ -354,14 +420,17 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
 
 
 def all_signals(o: Side, n: Side, rules: Rules, section: str = "",
-                doc_old: Side | None = None, doc_new: Side | None = None) -> list[Signal]:
-    pairs = align(o.sentences, n.sentences)
+                doc_old: Side | None = None, doc_new: Side | None = None,
+                pairs: list[tuple[int | None, int | None]] | None = None,
+                sec_old: Side | None = None, sec_new: Side | None = None) -> list[Signal]:
+    if pairs is None:
+        pairs = align(o.sentences, n.sentences)
     found: list[Signal] = []
-    found += negation_signals(o, n, rules, pairs)
+    found += negation_signals(o, n, rules, pairs, doc_new)
     found += right_signals(o, n, rules, doc_old, doc_new)
     found += qualifier_signals(o, n, rules, section)
     found += novelty_signals(o, n, rules, doc_old, doc_new)
-    found += high_risk_signals(o, n, rules)
+    found += high_risk_signals(o, n, rules, sec_old, sec_new)
     found += quantity_signals(o, n, pairs, rules, section)
     found += place_signals(o, n, rules, doc_old)
     explained = {s.new_sentence for s in found if s.new_sentence is not None}

@@ -7,10 +7,10 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
+from .. import textdiff
 from .rules import Rules
 
 _QUOTES = str.maketrans({
@@ -28,9 +28,13 @@ def _quote(m: re.Match) -> str:
     return _QUOTES[ord(m.group(0))] or ""
 
 
+# A footnote or annotation marker: an in-page link whose text is a number ("[40](#annotation-40)"),
+# with the escaped brackets around it. Renumbering one changes no word of the policy.
+_FOOTNOTE = re.compile(r"\\?\[?\[\d{1,4}\]\(#[^)\s]*\)\\?\]?|\\\[\d{1,4}\\\](?=\]\(#)")
+# A table-of-contents line: nothing but in-page links (and a list marker).
+_TOC_LINE = re.compile(r"(?m)^[ \t]*(?:[-*+]|\d{1,3}\\?[.)])?[ \t]*(?:\[[^\]\n]*\]\(#[^)\s]*\)[ \t,|]*)+$")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)"
-                          r"|[ivx]{1,4}\.)[ \t]+")
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}\\?[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|[ivx]{1,4}\.)[ \t]+")
 _ABBREV = ("inc", "ltd", "llc", "corp", "co", "e.g", "i.e", "etc", "u.s", "u.k", "no", "st", "mr",
            "mrs", "ms", "dr", "vs", "jr", "sr", "art", "sec", "para", "approx", "l.l.c", "s.a", "b.v",
            "n.v", "u.s.a", "pte", "pty", "cf", "al", "fig")
@@ -52,8 +56,10 @@ def fold_typography(text: str) -> str:
 
 
 def strip_link_targets(text: str) -> str:
-    """Markdown links keep their anchor text only."""
-    return _LINK.sub(lambda m: m.group(1), text)
+    """Markdown links keep their anchor text only; footnote markers go."""
+    if "](#" in text:
+        text = _FOOTNOTE.sub("", text)
+    return _LINK.sub(lambda m: m.group(1), text) if "](" in text else text
 
 
 def strip_list_markers(text: str) -> str:
@@ -68,10 +74,17 @@ def squash(text: str) -> str:
 # units: list items / paragraphs, then sentences
 # --------------------------------------------------------------------------------------------
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
 def blocks(text: str) -> list[str]:
     """Paragraphs and list items (a list item starts a unit of its own), whitespace squashed."""
     out: list[str] = []
-    for chunk in re.split(r"\n[ \t]*\n", text):
+    for chunk in _BLANK_LINE.split(text):
+        if "\n" not in chunk.strip() or not _LIST_MARKER.search(chunk, 1):
+            # one line, or no list item after the first line: the chunk is one unit
+            out.append(squash(chunk))
+            continue
         current: list[str] = []
         for line in chunk.split("\n"):
             if not line.strip():
@@ -165,6 +178,8 @@ def analysis_text(text: str, rules: Rules) -> str:
     text = fold_typography(text)
     for label, token in rules.negation_labels:
         text = text.replace(label, token)
+    if "](#" in text:
+        text = _TOC_LINE.sub("", text)   # a table of contents is never the reason
     text = strip_link_targets(text)
     text = strip_list_markers(text)
     text = fold_dates(text)
@@ -185,6 +200,7 @@ class Clause:
     low: str         # lowercased, for term matching
     negated: bool
     sentence: int    # index of the sentence it came from
+    user: bool = False   # a rule for the user ("you may not ..."), not a promise to them
 
 
 def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
@@ -203,7 +219,10 @@ def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
     for a, b in itertools.pairwise(cuts):
         part = sentence[a:b].strip(" ,;:")
         if part:
-            out.append(Clause(part, part.lower(), is_negated(part.lower(), rules), index))
+            low_part = part.lower()
+            negated = is_negated(low_part, rules) or bool(rules.local_only and rules.local_only.search(low_part))
+            user = negated and bool(rules.user_prohibition and rules.user_prohibition.search(low_part))
+            out.append(Clause(part, low_part, negated, index, user))
     return out
 
 
@@ -217,31 +236,52 @@ def is_negated(low: str, rules: Rules) -> bool:
 # sentence alignment
 # --------------------------------------------------------------------------------------------
 
+_KEY_DROP = re.compile(r"[^\w\s$€£%]")
+
+
 def sentence_key(sentence: str) -> str:
-    s = sentence.lower()
-    s = re.sub(r"[^\w\s$€£%]", " ", s)
-    return squash(s)
+    return " ".join(_KEY_DROP.sub(" ", sentence.lower()).split())
+
+
+_BAND = 12  # a replaced sentence is paired with new sentences at most this far from its place
+
+
+def _extended(a: str, b: str, threshold: float) -> float:
+    """A sentence kept whole inside a longer one ("We do not charge a fee." -> "We do not charge
+    a fee ... unless it is excessive."): paired, just above the threshold."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 40 or len(long_) > 6 * len(short):
+        return 0.0
+    return threshold + 0.5 if fuzz.partial_ratio(short, long_, score_cutoff=92) else 0.0
 
 
 def align(old: list[str], new: list[str], threshold: float = 55.0) -> list[tuple[int | None, int | None]]:
     """Pairs of sentence indices: (i, j) matched, (i, None) deleted, (None, j) inserted.
 
-    Equal sentences (after folding) pair up in order; the rest pair by best fuzzy ratio."""
+    Equal sentences (after folding) pair up in order through the project's bounded diff
+    (textdiff); inside a replaced stretch a sentence pairs by best fuzzy ratio with the new
+    sentences near its proportional place (a band), so the cost stays linear in the length."""
     ko = [sentence_key(s) for s in old]
     kn = [sentence_key(s) for s in new]
     pairs: list[tuple[int | None, int | None]] = []
-    sm = SequenceMatcher(None, ko, kn, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    for tag, i1, i2, j1, j2 in textdiff.opcodes(ko, kn, deadline=0.5):
         if tag == "equal":
             pairs.extend(zip(range(i1, i2), range(j1, j2), strict=False))
             continue
-        cands = sorted(((fuzz.ratio(ko[i], kn[j]), i, j) for i in range(i1, i2) for j in range(j1, j2)),
-                       reverse=True)
+        k, m = i2 - i1, j2 - j1
+        cands = []
+        for i in range(i1, i2):
+            if not k or not m:
+                break
+            centre = j1 + (i - i1) * m // k
+            for j in range(max(j1, centre - _BAND), min(j2, centre + _BAND + 1)):
+                score = fuzz.ratio(ko[i], kn[j], score_cutoff=threshold) or _extended(ko[i], kn[j], threshold)
+                if score:
+                    cands.append((score, i, j))
+        cands.sort(reverse=True)
         used_i: set[int] = set()
         used_j: set[int] = set()
         for score, i, j in cands:
-            if score < threshold:
-                break
             if i in used_i or j in used_j:
                 continue
             used_i.add(i)
@@ -253,28 +293,37 @@ def align(old: list[str], new: list[str], threshold: float = 55.0) -> list[tuple
 
 
 def excerpt(text: str, span: tuple[int, int] | None = None, width: int = 140) -> str:
-    """A short quote from text, centred on span when given."""
+    """A short quote from text, centred on span when given, cut at whole words."""
     text = squash(text)
     if len(text) <= width:
         return text
     if span is None:
-        return text[: width - 1].rstrip() + "\u2026"
+        cut = text.rfind(" ", 0, width)
+        return text[: cut if cut > width // 2 else width - 1].rstrip(" ,;:") + "\u2026"
     a, b = span
     mid = (a + b) // 2
     start = max(0, min(mid - width // 2, len(text) - width))
     end = start + width
+    if start > 0:
+        sp = text.find(" ", start)
+        start = sp + 1 if 0 <= sp < min(a, start + 20) else start
+    if end < len(text):
+        sp = text.rfind(" ", max(b, end - 20), end)
+        end = sp if sp > 0 else end
     out = text[start:end].strip()
     return ("\u2026" if start > 0 else "") + out + ("\u2026" if end < len(text) else "")
 
 
+_PIECE = re.compile(r"(?<=[.!?;:])\s+")
+
+
 def similarity(a: str, b: str) -> float:
+    """0..1, like ``fuzz.ratio``. Long texts are compared by sentence-sized pieces through the
+    bounded diff (characters in equal runs), which stays linear where a character ratio would not."""
     a, b = squash(a), squash(b)
-    score = 0.0
-    if len(a) + len(b) > 4000:
-        # Long texts of one policy are usually close: with a cutoff rapidfuzz computes only a
-        # band around the diagonal. At or above the cutoff the score is exact, below it is 0.
-        for cutoff in (99.0, 95.0, 85.0):
-            score = fuzz.ratio(a, b, score_cutoff=cutoff)
-            if score:
-                break
-    return round((score or fuzz.ratio(a, b)) / 100.0, 3)
+    if len(a) + len(b) <= 4000:
+        return round(fuzz.ratio(a, b) / 100.0, 3)
+    ta, tb = _PIECE.split(a), _PIECE.split(b)
+    same = sum(sum(len(w) + 1 for w in ta[i1:i2])
+               for tag, i1, i2, _, _ in textdiff.opcodes(ta, tb, deadline=0.25) if tag == "equal")
+    return round(min(1.0, 2 * same / (len(a) + len(b) + 2)), 3)
