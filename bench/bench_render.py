@@ -21,10 +21,10 @@ from common import median_ms, result
 
 from tracker import browser
 from tracker import config as config_mod
-from tracker.testing import Page, PageServer
 from tracker.pipeline import Checker
 from tracker.scriptshell import choose
 from tracker.store import Store
+from tracker.testing import Page, PageServer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED
-from tracker.testing import Page
 from tracker.scriptshell import choose
+from tracker.testing import Page
 
 JS_CORPUS = Path(__file__).parent / "corpus" / "js"
 CASES = sorted(p.name for p in JS_CORPUS.iterdir() if (p / "case.toml").exists())

@@ -23,8 +23,8 @@ from tracker.model import Document, Level, Outcome
 
 if TYPE_CHECKING:
     from tracker.changelog import Changelog
-    from tracker.coverage import Coverage
     from tracker.config import Config, Policy
+    from tracker.coverage import Coverage
     from tracker.fetch import FetchSettings
     from tracker.jsontypes import (
         CheckRunJSON,
@@ -352,7 +352,6 @@ class Tracker:
     def normalize(self, source: Source | Document, *, select: Sequence[str] = (), remove: Sequence[str] = (),
                   links: bool = False) -> Document:
         from tracker import fetch
-
         from tracker.coverage import MIN_KEPT_WORDS, Coverage, require_text
 
         config = self.optional_config
@@ -410,6 +409,7 @@ class Tracker:
     def validate(self, name: str) -> Validation:
         """Fetch a policy twice without storing anything: stable? plausible? what would be stored?"""
         from tracker import guards
+        from tracker.coverage import share_drop
         from tracker.pipeline import Checker
 
         policy = self.policy(name)
@@ -424,6 +424,16 @@ class Tracker:
         suspicion = guards.suspect(doc, first.text, self.store.document(latest) if latest else None)
         if suspicion:
             problems.append(suspicion.reason)
+        cov = extraction.coverage
+        lost = sum(d.words for d in cov.dropped if d.reason.value in ("hidden", "chrome"))
+        if lost > cov.kept_words:
+            problems.append(f"more words were dropped as hidden or chrome ({lost}) than kept ({cov.kept_words}): "
+                            "check the dropped blocks, and add `select` or `remove` selectors if they are "
+                            "policy text")
+        if latest and latest.kept_words is not None and latest.page_words:
+            drop = share_drop((latest.kept_words, latest.page_words), cov)
+            if drop:
+                problems.append(drop)
         sections = tuple(SectionPreview(s.heading, s.level, (s.blocks[0] if s.blocks else "")[:100])
                          for s in doc.sections)
         return Validation(name, first.final_url, doc.title, doc.word_count, doc.digest, doc.digest == doc2.digest,

@@ -10,8 +10,8 @@ what was there visible instead of letting the terminal act on it.
 from __future__ import annotations
 
 import dataclasses
-from enum import Enum
 import re
+from enum import Enum
 from typing import Any
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"

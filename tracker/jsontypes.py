@@ -7,9 +7,13 @@ documented; ``json_schema()`` turns the same types into the JSON Schema of docs/
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic reads its annotations on Python 3.11
+)
 
-from typing_extensions import NotRequired, TypedDict  # pydantic reads its annotations on Python 3.11
+from typing_extensions import TypedDict
 
 from tracker.model import ChangeKind, Level, Outcome
 

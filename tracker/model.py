@@ -229,7 +229,7 @@ class Reason:
         section = data.get("section") or ""
         if isinstance(section, (list, tuple)):
             section = " > ".join(map(str, section))
-        return cls(Level(data.get("level") or Level.NONE), data.get("category") or "other",
+        return cls(Level(data.get("level") or Level.NONE), data.get("category", "other"),
                    data.get("signal") or "", section, data.get("detail") or "", data.get("old") or "",
                    data.get("new") or "")
 
