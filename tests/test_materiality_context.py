@@ -523,3 +523,23 @@ def test_new_address_outside_the_rights_is_not_a_rights_change():
     old = "We love hearing from you. For press inquiries, email us at press@tumblr.com."
     a = assess_text(old, old.replace("press@", "media@"))
     assert "rights_channel_changed" not in _signals(a)
+
+
+def test_spelling_of_us_states_or_a_choice_to_share_is_no_narrowed_opt_out():
+    # Pinterest Privacy Policy, pga-versions da489a2 ("U.S." -> "US") and 82dc1f9 (a choice to share more)
+    old = ("For users who reside in certain U.S. states and have enabled an opt-out preferences signal (such as "
+           "Global Privacy Control), we will respect this preference when you use Pinterest.")
+    assert "scope_changed" not in _signals(assess_text(old, old.replace("U.S.", "US")))
+    old = "You can also choose to share your precise location using your device settings or through photos."
+    new = ("Precise location information: Depending on where you live, you can choose to share your precise "
+           "location using your device settings.")
+    assert "scope_changed" not in _signals(assess_text(old, new))
+
+
+def test_the_company_own_product_is_no_new_named_recipient():
+    # YouTube Privacy Policy, pga-versions 3b25439: Google, named throughout, is not a new third party
+    old = "We ask for your consent to process your information for specific purposes in Google services."
+    new = old + " With your consent, such as when you choose to share your location with Google Location Sharing."
+    assert "new_recipient" not in _signals(assess_text(old, new))
+    fresh = old + " With your consent, such as when you choose to share your location with Acme Maps."
+    assert "new_recipient" in _signals(assess_text(old, fresh))

@@ -236,6 +236,10 @@ def _immediate_to_period(o: Side, n: Side, changed: list[tuple[int | None, int, 
     return None
 
 
+_US = re.compile(r"\bu\.s\.(?=\s)")
+_NOT_A_CHOICE = {"settings"}   # where choices are made ("you can choose to share ..."), not an opt-out
+
+
 def narrowed(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
     """A right or choice granted to everyone now confined to some places ("you may opt-out" ->
     "In some geographic locations, users have the legal right to opt-out")."""
@@ -243,12 +247,13 @@ def narrowed(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
     if rules.place_limits is None:
         return out
     for _i, j, a, b in _changed_pairs(o, n, pairs):
-        la, lb = a.lower(), b.lower()
+        la, lb = (_US.sub("us", s.lower()) for s in (a, b))
         limit = rules.place_limits.search(lb)
         if limit is None or rules.place_limits.search(la):
             continue
         for r in o.candidates(rules.rights):
-            if r.kind in ("right", "choice") and r.search(la) and r.search(lb):
+            if (r.kind == "right" or (r.kind == "choice" and r.name not in _NOT_A_CHOICE)) and r.search(la) \
+                    and r.search(lb):
                 qo, qn = quote_change(a, b)
                 out.append(Signal(True, r.category or "choice", "scope_changed",
                                   f"{r.name} confined to some places: \u201c{limit.group(0)}\u201d", qo, qn, j))
@@ -300,6 +305,7 @@ def named_recipients(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side
     to The Meet Group"): a new recipient, whether or not its name carries a legal form."""
     out: list[Signal] = []
     known = (doc_old or o).low
+    raw = (doc_old or o).raw
     for i, j in pairs:
         if j is None or (i is not None and o.sentences[i] == n.sentences[j]):
             continue
@@ -314,8 +320,10 @@ def named_recipients(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side
             low = name.lower()
             if (not words or words[0].lower() in _NOT_NAMES or low in known or len(low) < 3
                     or any(low.endswith(" " + s.lower()) for s in rules.entity_suffixes)   # place_signals
-                    or any(r.search(low) for r in rules.recipients) or n.places_in_sentence(name)):
-                continue
+                    or any(r.search(low) for r in rules.recipients) or n.places_in_sentence(name)
+                    or re.search(rf"\b{re.escape(words[0])}\b", raw)):
+                continue   # (a name starting with one the old text already uses is the company's own
+                           # product or a known party: "Google Location Sharing", "Stripe Connect")
             qo, qn = quote_change(o.sentences[i], b) if i is not None else ("", excerpt(b, m.span(1)))
             out.append(Signal(True, "sharing", "new_recipient", f"new named recipient: {name}", qo, qn, j))
             break
