@@ -543,3 +543,15 @@ def test_the_company_own_product_is_no_new_named_recipient():
     assert "new_recipient" not in _signals(assess_text(old, new))
     fresh = old + " With your consent, such as when you choose to share your location with Acme Maps."
     assert "new_recipient" in _signals(assess_text(old, fresh))
+
+
+def test_a_state_named_as_the_source_of_a_law_is_no_transfer_destination():
+    # step 5 (a4e3532): "under California law" names a law, not where data goes
+    old = "We share this information with the categories of third parties described above."
+    added = (" We do not collect or process your sensitive (and potentially sensitive) personal information except "
+             "where it is strictly necessary to provide you with our service, where the processing is not for the "
+             "purpose of inferring characteristics about you, or for other purposes that do not require an option "
+             "to limit under California law.")
+    assert "transfer_destination_changed" not in _signals(assess_text(old, old + added))
+    moved = " Your information may be transferred to and stored on servers in California."
+    assert "transfer_destination_changed" in _signals(assess_text(old, old + moved))
