@@ -404,3 +404,154 @@ def test_context_word_lists_are_extendable_from_config():
     assert "promise_softened" not in _signals(assess_text(old, new))
     rules = load_rules({"lexicons": {"softeners": ["as a rule of thumb"]}})
     assert assess_text(old, new, rules=rules).reasons[0].signal == "promise_softened"
+
+
+# ------------------------------------------------------------------------------------------------
+# the Tumblr replay (tests/test_replay.py): Tumblr Privacy Policy, pga-versions, the step named
+# ------------------------------------------------------------------------------------------------
+
+_T_MEET_OLD = ("This includes third parties you provide with information about yourself as part of enabling or using "
+               "a Tumblr feature, for example, information you provide to Stripe when interacting with the Post+ or "
+               "Tipping Feature within Tumblr.")
+
+
+def test_newly_named_third_party_receiving_information_is_a_new_recipient():
+    # step 4 (56befe9): a recipient named without a legal form ("Inc.") is still a recipient
+    new = _T_MEET_OLD[:-1] + ", or information you provide to The Meet Group as part of Tumblr Live."
+    a = assess_text(_T_MEET_OLD, new)
+    assert a.level == "material"
+    top = a.reasons[0]
+    assert top.signal == "new_recipient" and top.detail == "new named recipient: Meet Group"
+    assert "The Meet Group" in top.new
+
+
+def test_a_party_already_named_or_the_company_itself_is_no_new_recipient():
+    # step 9 (e6c2cb0) in reverse: Stripe is named in the old text; "provide to us" names nobody
+    new = _T_MEET_OLD + " You can also provide information to us when you contact Support."
+    assert "new_recipient" not in _signals(assess_text(_T_MEET_OLD, new))
+    reworded = _T_MEET_OLD.replace("information you provide to Stripe", "details you provide to Stripe")
+    assert assess_text(_T_MEET_OLD, reworded).level == "minor"
+
+
+_T_DELETE_HEAD = ("You'll do great things on Tumblr, surely, but if it ever comes time to say goodbye, then you're "
+                  "free to delete your account at any time and for any reason. ")
+_T_DELETE_NOW = ("The deletion will be effective immediately, for the most part, but it might take a little while "
+                 "to scrub everything from our archives and backups.")
+_T_DELETE_30 = ("We'll keep your data for 30 days in case you regret your decision. After 30 days, your account "
+                "will be deleted and cannot be recovered.")
+
+
+def test_immediate_deletion_made_a_fixed_wait_is_longer_retention():
+    # step 16 (793b21f)
+    a = assess_text(_T_DELETE_HEAD + _T_DELETE_NOW, _T_DELETE_HEAD + _T_DELETE_30)
+    assert a.level == "material" and a.categories == ("retention",)
+    top = a.reasons[0]
+    assert top.signal == "period_fixed" and "30 days" in top.detail
+    assert "immediately" in top.old and "30 days" in top.new
+
+
+def test_a_wait_made_immediate_is_not_longer_retention():
+    a = assess_text(_T_DELETE_HEAD + _T_DELETE_30, _T_DELETE_HEAD + _T_DELETE_NOW)
+    assert "period_fixed" not in _signals(a)
+
+
+def test_removed_promise_not_to_combine_data_to_identify_you_is_material():
+    # step 3 (f6d2fb7): the adverse change, not the "only" of a scope note, heads the reasons
+    old = ("We use cookies and web tags to enable our servers to recognize your web browser and tell us how and when "
+           "you use the Services. Our cookies do not, by themselves, contain information that personally identifies "
+           "you, and we don't combine the general information collected through cookies with other such information "
+           "to tell us who you are.")
+    new = ("We use cookies and web tags to enable our servers to recognize your web browser and tell us how and when "
+           "you use the Services.")
+    a = assess_text(old, new)
+    assert a.level == "material"
+    top = a.reasons[0]
+    assert top.signal == "prohibition_removed" and "combine" in top.detail and "don't combine" in top.old
+
+
+def test_opt_out_confined_to_some_places_is_narrowed():
+    # step 5 (a4e3532)
+    old = ("Managing your choices for personalized advertising experiences: If you do not prefer personalized "
+           "advertising experiences, you may opt-out.")
+    new = ("Managing your choices for personalized advertising experiences: In some geographic locations, Tumblr "
+           "users have the legal right to opt-out of having ads personalized to them.")
+    a = assess_text(old, new)
+    assert a.level == "material"
+    top = a.reasons[0]
+    assert top.signal == "scope_changed" and top.category == "choice"
+    assert "in some geographic locations" in top.detail and "In some geographic locations" in top.new
+
+
+def test_a_right_already_confined_to_some_places_is_not_narrowed_again():
+    # step 12 (0d7f970): "Some US states give you the right" -> "Depending on your state's relevant laws"
+    old = "Access: Some US states give you the right to request a copy of certain information we hold about you."
+    new = ("Access: Depending on your state's relevant laws, you may have the right to request a copy of some or all "
+           "of the following: a copy of the information we hold about you.")
+    assert "scope_changed" not in _signals(assess_text(old, new))
+
+
+def test_sentence_moved_to_another_section_keeps_its_age_limit():
+    # step 5 (a4e3532): "we do not knowingly sell ... if you are under 16" moved sections, was not removed
+    under16 = 'Also, we do not knowingly "sell" your personal information if you are under 16.'
+    ads = "Tumblr selectively runs advertisements so we can provide you with Tumblr content for free."
+    old = [Section("Opt-Out", 2, ("P", "Opt-Out"), (f"{ads} {under16}",)),
+           Section("Rights", 2, ("P", "Rights"), ("You have a number of rights and choices.",))]
+    new = [Section("Opt-Out", 2, ("P", "Opt-Out"), (ads,)),
+           Section("Rights", 2, ("P", "Rights"), (f"You have a number of rights and choices. {under16}",))]
+    overall, _ = assess_pairs(list(zip(old, new, strict=True)))
+    assert "age_limit_removed" not in _signals(overall)
+    gone = Section("Rights", 2, ("P", "Rights"), ("You have rights.",))
+    removed, _ = assess_pairs([(old[0], new[0]), (old[1], gone)])
+    assert "age_limit_removed" in _signals(removed)
+
+
+def test_new_address_for_exercising_a_right_is_material():
+    # step 12 (0d7f970): WP260, how people exercise their rights changed
+    head = ("Delete: In some US states you also have the right to delete certain information we have about you. "
+            "You can delete much of your information by logging in to your account. ")
+    old = head + ("If you cannot do this, or you do not have a Tumblr account, please submit a support ticket here, or "
+                  "email us at ccpa@tumblr.com.")
+    a = assess_text(old, old.replace("ccpa@", "privacy@"))
+    assert a.level == "material"
+    top = a.reasons[0]
+    assert top.signal == "rights_channel_changed" and top.category == "rights"
+    assert "ccpa@tumblr.com -> privacy@tumblr.com" in top.detail
+    assert "ccpa@tumblr.com" in top.old and "privacy@tumblr.com" in top.new
+
+
+def test_new_address_outside_the_rights_is_not_a_rights_change():
+    old = "We love hearing from you. For press inquiries, email us at press@tumblr.com."
+    a = assess_text(old, old.replace("press@", "media@"))
+    assert "rights_channel_changed" not in _signals(a)
+
+
+def test_spelling_of_us_states_or_a_choice_to_share_is_no_narrowed_opt_out():
+    # Pinterest Privacy Policy, pga-versions da489a2 ("U.S." -> "US") and 82dc1f9 (a choice to share more)
+    old = ("For users who reside in certain U.S. states and have enabled an opt-out preferences signal (such as "
+           "Global Privacy Control), we will respect this preference when you use Pinterest.")
+    assert "scope_changed" not in _signals(assess_text(old, old.replace("U.S.", "US")))
+    old = "You can also choose to share your precise location using your device settings or through photos."
+    new = ("Precise location information: Depending on where you live, you can choose to share your precise "
+           "location using your device settings.")
+    assert "scope_changed" not in _signals(assess_text(old, new))
+
+
+def test_the_company_own_product_is_no_new_named_recipient():
+    # YouTube Privacy Policy, pga-versions 3b25439: Google, named throughout, is not a new third party
+    old = "We ask for your consent to process your information for specific purposes in Google services."
+    new = old + " With your consent, such as when you choose to share your location with Google Location Sharing."
+    assert "new_recipient" not in _signals(assess_text(old, new))
+    fresh = old + " With your consent, such as when you choose to share your location with Acme Maps."
+    assert "new_recipient" in _signals(assess_text(old, fresh))
+
+
+def test_a_state_named_as_the_source_of_a_law_is_no_transfer_destination():
+    # step 5 (a4e3532): "under California law" names a law, not where data goes
+    old = "We share this information with the categories of third parties described above."
+    added = (" We do not collect or process your sensitive (and potentially sensitive) personal information except "
+             "where it is strictly necessary to provide you with our service, where the processing is not for the "
+             "purpose of inferring characteristics about you, or for other purposes that do not require an option "
+             "to limit under California law.")
+    assert "transfer_destination_changed" not in _signals(assess_text(old, old + added))
+    moved = " Your information may be transferred to and stored on servers in California."
+    assert "transfer_destination_changed" in _signals(assess_text(old, old + moved))

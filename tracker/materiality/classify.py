@@ -36,6 +36,7 @@ _WEIGHT = {"negation_removed": 10, "prohibition_removed": 9, "right_negated": 9,
            "protection_negated": 9, "promise_softened": 9, "right_removed": 8, "choice_removed": 8,
            "protection_removed": 8, "new_data_kind": 7, "new_purpose": 8, "controller_changed": 7,
            "governing_law_changed": 7, "venue_changed": 7, "transfer_destination_changed": 7,
+           "rights_channel_changed": 7,
            "scope_changed": 7, "age_limit_removed": 6, "new_recipient": 6, "recipient_added": 6,
            "permission_expanded": 6, "high_risk_term": 6, "quantity_adverse": 6, "period_fixed": 6,
            "period_extended": 5, "qualifier_removed": 5, "new_tracker": 5, "quantity_changed": 4,
@@ -125,7 +126,7 @@ def _assess(old: str, new: str, section: str, rules: Rules,
         sim = similarity(o.text, n.text)
     pairs = align(o.sentences, n.sentences)
     signals = all_signals(o, n, rules, section, doc_old, doc_new, pairs, sec_old, sec_new)
-    signals = _restored(signals + context_signals(o, n, pairs, rules, section))
+    signals = _restored(signals + context_signals(o, n, pairs, rules, section, doc_old, doc_new))
     adverse = [s for s in signals if s.adverse]
     favourable = [s for s in signals if not s.adverse]
     texts, ex_old, ex_new = _changed(o, n, pairs)

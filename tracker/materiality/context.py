@@ -16,9 +16,9 @@ from functools import lru_cache
 from .. import textdiff
 from . import numbers
 from .features import Side, categorize
-from .rules import Rules
+from .rules import Entry, Rules
 from .signals import Signal
-from .text import excerpt
+from .text import excerpt, sentence_key
 
 Pairs = list[tuple[int | None, int | None]]
 _YEAR_DAYS = 365.0
@@ -168,8 +168,10 @@ def longer_list(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> l
     return out
 
 
-def periods(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list[Signal]:
-    """A vague period made a long fixed one; an age limit dropped; a period extended."""
+def periods(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
+            doc_new: Side | None = None) -> list[Signal]:
+    """A vague period made a long fixed one; immediate deletion made a fixed wait; an age limit
+    dropped; a period extended."""
     out: list[Signal] = []
     retention = next((c for c in rules.quantity_contexts if c.name == "retention"), None)
     changed = [(i, j, o.sentences[i] if i is not None else "", n.sentences[j]) for i, j in pairs
@@ -193,15 +195,136 @@ def periods(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list[
                                       f"period may be extended: {ctx.name}: \u201c{extra.text}\u201d",
                                       excerpt(a), excerpt(b, extra.span), j))
                     break
+    immediate = _immediate_to_period(o, n, changed, rules, retention)
+    if immediate is not None:
+        out.append(immediate)
     ages_o = [(s, q) for s in o.sentences for q in numbers.extract(s) if q.kind == "age"]
     ages_n = [q for s in n.sentences for q in numbers.extract(s) if q.kind == "age"]
-    if ages_o and not ages_n:
+    if ages_o and not ages_n and not (doc_new is not None and sentence_key(ages_o[0][0]) in doc_new.keys):
+        # (a sentence moved to another section still sets its age limit)
         s, q = ages_o[0]
         out.append(Signal(True, "children", "age_limit_removed", f"age limit removed: \u201c{q.text}\u201d",
                           excerpt(s, q.span), ""))
     return out
 
 
-def context_signals(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list[Signal]:
-    return (softened(o, n, pairs, rules, section) + scope(o, n, pairs, rules)
-            + longer_list(o, n, pairs, rules, section) + periods(o, n, pairs, rules, section))
+def _immediate_to_period(o: Side, n: Side, changed: list[tuple[int | None, int, str, str]], rules: Rules,
+                         retention: Entry | None) -> Signal | None:
+    """Deletion that took effect immediately now waits a fixed period ("The deletion will be
+    effective immediately" -> "We'll keep your data for 30 days"): any wait is longer retention."""
+    imm = rules.immediate_periods
+    if imm is None or retention is None:
+        return None
+
+    def retained(s: str) -> bool:
+        return bool(retention.search(s.lower()))
+
+    kept = set(n.sentences)
+    before = [s for s in o.sentences if s not in kept and imm.search(s.lower()) and retained(s)]
+    if not before or any(imm.search(b.lower()) and retained(b) for _, _, _, b in changed):
+        return None
+    if any(q.kind == "duration" for s in o.sentences if retained(s) for q in numbers.extract(s)):
+        return None   # the old text already set a period: quantity_signals compares the two
+    for _, j, _, b in changed:
+        durations = [q for q in numbers.extract(b) if q.kind == "duration"]
+        if durations and retained(b):
+            q = durations[0]
+            now = imm.search(before[0].lower())
+            return Signal(True, "retention", "period_fixed",
+                          f"immediate deletion replaced by a wait: \u201c{q.text}\u201d",
+                          excerpt(before[0], now.span() if now else None), excerpt(b, q.span), j)
+    return None
+
+
+_US = re.compile(r"\bu\.s\.(?=\s)")
+_NOT_A_CHOICE = {"settings"}   # where choices are made ("you can choose to share ..."), not an opt-out
+
+
+def narrowed(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
+    """A right or choice granted to everyone now confined to some places ("you may opt-out" ->
+    "In some geographic locations, users have the legal right to opt-out")."""
+    out: list[Signal] = []
+    if rules.place_limits is None:
+        return out
+    for _i, j, a, b in _changed_pairs(o, n, pairs):
+        la, lb = (_US.sub("us", s.lower()) for s in (a, b))
+        limit = rules.place_limits.search(lb)
+        if limit is None or rules.place_limits.search(la):
+            continue
+        for r in o.candidates(rules.rights):
+            if (r.kind == "right" or (r.kind == "choice" and r.name not in _NOT_A_CHOICE)) and r.search(la) \
+                    and r.search(lb):
+                qo, qn = quote_change(a, b)
+                out.append(Signal(True, r.category or "choice", "scope_changed",
+                                  f"{r.name} confined to some places: \u201c{limit.group(0)}\u201d", qo, qn, j))
+                break
+    return out
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def rights_channel(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
+    """How a right is exercised changed: the address to write to about it is another one
+    (WP260: changes to how people exercise their rights must be communicated)."""
+    out: list[Signal] = []
+    for i, j, a, b in _changed_pairs(o, n, pairs):
+        ea, eb = _EMAIL.findall(a), _EMAIL.findall(b)
+        if not ea or not eb or {e.lower() for e in ea} == {e.lower() for e in eb}:
+            continue
+        window = " ".join(o.sentences[max(0, i - 2):i + 1]).lower()
+        right = next((r for r in o.candidates(rules.rights) if r.kind == "right" and r.search(window)), None)
+        if right is not None:
+            out.append(Signal(True, "rights", "rights_channel_changed",
+                              f"how to exercise a right changed ({right.name}): {ea[0]} -> {eb[0]}",
+                              excerpt(a, (a.index(ea[0]), a.index(ea[0]) + len(ea[0]))),
+                              excerpt(b, (b.index(eb[0]), b.index(eb[0]) + len(eb[0]))), j))
+    return out
+
+
+def context_signals(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
+                    doc_old: Side | None = None, doc_new: Side | None = None) -> list[Signal]:
+    return (softened(o, n, pairs, rules, section) + scope(o, n, pairs, rules) + narrowed(o, n, pairs, rules)
+            + longer_list(o, n, pairs, rules, section) + periods(o, n, pairs, rules, section, doc_new)
+            + rights_channel(o, n, pairs, rules) + named_recipients(o, n, pairs, rules, doc_old))
+
+
+# "information you provide to The Meet Group", "shared with Acme Analytics": a capitalised name
+# right after a verb of giving and "to"/"with" (the object, if any, in between).
+_GIVEN_TO = re.compile(
+    r"\b(?:provid|disclos|shar|transferr?|sell|sold|send|sent|giv|pass)\w*"
+    r"(?:\s+[\w'-]+){0,5}?\s+(?:to|with)\s+"
+    r"((?:The\s+)?[A-Z][\w&'-]*(?:\s+(?:[A-Z][\w&'-]*|of|&)){0,4})")
+_NOT_NAMES = {"you", "your", "us", "we", "our", "they", "them", "third", "any", "all", "other", "such",
+              "this", "these", "those", "each", "some", "certain", "law", "users", "user", "services",
+              "service", "if", "when", "in", "for", "as", "and", "or"}
+
+
+def named_recipients(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side | None) -> list[Signal]:
+    """A third party named for the first time as receiving information ("information you provide
+    to The Meet Group"): a new recipient, whether or not its name carries a legal form."""
+    out: list[Signal] = []
+    known = (doc_old or o).low
+    raw = (doc_old or o).raw
+    for i, j in pairs:
+        if j is None or (i is not None and o.sentences[i] == n.sentences[j]):
+            continue
+        b = n.sentences[j]
+        for m in _GIVEN_TO.finditer(b):
+            words = m.group(1).split()
+            if words[0] == "The":
+                words = words[1:]
+            while words and words[-1] in ("of", "&"):
+                words.pop()
+            name = " ".join(words)
+            low = name.lower()
+            if (not words or words[0].lower() in _NOT_NAMES or low in known or len(low) < 3
+                    or any(low.endswith(" " + s.lower()) for s in rules.entity_suffixes)   # place_signals
+                    or any(r.search(low) for r in rules.recipients) or n.places_in_sentence(name)
+                    or re.search(rf"\b{re.escape(words[0])}\b", raw)):
+                continue   # (a name starting with one the old text already uses is the company's own
+                           # product or a known party: "Google Location Sharing", "Stripe Connect")
+            qo, qn = quote_change(o.sentences[i], b) if i is not None else ("", excerpt(b, m.span(1)))
+            out.append(Signal(True, "sharing", "new_recipient", f"new named recipient: {name}", qo, qn, j))
+            break
+    return out

@@ -342,7 +342,7 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
         if set(before) != set(after) and (before or after):
             out.append(Signal(True, "disputes", signal, _set_change(label, before, after),
                               excerpt(next(iter(before.values()), "")), excerpt(next(iter(after.values()), ""))))
-    unless = ("law", "venue", "controller")
+    unless = ("law", "venue", "controller", "legal_reference")
     before, after = o.places_in("transfer", unless), n.places_in("transfer", unless)
     fresh = [k for k in after if k not in before]
     known = set(doc_old.places_in("transfer", unless)) if doc_old and fresh else set()
