@@ -1,7 +1,7 @@
 """Diff and verdict benchmarks: run ``.venv/bin/python bench/bench_diff.py [--runs N]``.
 
 Verdict targets (issue 13 item 5, issue 17 item 4), each printed with an ``@result`` line:
-- the seed pair (data/demo) compared end to end, normalize included: <= 50 ms;
+- the seed pair (tracker/demo_pages) compared end to end, normalize included: <= 50 ms;
 - ``tracker diff`` in-process (CLI on a database holding the seed pair): <= 20 ms;
 - a 2 MB single-section pair, verdict included: <= 1.5 s;
 - a 350 KB policy text pair, verdict included: <= 1 s;
@@ -162,7 +162,7 @@ def _diff_in_process() -> float | None:
     from tracker.normalize import normalize_html
     from tracker.store import NewChange, Store
 
-    demo = ROOT / "data" / "demo"
+    demo = ROOT / "tracker" / "demo_pages"
     docs = [normalize_html((demo / f).read_text(encoding="utf-8")) for f in
             ("plex-privacy-policy-2021-03-17.html", "plex-privacy-policy-v3-substantive.html")]
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,7 +198,7 @@ def bench_verdict(runs: int) -> None:
     from tracker.changes import compare
     from tracker.normalize import normalize_html
 
-    demo = ROOT / "data" / "demo"
+    demo = ROOT / "tracker" / "demo_pages"
     seed = (demo / "plex-privacy-policy-2021-03-17.html").read_text(encoding="utf-8")
     v3 = (demo / "plex-privacy-policy-v3-substantive.html").read_text(encoding="utf-8")
     compare(normalize_html(seed), normalize_html(v3))  # warm-up: rules, compiled patterns
