@@ -44,12 +44,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 if ARGS.tracker:
     sys.path.insert(0, str(ARGS.tracker.resolve()))
 
-from common import median_ms, result
+from common import median_ms, result  # noqa: E402 (after the path for --tracker)
 
-from tracker import textdiff
-from tracker.diff import diff_documents
-from tracker.model import Document
-from tracker.render import render
+from tracker import textdiff  # noqa: E402 (after the path for --tracker)
+from tracker.diff import diff_documents  # noqa: E402 (after the path for --tracker)
+from tracker.model import Document  # noqa: E402 (after the path for --tracker)
+from tracker.render import render  # noqa: E402 (after the path for --tracker)
 
 
 def timed(fn, runs: int):

@@ -550,7 +550,7 @@ def test_weighted_stable_pairs_match_the_quadratic_reference():
     for _ in range(200):
         n = rnd.randint(0, 30)
         olds = rnd.sample(range(40), n)
-        pairs = list(zip(olds, range(n)))
+        pairs = list(zip(olds, range(n), strict=False))
         weights = {i: rnd.randint(1, 9) for i in olds}
         keep = stable_pairs(pairs, weights)
         kept = sorted(keep, key=lambda p: p[1])

@@ -48,7 +48,7 @@ def test_two_databases_sharing_an_outbox_each_get_their_message(tmp_path, server
         ws.write_config([{"name": "acme", "url": server.url(f"/{name}"), "recipients": ["legal@example.org"]}],
                         notify={"outbox_dir": str(outbox)})
         spaces.append(ws)
-    for ws, name in zip(spaces, ("one", "two")):
+    for ws, name in zip(spaces, ("one", "two"), strict=False):
         material_change(ws, server, f"/{name}")
         assert "1 sent" in ws.cli("notify", "flush").stdout
     ids = set()

@@ -9,7 +9,7 @@ and `validate` can show it and `check` can notice when the kept share of a page 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -26,7 +26,7 @@ MIN_KEPT_WORDS = 50  # fewer words than this is not a policy (the config's `min_
 SAMPLE_WORDS = 14
 
 
-class Reason(str, Enum):
+class Reason(StrEnum):
     HIDDEN = "hidden"
     CHROME = "chrome"
     OUTSIDE = "outside-block"

@@ -300,7 +300,7 @@ def _language_lines(parts: list[str], link_flags: list[bool]) -> set[str]:
     found: set[str] = set()
     line: list[str] = []
     link_only = True
-    for part, is_link in [*zip(parts, link_flags), (_BR, False)]:
+    for part, is_link in [*zip(parts, link_flags, strict=False), (_BR, False)]:
         if part is _BR or part == _BR:
             text = fold("".join(line))
             if text and link_only and edges.is_language_link(text):

@@ -95,7 +95,7 @@ class Identity:
         """One line for the fetch log, `tracker status` and the operator alert."""
         if self.is_policy:
             return "the text is still the policy"
-        found = "; ".join(f"{s} ({e})" if e else s for s, e in zip(self.signals, self.evidence))
+        found = "; ".join(f"{s} ({e})" if e else s for s, e in zip(self.signals, self.evidence, strict=False))
         figures = f"; {self.figures.describe()}" if self.figures else ""
         return f"this is not the policy: {found}{figures}"
 
@@ -201,7 +201,7 @@ def identify(new: Document, history: Sequence[Document]) -> Identity:
     before = {name for old in history for name, _ in _pattern_signals(old)}
     patterns = [(name, words) for name, words in _pattern_signals(new) if name not in before]  # new ones only
     if patterns:
-        names, words = zip(*patterns)
+        names, words = zip(*patterns, strict=False)
         return Identity(False, tuple(names), tuple(words), best)
     if best.vocabulary < FOREIGN:
         return Identity(False, ("foreign_vocabulary",), ("most of its words never occur in the policy",), best)

@@ -70,7 +70,7 @@ def main(mirror: str, document: str, outdir: str) -> None:
     texts = [subprocess.run(["git", "-C", mirror, "show", f"{s['commit']}:{document}"], check=True,
                             capture_output=True, text=True).stdout for s in steps]
     md = MarkdownIt("commonmark")
-    for n, (step, kept) in enumerate(zip(steps, trim([blocks(t) for t in texts])), 1):
+    for n, (step, kept) in enumerate(zip(steps, trim([blocks(t) for t in texts]), strict=False), 1):
         body = md.render("\n\n".join(kept) + "\n")
         page = PAGE.format(title=html.escape(Path(document).stem), body=body)
         (out / f"{n:02d}-{step['commit'][:7]}.html").write_text(page, encoding="utf-8")

@@ -217,7 +217,7 @@ def assess_pairs(pairs: Sequence[tuple[Section | None, Section | None]],
     favourable = level == "minor" and any(a.favourable for a in each)
     # the document's similarity: the sections', weighted by length (no second pass over it all)
     sizes = [len(a.text if a else "") + len(b.text if b else "") for a, b in pairs]
-    sim = round(sum(s * x.similarity for s, x in zip(sizes, each)) / sum(sizes), 3) if sum(sizes) else 1.0
+    sim = round(sum(s * x.similarity for s, x in zip(sizes, each, strict=False)) / sum(sizes), 3) if sum(sizes) else 1.0
     return Assessment(level, categories, ranked(reasons), favourable, sim), each
 
 

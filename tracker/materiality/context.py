@@ -107,7 +107,7 @@ def scope(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
     out: list[Signal] = []
     law = rules.contexts.get("law")
     venue = rules.contexts.get("venue")
-    for i, j, a, b in _changed_pairs(o, n, pairs):
+    for _i, j, a, b in _changed_pairs(o, n, pairs):
         la, lb = a.lower(), b.lower()
         disputes = any(c is not None and c.search(la) and c.search(lb) for c in (law, venue))
         if disputes and rules.broad_scope is not None:
@@ -138,7 +138,7 @@ def longer_list(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> l
     """A list of permitted actions or of recipients that grew."""
     out: list[Signal] = []
     sharing = rules.contexts.get("sharing")
-    for i, j, a, b in _changed_pairs(o, n, pairs):
+    for _i, j, a, b in _changed_pairs(o, n, pairs):
         deleted, inserted = _edits(a, b)
         kept = b.lower()
         if not inserted or any(d.strip(" ,").lower() not in ("", "and", "or") and d.strip(" ,").lower() not in kept
@@ -176,7 +176,7 @@ def periods(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
     retention = next((c for c in rules.quantity_contexts if c.name == "retention"), None)
     changed = [(i, j, o.sentences[i] if i is not None else "", n.sentences[j]) for i, j in pairs
                if j is not None and (i is None or o.sentences[i] != n.sentences[j])]
-    for i, j, a, b in changed:
+    for _i, j, a, b in changed:
         qa, qb = numbers.extract(a), numbers.extract(b)
         da = [q for q in qa if q.kind == "duration"]
         db = [q for q in qb if q.kind == "duration"]

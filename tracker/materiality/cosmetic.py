@@ -141,7 +141,7 @@ def _spelling_equal(a: str, b: str, rules: Rules) -> list[tuple[str, str]] | Non
         return [(x, y) for tag, i1, i2, j1, j2 in textdiff.opcodes(ta, tb, deadline=0.1) if tag != "equal"
                 for x, y in [(" ".join(ta[i1:i2]), " ".join(tb[j1:j2]))]]
     fixes: list[tuple[str, str]] = []
-    for x, y in zip(ta, tb):
+    for x, y in zip(ta, tb, strict=False):
         if x != y:
             if not is_spelling_fix(x, y, rules):
                 return None

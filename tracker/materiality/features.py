@@ -101,7 +101,7 @@ class Side:
         # never spans two clauses (clauses hold no ";", no term pattern crosses one), so the scan
         # can start at the clause holding the first occurrence of one of the entry's anchors.
         entries = self.candidates(entries)
-        for (joined, starts, index), target in zip(self._polarity_index, (pos, neg)):
+        for (joined, starts, index), target in zip(self._polarity_index, (pos, neg), strict=False):
             if not joined:
                 continue
             for e in entries:

@@ -281,7 +281,7 @@ def align(old: list[str], new: list[str], threshold: float = 55.0) -> list[tuple
         cands.sort(reverse=True)
         used_i: set[int] = set()
         used_j: set[int] = set()
-        for score, i, j in cands:
+        for _score, i, j in cands:
             if i in used_i or j in used_j:
                 continue
             used_i.add(i)
