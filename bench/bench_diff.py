@@ -83,7 +83,15 @@ def repetitive(seed: int = 7, size: int = 2_000_000, fraction: float = 0.01, sho
     return lines, new, len(picks), total
 
 
-VOCAB = ["we", "you", "your", "data", "personal", "information", "collect", "use", "share", "process", "service", "services", "provider", "providers", "third", "parties", "partners", "advertising", "analytics", "cookies", "device", "location", "account", "email", "address", "name", "payment", "purposes", "legal", "rights", "access", "delete", "correct", "request", "law", "security", "retain", "retention", "period", "consent", "opt", "out", "sell", "disclose", "affiliates", "children", "transfer", "countries", "protect", "policy", "update", "notice", "contact", "us", "may", "will", "not", "only", "with", "without", "when", "where", "which", "that", "the", "a", "of", "to", "and", "or", "for", "in", "on", "by"]
+VOCAB = [
+    "we", "you", "your", "data", "personal", "information", "collect", "use", "share", "process", "service", "services",
+    "provider", "providers", "third", "parties", "partners", "advertising", "analytics", "cookies", "device",
+    "location", "account", "email", "address", "name", "payment", "purposes", "legal", "rights", "access", "delete",
+    "correct", "request", "law", "security", "retain", "retention", "period", "consent", "opt", "out", "sell",
+    "disclose", "affiliates", "children", "transfer", "countries", "protect", "policy", "update", "notice", "contact",
+    "us", "may", "will", "not", "only", "with", "without", "when", "where", "which", "that", "the", "a", "of", "to",
+    "and", "or", "for", "in", "on", "by",
+]
 
 
 def policy(seed: int = 1, target: int = 36_000) -> list[str]:

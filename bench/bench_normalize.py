@@ -69,7 +69,8 @@ def main() -> int:
         best = min(a for a, _ in pairs)
         best_ins = min(b for _, b in pairs)
         ratio = statistics.median(a / b for a, b in pairs)
-        print(f"  tracker normalize    {best:7.2f} ms   best CPU time of {args.runs} (median {statistics.median(a for a, _ in pairs):.2f})"
+        print(f"  tracker normalize    {best:7.2f} ms   best CPU time of {args.runs}"
+              f" (median {statistics.median(a for a, _ in pairs):.2f})"
               f"   target <= {TARGET_MS:.0f} ms: {'OK' if best <= TARGET_MS else 'OVER'}")
         print(f"  inscriptis get_text  {best_ins:7.2f} ms   ours/inscriptis = {ratio:4.2f}"
               f" (median of interleaved pairs; target <= {TARGET_RATIO}: {'OK' if ratio <= TARGET_RATIO else 'OVER'})")

@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--holdout", action="store_true", help="also score the holdout split (figures only)")
     ap.add_argument("--wrong", action="store_true", help="list disagreements (never for the holdout)")
     ap.add_argument("--json", action="store_true", help="print figures as JSON")
-    ap.add_argument("--tracker", type=Path, help="directory holding the tracker package to score (default: this checkout)")
+    ap.add_argument("--tracker", type=Path,
+                    help="directory holding the tracker package to score (default: this checkout)")
     args = ap.parse_args(argv)
     if args.tracker:
         if not (args.tracker / "tracker" / "materiality").is_dir():

@@ -180,7 +180,8 @@ def test_browser_policy_never_sends_a_conditional_get(ws, server):
     server.put("/app.js", Page(SHELL_JS.replace("never sell", "may sell").encode(),
                                headers={"Content-Type": "application/javascript"}))
     ws.cli("check")
-    shell_requests = [h for p, h in server.requests if p == "/privacy" and h.get("User-Agent", "").startswith("tracker")]
+    shell_requests = [h for p, h in server.requests
+                      if p == "/privacy" and h.get("User-Agent", "").startswith("tracker")]
     assert all("If-None-Match" not in h for h in shell_requests)
     assert "may sell your personal information" in stored_text(ws, "spa")
 

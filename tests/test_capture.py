@@ -89,16 +89,19 @@ def test_an_aria_hidden_ancestor_of_everything_never_erases_the_document():
     "<section aria-hidden='true'>{}</section>",
 ])
 def test_hidden_prose_is_kept(wrapper):
-    page = f"<html><body><main><h1>Policy</h1><p>Intro.</p>{wrapper.format('<p>' + PROSE + '</p>')}</main></body></html>"
+    page = (f"<html><body><main><h1>Policy</h1><p>Intro.</p>{wrapper.format('<p>' + PROSE + '</p>')}"
+            "</main></body></html>")
     assert PROSE in normalize_html(page).markdown
 
 
 def test_small_hidden_labels_hidden_menus_overlays_and_hidden_copies_go():
-    menu = "".join(f"<li><a href='/{w}'>{w} page link</a></li>" for w in ("Home", "Pricing", "Blog", "Careers", "Press"))
+    menu = "".join(f"<li><a href='/{w}'>{w} page link</a></li>"
+                   for w in ("Home", "Pricing", "Blog", "Careers", "Press"))
     page = f"""<html><body><main><h1>Policy</h1><p>{PROSE}</p>
     <p>Read the <a href="/x">terms<span class="hidden">opens in a new tab</span></a> too.</p>
     <ul class="hidden mobile-nav">{menu}</ul>
-    <div class="modal hidden"><p>Sign up for our newsletter to hear about new products, offers and events first.</p></div>
+    <div class="modal hidden"><p>Sign up for our newsletter to hear about new products, offers and \
+events first.</p></div>
     <div class="lg:hidden"><p>{PROSE}</p></div>
     </main></body></html>"""
     md = normalize_html(page).markdown
@@ -177,7 +180,8 @@ def test_help_centre_bylines_widgets_and_controls_are_not_policy_text():
 
 
 def test_related_articles_and_help_widgets_in_other_languages_go():
-    related = "".join(f"<li><a href='/{i}/?helpref=related_articles'>Comment signaler une violation de droits numéro {i} ?</a></li>"
+    related = "".join(f"<li><a href='/{i}/?helpref=related_articles'>"
+                      f"Comment signaler une violation de droits numéro {i} ?</a></li>"
                       for i in range(4))
     page = f"""<html><body><div role="main"><div><h1>Droits d’auteur</h1><div>Copier le lien</div></div>
     <div><p>{PROSE}</p><p>{PROSE.replace('one year', 'two years')}</p></div>
@@ -189,7 +193,8 @@ def test_related_articles_and_help_widgets_in_other_languages_go():
 
 
 def test_a_list_of_cited_documents_with_long_link_texts_is_policy_text():
-    docs = "".join(f"<li><a href='https://{d}.example/privacy'>The {d} privacy policy for its advertising products</a></li>"
+    docs = "".join(f"<li><a href='https://{d}.example/privacy'>"
+                   f"The {d} privacy policy for its advertising products</a></li>"
                    for d in ("google", "meta", "microsoft"))
     page = f"<html><body><main><h1>Policy</h1><p>{PROSE}</p><ul>{docs}</ul></main></body></html>"
     assert normalize_html(page).markdown.count("privacy policy for its advertising products") == 3
@@ -223,7 +228,8 @@ def test_an_empty_extraction_is_an_error_naming_the_largest_drop():
     assert err.value.kind == "empty"
     long = " ".join(["A hidden menu entry that links elsewhere on the site"] * 3)
     ex = extract_html(f"<html><body><div class='hidden'><a href='/a'>{long}</a></div><p>Hi.</p></body></html>")
-    with pytest.raises(ExtractionError, match=r"implausibly short \(1 words.*largest drop: 30 words hidden at body > div.hidden"):
+    with pytest.raises(ExtractionError,
+                       match=r"implausibly short \(1 words.*largest drop: 30 words hidden at body > div.hidden"):
         require_text(ex.document.word_count, ex.coverage)
 
 

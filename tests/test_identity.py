@@ -83,7 +83,8 @@ def test_pattern_already_in_the_policy_does_not_count():
 def test_no_history_no_verdict_and_evidence_is_clipped():
     _, new = pair("yahoo-region-index")
     assert identify(new, []).is_policy
-    hostile = Document.from_markdown("# Choose your country\n\n" + "\n\n".join(f"- Land{i}\x07\r\n x" for i in range(9)))
+    hostile = Document.from_markdown("# Choose your country\n\n"
+                                     + "\n\n".join(f"- Land{i}\x07\r\n x" for i in range(9)))
     verdict = identify(hostile, [pair("yahoo-region-index")[0]])
     assert not verdict.is_policy
     assert all(len(e) <= 120 and "\x07" not in e and "\r" not in e for e in verdict.evidence)
@@ -143,8 +144,10 @@ def test_document_words_see_word_changes(old, new):
 
 
 def test_none_verdict_has_no_category():
-    old = Document.from_markdown("# Privacy\n\nLast updated: March 1, 2024\n\n## Retention\n\nWe keep logs for 30 days.")
-    new = Document.from_markdown("# Privacy\n\nLast updated: April 2, 2025\n\n## Retention\n\nWe keep logs for 30 days.")
+    old = Document.from_markdown("# Privacy\n\nLast updated: March 1, 2024\n\n"
+                                 "## Retention\n\nWe keep logs for 30 days.")
+    new = Document.from_markdown("# Privacy\n\nLast updated: April 2, 2025\n\n"
+                                 "## Retention\n\nWe keep logs for 30 days.")
     m = changes.compare(old, new).to_json()["materiality"]
     assert m["level"] == "none" and m["categories"] == []
     assert m["reasons"] and all(r["category"] == "" for r in m["reasons"])

@@ -56,7 +56,8 @@ def test_a_new_promise_with_its_own_exception_is_not_a_softened_one():
 def test_by_default_in_a_plain_statement_is_no_softened_promise():
     # Alexa Terms of Service, contrib-versions d48e1773b: "By default" added to a description
     old = "Alexa enables voice and other purchasing of physical and digital products and services."
-    new = "By default, Alexa enables purchasing, through voice and other options, of physical and digital products and services."
+    new = ("By default, Alexa enables purchasing, through voice and other options, "
+           "of physical and digital products and services.")
     assert "promise_softened" not in _signals(assess_text(old, new))
 
 
@@ -95,7 +96,8 @@ def test_recipient_added_to_a_list_is_material():
 def test_longer_list_of_permitted_actions_is_material():
     # the example ("execute, transmit, modify, delete ...")
     old = "You grant us a licence to use, reproduce and display your content to operate the service."
-    new = "You grant us a licence to use, reproduce, display, execute, transmit, modify and delete your content to operate the service."
+    new = ("You grant us a licence to use, reproduce, display, execute, transmit, modify and delete "
+           "your content to operate the service.")
     a = assess_text(old, new)
     assert a.level == "material" and a.reasons[0].signal == "permission_expanded"
     assert a.reasons[0].category == "content_license"
@@ -113,7 +115,8 @@ def test_response_period_that_may_be_extended_is_material():
     # Parler Privacy Policy, tune case ota-parler-privacy-policy-1cbdd32-787
     old = "We will respond to a verifiable consumer request within forty-five (45) days."
     new = ("We will respond to a verifiable consumer request within forty-five (45) days of its receipt. If we "
-           "require more time (up to another 45 days), we will inform you of the reason and extension period in writing.")
+           "require more time (up to another 45 days), we will inform you of the reason and extension period "
+           "in writing.")
     a = assess_text(old, new)
     assert a.level == "material" and "period_extended" in _signals(a)
 
@@ -210,7 +213,8 @@ def test_login_sentence_is_not_a_financial_profile():
 def test_country_in_a_contact_address_is_not_a_controller_change():
     # the example (a country named in a contact address)
     old = "You can contact us at Example Ltd, 1 Grand Canal Square, Dublin, Ireland."
-    new = "You can contact us at Example Ltd, 1 Grand Canal Square, Dublin, Ireland or 500 Main Street, Toronto, Canada."
+    new = ("You can contact us at Example Ltd, 1 Grand Canal Square, Dublin, Ireland "
+           "or 500 Main Street, Toronto, Canada.")
     assert "controller_changed" not in _signals(assess_text(old, new))
 
 
@@ -246,7 +250,8 @@ def test_refund_commitment_removed_is_material():
 def test_no_obligation_to_refund_is_new_no_refunds():
     # WordPress.com Terms of Service, tune case ota-wordpress-com-terms-of-service-5eb1392-945
     old = "Revenue-based fees are ongoing."
-    new = "Revenue-based fees are ongoing. Please note that we have no obligation to reimburse or refund these revenue-based fees."
+    new = ("Revenue-based fees are ongoing. "
+           "Please note that we have no obligation to reimburse or refund these revenue-based fees.")
     a = assess_text(old, new)
     assert a.level == "material" and a.reasons[0].category == "fees"
 
@@ -278,7 +283,8 @@ def test_new_subprocessor_is_material():
 def test_documents_incorporated_by_reference_are_material():
     # the example (documents newly incorporated by reference)
     old = "These Terms are the entire agreement between you and us."
-    new = "These Terms are the entire agreement between you and us. Our Community Guidelines are incorporated herein by reference."
+    new = ("These Terms are the entire agreement between you and us. "
+           "Our Community Guidelines are incorporated herein by reference.")
     a = assess_text(old, new)
     assert a.level == "material" and "incorporated by reference" in a.reasons[0].detail
 

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def tracker(*args: str, config: Path | None = None, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
     head = [sys.executable, "-m", "tracker"] + (["--config", str(config)] if config else [])
-    return subprocess.run(head + list(args), capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", None), check=False,
+    return subprocess.run(head + list(args), capture_output=True, text=True, timeout=timeout,
+                          cwd=kw.pop("cwd", None), check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}, **kw)
 
 
@@ -158,7 +159,8 @@ def test_a_full_disk_gives_one_clear_error_per_policy_and_the_next_run_recovers(
         assert out.returncode == 0, out.stderr + out.stdout
         results = {r["policy"]: r for r in json.loads(out.stdout)["results"]}
         assert results["big"]["outcome"] == "new_version"
-        script = "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])"
+        script = ("import sqlite3,sys; "
+                  "print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])")
         integrity = subprocess.run([sys.executable, "-c", script, str(ws.db_path)], check=False, capture_output=True,
                                    text=True)
         assert integrity.stdout.strip() == "ok"

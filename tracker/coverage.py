@@ -118,7 +118,8 @@ def sample(el: HtmlElement) -> str:
 def require_text(doc_words: int, coverage: Coverage, min_words: int = MIN_KEPT_WORDS) -> None:
     """An empty or implausibly short extraction is an error, never an empty success."""
     if doc_words == 0:
-        raise ExtractionError(f"extraction kept no text of a page of {coverage.page_words} words ({_biggest(coverage)})",
+        raise ExtractionError(f"extraction kept no text of a page of {coverage.page_words} words "
+                              f"({_biggest(coverage)})",
                               kind="empty")
     if doc_words < min_words:
         raise ExtractionError(f"extracted text is implausibly short ({doc_words} words, minimum {min_words}; "

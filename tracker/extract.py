@@ -31,7 +31,8 @@ SR_ONLY_CLASSES = {
     "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only", "element-invisible",
     "offscreen", "a11y-hidden", "assistive-text", "show-for-sr", "sr-text", "u-visually-hidden", "vh",
 }
-_SR_ONLY = re.compile(r"(?:^|[-_\s])(?:sr-only|visually-?hidden|screen-?reader|assistive-text|show-for-sr)(?:$|[-_\s])", re.IGNORECASE)
+_SR_ONLY = re.compile(r"(?:^|[-_\s])(?:sr-only|visually-?hidden|screen-?reader|assistive-text|show-for-sr)"
+                      r"(?:$|[-_\s])", re.IGNORECASE)
 # Hidden until a script shows them: dropped, unless an accordion control toggles them.
 HIDDEN_CLASSES = {"hidden", "d-none", "invisible", "u-hidden", "is-hidden", "hide", "js-hidden", "display-none"}
 # id/class words that mark banners, consent dialogs, share bars, promos, comments and the like.
@@ -130,7 +131,8 @@ def _classify(el: HtmlElement) -> str | None:
             return "label"
     if style and _SR_STYLE.search(style):
         return "label"
-    if ((cls and (not names.isdisjoint(HIDDEN_CLASSES) or (":" in cls or "-" in cls) and _RESPONSIVE_HIDDEN.search(cls)))
+    if ((cls and (not names.isdisjoint(HIDDEN_CLASSES)
+                  or (":" in cls or "-" in cls) and _RESPONSIVE_HIDDEN.search(cls)))
             or "hidden" in attrib or (style and _HIDDEN_STYLE.search(style))):
         return "hidden"
     kind = _chrome_kind(el)

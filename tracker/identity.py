@@ -191,8 +191,9 @@ def identify(new: Document, history: Sequence[Document]) -> Identity:
     """Judge `new` against the policy's stored versions (latest first; empty: nothing to judge by).
 
     Not the policy when the text keeps little of any stored version and either a known non-policy
-    pattern is found that the policy did not have, or its words are mostly unknown to the policy (another language), or it
-    shares neither phrases nor headings with it, and neither its title nor its size."""
+    pattern is found that the policy did not have, or its words are mostly unknown to the policy
+    (another language), or it shares neither phrases nor headings with it, and neither its title nor
+    its size."""
     if not history:
         return Identity(True)
     best = max((figures(old, new) for old in history), key=lambda f: f.retained)

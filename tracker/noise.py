@@ -122,4 +122,5 @@ _RELATIVE = (
 )
 RELATIVE_TIME = re.compile(rf"^{_RELATIVE}$", re.IGNORECASE)
 # A help centre's byline: "Written by Ana", "Updated over a week ago", or both on one line.
-BYLINE = re.compile(rf"^(?:(?:written|posted|published|edited)\s+by\s+[^.!?]{{1,60}}?\s*)?(?:{_RELATIVE})?$", re.IGNORECASE)
+BYLINE = re.compile(rf"^(?:(?:written|posted|published|edited)\s+by\s+[^.!?]{{1,60}}?\s*)?"
+                    rf"(?:{_RELATIVE})?$", re.IGNORECASE)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _SMALL = {w: i for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate(
+    ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _WORD = "|".join(sorted(list(_SMALL) + list(_TENS) + list(_SCALES), key=len, reverse=True))
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -25,7 +27,8 @@ DAYS_PER = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "business day": 1.4,
 _DURATION = re.compile(
     rf"(?<![\w$€£.,])(?P<num>{NUMBER}){_PAREN}[\s-]*(?:(?P<qual>business|working|calendar)[\s-]+)?"
     r"(?P<unit>minutes?|hours?|days?|weeks?|months?|years?)(?![\w])", re.IGNORECASE)
-_NOT_AGE_UNIT = r"(?![\d,.]*\s*(?:%|percent|minutes?|hours?|days?|weeks?|months?|business|working|calendar|dollars?|euros?|pounds?))"
+_NOT_AGE_UNIT = (r"(?![\d,.]*\s*(?:%|percent|minutes?|hours?|days?|weeks?|months?|business|working|calendar"
+                 r"|dollars?|euros?|pounds?))")
 _AGE = re.compile(
     rf"(?:(?<![\w])(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?(?P<a>{_DIGITS}|{_WORD}){_NOT_AGE_UNIT}"
     r"(?:\s+years?(?:\s+(?:of\s+age|old))?)?"

@@ -365,7 +365,8 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
     pl_o, pl_n = o.places_in("controller"), n.places_in("controller")
     if ent_o and ent_n and set(ent_o) != set(ent_n) and _bases(ent_o, rules) == _bases(ent_n, rules):
         out.append(Signal(False, "controller", "controller_legal_form_changed",
-                          f"legal form changed, same entity: {', '.join(ent_o.values())} -> {', '.join(ent_n.values())}",
+                          f"legal form changed, same entity: {', '.join(ent_o.values())}"
+                          f" -> {', '.join(ent_n.values())}",
                           ", ".join(ent_o.values()), ", ".join(ent_n.values()), neutral=True))
     elif ent_o and ent_n and set(ent_o) != set(ent_n):
         out.append(Signal(True, "controller", "controller_changed",

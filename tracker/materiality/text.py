@@ -34,7 +34,8 @@ _FOOTNOTE = re.compile(r"\\?\[?\[\d{1,4}\]\(#[^)\s]*\)\\?\]?|\\\[\d{1,4}\\\](?=\
 # A table-of-contents line: nothing but in-page links (and a list marker).
 _TOC_LINE = re.compile(r"(?m)^[ \t]*(?:[-*+]|\d{1,3}\\?[.)])?[ \t]*(?:\[[^\]\n]*\]\(#[^)\s]*\)[ \t,|]*)+$")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}\\?[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|[ivx]{1,4}\.)[ \t]+")
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*+\u2022]|\(?\d{1,3}\\?[.)]|\(?[a-zA-Z][.)]"
+                          r"|\([ivxIVX]{1,4}\)|[ivx]{1,4}\.)[ \t]+")
 _ABBREV = ("inc", "ltd", "llc", "corp", "co", "e.g", "i.e", "etc", "u.s", "u.k", "no", "st", "mr",
            "mrs", "ms", "dr", "vs", "jr", "sr", "art", "sec", "para", "approx", "l.l.c", "s.a", "b.v",
            "n.v", "u.s.a", "pte", "pty", "cf", "al", "fig")
