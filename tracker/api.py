@@ -23,8 +23,8 @@ from tracker.model import Document, Level, Outcome
 
 if TYPE_CHECKING:
     from tracker.changelog import Changelog
-    from tracker.coverage import Coverage
     from tracker.config import Config, Policy
+    from tracker.coverage import Coverage
     from tracker.fetch import FetchSettings
     from tracker.jsontypes import (
         CheckRunJSON,
@@ -56,6 +56,10 @@ Comparison = ChangeSet
 
 class NothingToCheck(TrackerError):
     kind = "no_policies"
+
+    @staticmethod
+    def hint(config_path: object) -> str:
+        return f"no policies configured: add a [[policy]] to {config_path}"
 
 
 # --------------------------------------------------------------------------- documents
@@ -352,7 +356,6 @@ class Tracker:
     def normalize(self, source: Source | Document, *, select: Sequence[str] = (), remove: Sequence[str] = (),
                   links: bool = False) -> Document:
         from tracker import fetch
-
         from tracker.coverage import MIN_KEPT_WORDS, Coverage, require_text
 
         config = self.optional_config
@@ -384,7 +387,7 @@ class Tracker:
 
         policies = self._policies(names)
         if not policies:
-            raise NothingToCheck(f"no policies configured: add a [[policy]] to {self.config.path}")
+            raise NothingToCheck(NothingToCheck.hint(self.config.path))
         from tracker.errors import StorageError
         from tracker.pipeline import unrecorded
 
@@ -505,11 +508,12 @@ class Tracker:
         """Messages pending, being sent or failed (``everything``: sent ones too)."""
         return Outbox(tuple(self.store.outbox(OUTBOX_STATES if everything else OUTBOX_STATES[:3])))
 
-    def flush(self) -> DrainReport:
-        """Deliver every due message in the outbox now."""
+    def flush(self, *, now: bool = False) -> DrainReport:
+        """Deliver every due message in the outbox; ``now``: also those waiting for a retry time or the
+        digest."""
         from tracker.notify import drain
 
-        return drain(self.config, self.store)
+        return drain(self.config, self.store, waiting_too=now)
 
     def send_test(self, to: str | None = None) -> str:
         """Send a test message through the configured backend; says where it went."""

@@ -374,15 +374,16 @@ class Store:
         )
         return _rowid(cur)
 
-    def claim_due(self, now: str, lease_expired_before: str) -> list[dict]:
-        """Take every due row (pending, or `sending` whose claimer died) in one transaction."""
+    def claim_due(self, now: str, lease_expired_before: str, due_by: str | None = None) -> list[dict]:
+        """Take every row due by ``due_by`` (default now): pending, or `sending` whose claimer died, in
+        one transaction."""
         with self.write():
             rows = self.rows(
                 """SELECT * FROM outbox
-                   WHERE next_attempt_at <= :now
+                   WHERE next_attempt_at <= :due
                      AND (state = 'pending' OR (state = 'sending' AND claimed_at < :lease))
                    ORDER BY id""",
-                {"now": now, "lease": lease_expired_before},
+                {"due": due_by or now, "lease": lease_expired_before},
             )
             for row in rows:
                 self.db.execute("UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1"

@@ -83,16 +83,27 @@ def show_comparison(ctx: Context, comparison: Comparison, fmt: str, **labels: An
 
     console = ctx.console()
     if sys.stdout.isatty() and len(comparison.sections) > 3:
-        with console.pager(styles=True):
-            print_changeset(comparison, console, **labels)
+        from tracker.cli.pager import SystemPager
+
+        pager = SystemPager()
+        with console.pager(pager=pager, styles=pager.colours):
+            print_changeset(comparison, console, plain=not pager.colours or None, **labels)
     else:
         print_changeset(comparison, console, **labels)
 
 
-@click.command()
+def relative_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Argument callback: `-1` is a version (the command reads unknown options as arguments so that
+    `diff NAME 2 -1` works); any other dash word is still an unknown option."""
+    if value is not None and value.startswith("-") and not value[1:].isdigit():
+        raise click.NoSuchOption(value, ctx=ctx)
+    return value
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("name")
-@click.argument("a", required=False)
-@click.argument("b", required=False)
+@click.argument("a", required=False, callback=relative_version)
+@click.argument("b", required=False, callback=relative_version)
 @format_option(*DIFF_FORMATS)
 @pass_ctx
 def diff(ctx: Context, name: str, a: str | None, b: str | None, fmt: str) -> None:
