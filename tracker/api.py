@@ -28,12 +28,12 @@ if TYPE_CHECKING:
     from tracker.fetch import FetchSettings
     from tracker.jsontypes import (
         CheckRunJSON,
-        ComparisonJSON,
         DaemonJSON,
         FailedMessageJSON,
         HistoryJSON,
         MessageJSON,
         OutboxJSON,
+        PolicyDiffJSON,
         PolicyStatusJSON,
         ReextractionJSON,
         SectionPreviewJSON,
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         StoredTextJSON,
         ValidationJSON,
         VersionJSON,
+        VersionRefJSON,
     )
     from tracker.materiality import Rules
     from tracker.notify import DrainReport
@@ -120,6 +121,10 @@ def _version_json(v: Version) -> VersionJSON:
             {"kept_words": v.kept_words, "page_words": v.page_words, "note": v.coverage_note}}
 
 
+def _version_ref(v: Version) -> VersionRefJSON:
+    return {"number": v.number, "created_at": v.created_at}
+
+
 @dataclass(frozen=True)
 class CheckRun:
     """The results of checking some policies once, in the order asked."""
@@ -194,8 +199,9 @@ class PolicyDiff:
     def new_label(self) -> str:
         return f"version {self.new.number} ({self.new.created_at[:10]})"
 
-    def to_json(self) -> ComparisonJSON:
-        return self.comparison.to_json()
+    def to_json(self) -> PolicyDiffJSON:
+        return {**self.comparison.to_json(), "policy": self.policy,
+                "old_version": _version_ref(self.old), "new_version": _version_ref(self.new)}
 
 
 @dataclass(frozen=True)
@@ -209,7 +215,8 @@ class PolicyStatus:
     versions: int
     failing_since: str | None
     consecutive_failures: int
-    next_due: str  # ISO 8601 (UTC), or "now"
+    next_due: str | None  # ISO 8601 (UTC), past when overdue; None: never checked, due at once
+    due_now: bool  # overdue or never checked (the text says "now"; JSON keeps the timestamp)
 
     def to_json(self) -> PolicyStatusJSON:
         return {"policy": self.policy, "title": self.title, "url": self.url, "last_check_at": self.last_check_at,
@@ -489,7 +496,7 @@ class Tracker:
                 p.name, p.display_title, p.url, h.get("last_check_at"),
                 Outcome(h["last_outcome"]) if h.get("last_outcome") else None, h.get("last_error"),
                 h.get("versions", 0), h.get("failing_since"), h.get("consecutive_failures", 0),
-                "now" if due is None or due <= now else due.isoformat(timespec="seconds")))
+                None if due is None else due.isoformat(timespec="seconds"), due is None or due <= now))
         counts = {state: 0 for state in OUTBOX_STATES} | self.store.outbox_counts()
         from tracker.daemon import with_liveness
 

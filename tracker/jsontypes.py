@@ -7,9 +7,13 @@ documented; ``json_schema()`` turns the same types into the JSON Schema of docs/
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic reads its annotations on Python 3.11
+)
 
-from typing_extensions import NotRequired, TypedDict  # pydantic reads its annotations on Python 3.11
+from typing_extensions import TypedDict
 
 from tracker.model import ChangeKind, Level, Outcome
 
@@ -105,6 +109,21 @@ class ComparisonJSON(TypedDict):
     sections: list[SectionChangeJSON]
 
 
+class VersionRefJSON(TypedDict):
+    """Which stored version a diff side is."""
+
+    number: int
+    created_at: str  # when it was fetched
+
+
+class PolicyDiffJSON(ComparisonJSON):
+    """`tracker diff NAME --format json`: the comparison, and which stored versions it compares"""
+
+    policy: str
+    old_version: VersionRefJSON
+    new_version: VersionRefJSON
+
+
 class VersionCoverageJSON(TypedDict):
     kept_words: int
     page_words: int
@@ -169,7 +188,7 @@ class PolicyStatusJSON(TypedDict):
     versions: int
     failing_since: str | None
     consecutive_failures: int
-    next_due: str  # ISO 8601, or "now"
+    next_due: str | None  # ISO 8601 (past when overdue); null: never checked, due at once
 
 
 class DaemonJSON(TypedDict):
@@ -277,7 +296,7 @@ class OutboxJSON(TypedDict):
 COMMANDS: dict[str, type] = {
     "normalize": DocumentJSON,
     "compare": ComparisonJSON,
-    "diff": ComparisonJSON,
+    "diff": PolicyDiffJSON,
     "show": StoredTextJSON,
     "history": HistoryJSON,
     "check": CheckRunJSON,

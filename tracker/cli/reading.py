@@ -113,6 +113,9 @@ def diff(ctx: Context, name: str, a: str | None, b: str | None, fmt: str) -> Non
     with only A, it is compared with the latest version.
     """
     result = ctx.tracker.diff(name, a, b)
+    if fmt == "json":
+        print_json(result.to_json())
+        return
     show_comparison(ctx, result.comparison, fmt, title=result.title, old_label=result.old_label,
                     new_label=result.new_label)
 

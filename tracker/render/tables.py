@@ -83,7 +83,7 @@ def print_status(status: Status, console: Console) -> None:
         if p.last_outcome == Outcome.ERROR:
             outcome = f"[red]error[/] {escape(p.last_error or '')}"
         t.add_row(escape(p.policy), short_time(p.last_check_at), outcome, str(p.versions),
-                  short_time(p.next_due) if p.next_due != "now" else "now", short_time(p.failing_since))
+                  "now" if p.due_now else short_time(p.next_due), short_time(p.failing_since))
     console.print(t)
     for d in status.daemons:
         stale = f" [red]stale[/]: {escape(d['stale_reason'] or '')}" if d.get("stale") else ""
