@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from tracker.notify import DrainReport
     from tracker.pipeline import CheckResult
     from tracker.store import Store, Version
+    from tracker.versions import Choice
 
 Source = str | bytes | os.PathLike[str]
 """What `normalize` reads: HTML as str or bytes, a path (str or Path), or an http(s) URL."""
@@ -118,11 +119,19 @@ def _version_json(v: Version) -> VersionJSON:
     return {"number": v.number, "created_at": v.created_at, "kind": v.kind, "level": v.level,
             "summary": v.summary, "digest": v.digest,
             "coverage": None if v.kept_words is None or v.page_words is None else
-            {"kept_words": v.kept_words, "page_words": v.page_words, "note": v.coverage_note}}
+            {"kept_words": v.kept_words, "page_words": v.page_words, "note": v.coverage_note},
+            "effective_date": v.effective_date}
+
+
+def version_label(v: Version) -> str:
+    """'version 3 (fetched 2026-11-29, dated 2022-06-01)', or 'version 3 (2026-11-29)' without a date."""
+    if v.effective_date:
+        return f"version {v.number} (fetched {v.created_at[:10]}, dated {v.effective_date})"
+    return f"version {v.number} ({v.created_at[:10]})"
 
 
 def _version_ref(v: Version) -> VersionRefJSON:
-    return {"number": v.number, "created_at": v.created_at}
+    return {"number": v.number, "created_at": v.created_at, "effective_date": v.effective_date}
 
 
 @dataclass(frozen=True)
@@ -175,10 +184,11 @@ class StoredText:
     policy: str
     version: Version
     document: Document
+    note: str | None = None  # how a date given for the version was read (its own date, or a fetch date)
 
     def to_json(self) -> StoredTextJSON:
         return {"policy": self.policy, "number": self.version.number, "created_at": self.version.created_at,
-                **self.document.to_json()}
+                "effective_date": self.version.effective_date, **self.document.to_json()}
 
 
 @dataclass(frozen=True)
@@ -190,14 +200,15 @@ class PolicyDiff:
     old: Version
     new: Version
     comparison: Comparison
+    notes: tuple[str, ...] = ()  # how dates given for the versions were read
 
     @property
     def old_label(self) -> str:
-        return f"version {self.old.number} ({self.old.created_at[:10]})"
+        return version_label(self.old)
 
     @property
     def new_label(self) -> str:
-        return f"version {self.new.number} ({self.new.created_at[:10]})"
+        return version_label(self.new)
 
     def to_json(self) -> PolicyDiffJSON:
         return {**self.comparison.to_json(), "policy": self.policy,
@@ -447,18 +458,22 @@ class Tracker:
         return History(name, tuple(self.store.versions(name)))
 
     def version(self, name: str, ref: str | int | None = None) -> Version:
-        """A version by number, by date (the one current then), or relative (-1 is the latest)."""
-        from tracker.versions import pick
+        """A version by number, by date (the one whose own date it is, else the one current then), or
+        relative (-1 is the latest)."""
+        return self._choose(name, ref).version
+
+    def _choose(self, name: str, ref: str | int | None) -> Choice:
+        from tracker.versions import choose
 
         self.policy(name)
         versions = self.store.versions(name)
         if not versions:
             raise UsageError(f"policy {name!r} has no stored versions yet: run `tracker check {name}`")
-        return pick(versions, None if ref is None else str(ref))
+        return choose(versions, None if ref is None else str(ref))
 
     def show(self, name: str, version: str | int | None = None) -> StoredText:
-        v = self.version(name, version)
-        return StoredText(name, v, self.store.document(v))
+        choice = self._choose(name, version)
+        return StoredText(name, choice.version, self.store.document(choice.version), choice.note)
 
     def diff(self, name: str, a: str | int | None = None, b: str | int | None = None) -> PolicyDiff:
         """Two versions compared (default: the last two; with only ``a``, ``a`` against the latest)."""
@@ -470,10 +485,13 @@ class Tracker:
             if len(versions) < 2:
                 raise UsageError(f"policy {name!r} has {len(versions)} version(s): nothing to compare yet")
             old, new = versions[-2], versions[-1]
+            notes: tuple[str, ...] = ()
         else:
-            old, new = self.version(name, a), self.version(name, b)
+            first, second = self._choose(name, a), self._choose(name, b)
+            old, new = first.version, second.version
+            notes = tuple(c.note for c in (first, second) if c.note)
         comparison = judge_change(self.store.document(old), self.store.document(new), self.config.rules)
-        return PolicyDiff(name, policy.display_title, old, new, comparison)
+        return PolicyDiff(name, policy.display_title, old, new, comparison, notes)
 
     def changelog(self, name: str, *, diffs: bool = False) -> Changelog:
         """Every stored change, newest first; ``diffs`` recomputes each change's diff (for rendering)."""

@@ -56,6 +56,7 @@ class StoredTextJSON(DocumentJSON):
     policy: str
     number: int
     created_at: str
+    effective_date: str | None  # the policy's own date ("YYYY-MM-DD") from its text; null when it states none
 
 
 class ReasonJSON(TypedDict):
@@ -114,6 +115,7 @@ class VersionRefJSON(TypedDict):
 
     number: int
     created_at: str  # when it was fetched
+    effective_date: str | None  # the policy's own date ("YYYY-MM-DD") from its text; null when it states none
 
 
 class PolicyDiffJSON(ComparisonJSON):
@@ -138,6 +140,7 @@ class VersionJSON(TypedDict):
     summary: str
     digest: str
     coverage: VersionCoverageJSON | None  # None for versions stored before coverage was recorded
+    effective_date: str | None  # the policy's own date ("YYYY-MM-DD") from its text; null when it states none
 
 
 class HistoryJSON(TypedDict):
@@ -261,6 +264,7 @@ class ChangelogEntryJSON(TypedDict):
     summary: str
     from_version: int | None
     materiality: MaterialityJSON
+    effective_date: str | None  # the policy's own date ("YYYY-MM-DD") from its text; null when it states none
 
 
 class ChangelogJSON(TypedDict):

@@ -32,12 +32,15 @@ def history(ctx: Context, name: str, fmt: str) -> None:
 
 @click.command()
 @click.argument("name")
-@click.option("--version", "ref", help="Version number, date, or -N from the latest (default: latest).")
+@click.option("--version", "ref", help="Version number, date (the policy's own date, else the fetch date), "
+              "or -N from the latest (default: latest).")
 @format_option("markdown", "json", default="markdown")
 @pass_ctx
 def show(ctx: Context, name: str, ref: str | None, fmt: str) -> None:
     """Normalized text of a stored version."""
     text = ctx.tracker.show(name, ref)
+    if text.note:
+        click.echo(safe(text.note), err=True)
     if fmt == "json":
         print_json(text.to_json())
     else:
@@ -109,10 +112,13 @@ def relative_version(ctx: click.Context, param: click.Parameter, value: str | No
 def diff(ctx: Context, name: str, a: str | None, b: str | None, fmt: str) -> None:
     """Section diff between two versions of a policy (default: the last two).
 
-    A and B are version numbers, dates (the version current then) or -N from the latest;
-    with only A, it is compared with the latest version.
+    A and B are version numbers, dates (the version whose own "Last updated" date it is, else the
+    version fetched and current then; stderr says which) or -N from the latest; with only A, it is
+    compared with the latest version.
     """
     result = ctx.tracker.diff(name, a, b)
+    for note in result.notes:
+        click.echo(safe(note), err=True)
     if fmt == "json":
         print_json(result.to_json())
         return

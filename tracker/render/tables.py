@@ -64,12 +64,13 @@ def print_check(run: CheckRun, console: Console) -> None:
 
 def print_history(history: History, console: Console) -> None:
     table = Table(title=f"history of {history.policy}")
-    for col in ("#", "date", "kind", "level", "summary"):
-        table.add_column(col)
+    for col in ("#", "fetched", "policy's date", "kind", "level", "summary"):
+        table.add_column(col, no_wrap=col in ("fetched", "policy's date"))
     for v in history.versions:
         level = f"[{LEVEL_COLOURS[v.level]}]{v.level}[/]" if v.level else ""
         note = f" [red](less of the page kept: {escape(v.coverage_note)})[/]" if v.coverage_note else ""
-        table.add_row(str(v.number), short_time(v.created_at), v.kind or "", level, escape(v.summary) + note)
+        table.add_row(str(v.number), short_time(v.created_at), v.effective_date or "—", v.kind or "", level,
+                      escape(v.summary) + note)
     console.print(table)
     if not history.versions:
         console.print(f"no versions yet: run `tracker check {history.policy}`")
@@ -93,7 +94,8 @@ def print_status(status: Status, console: Console) -> None:
     console.print(f"outbox: {o['pending']} pending, {o['sent']} sent, {o['failed']} failed")
     for m in status.failed_messages:
         console.print(f"[red]failed message[/] #{m['id']} {m['kind']} {escape(m['policy'])} → "
-                      f"{escape(m['recipient'])} after {plural(m['attempts'], 'attempt')}: {escape(m['last_error'] or '')}")
+                      f"{escape(m['recipient'])} after {plural(m['attempts'], 'attempt')}: "
+                      f"{escape(m['last_error'] or '')}")
 
 
 def print_validation(v: Validation, console: Console) -> None:
