@@ -51,7 +51,8 @@ def test_newest_first_with_kinds_and_json_shape(ws, server):
     assert [c["kind"] for c in changes] == ["reverted", "change", "first"]
     assert [c["from_version"] for c in changes] == [2, 1, None]
     for c in changes:
-        assert set(c) == {"number", "created_at", "kind", "level", "summary", "from_version", "materiality"}
+        assert set(c) == {"number", "created_at", "kind", "level", "summary", "from_version", "materiality",
+                          "effective_date"}
         assert RFC3339.match(c["created_at"])
         assert set(c["materiality"]) == {"level", "categories", "reasons"}
     assert changes[1]["level"] == "material" and changes[2]["level"] is None

@@ -160,7 +160,7 @@ def test_check_named_policies_only_and_text_summary(ws, server):
     b = server.put("/b", V2)
     ws.write_config([{"name": "a", "url": a}, {"name": "b", "url": b}])
     text = ws.cli("check", "b").stdout
-    assert "1 checked, 1 new versions, 0 failed" in text
+    assert "1 checked, 1 new version, 0 failed" in text
     assert server.hits.get("/a") is None and server.hits["/b"] == 1
 
 

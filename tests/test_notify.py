@@ -348,3 +348,21 @@ def test_file_backend_writes_eml_with_both_parts(ws, server):
     text, html = parts(msg)
     assert "MATERIAL" in text and "&lt;script&gt;" in html
     assert isinstance(FileBackend(ws.root), FileBackend) and SmtpBackend  # both backends importable
+
+
+def test_flush_says_what_waits_until_when_and_now_sends_it(ws, server, smtp):
+    smtp_config(ws, server, smtp, notify_extra={"retry_base": 3600})
+    material_change(ws, server)
+    smtp.stop()
+    ws.cli("notify", "flush", expect=1)
+    smtp.start()
+    [row] = ws.json("notify", "list")["messages"]
+    out = ws.cli("notify", "flush").stdout
+    assert "0 sent, 0 to retry, 0 failed" in out
+    assert "1 message waiting:" in out and "legal@example.org" in out
+    assert f"until {row['next_attempt_at'][:16].replace('T', ' ')} UTC (retry after 1 failed attempt)" in out
+    assert "`tracker notify flush --now` sends them now" in out
+    assert smtp.messages == []
+    out = ws.cli("notify", "flush", "--now").stdout
+    assert "1 sent" in out and "waiting" not in out
+    assert len(smtp.messages) == 1

@@ -28,12 +28,12 @@ if TYPE_CHECKING:
     from tracker.fetch import FetchSettings
     from tracker.jsontypes import (
         CheckRunJSON,
-        ComparisonJSON,
         DaemonJSON,
         FailedMessageJSON,
         HistoryJSON,
         MessageJSON,
         OutboxJSON,
+        PolicyDiffJSON,
         PolicyStatusJSON,
         ReextractionJSON,
         SectionPreviewJSON,
@@ -41,11 +41,13 @@ if TYPE_CHECKING:
         StoredTextJSON,
         ValidationJSON,
         VersionJSON,
+        VersionRefJSON,
     )
     from tracker.materiality import Rules
     from tracker.notify import DrainReport
     from tracker.pipeline import CheckResult
     from tracker.store import Store, Version
+    from tracker.versions import Choice
 
 Source = str | bytes | os.PathLike[str]
 """What `normalize` reads: HTML as str or bytes, a path (str or Path), or an http(s) URL."""
@@ -56,6 +58,10 @@ Comparison = ChangeSet
 
 class NothingToCheck(TrackerError):
     kind = "no_policies"
+
+    @staticmethod
+    def hint(config_path: object) -> str:
+        return f"no policies configured: add a [[policy]] to {config_path}"
 
 
 # --------------------------------------------------------------------------- documents
@@ -113,7 +119,19 @@ def _version_json(v: Version) -> VersionJSON:
     return {"number": v.number, "created_at": v.created_at, "kind": v.kind, "level": v.level,
             "summary": v.summary, "digest": v.digest,
             "coverage": None if v.kept_words is None or v.page_words is None else
-            {"kept_words": v.kept_words, "page_words": v.page_words, "note": v.coverage_note}}
+            {"kept_words": v.kept_words, "page_words": v.page_words, "note": v.coverage_note},
+            "effective_date": v.effective_date}
+
+
+def version_label(v: Version) -> str:
+    """'version 3 (fetched 2026-11-29, dated 2022-06-01)', or 'version 3 (2026-11-29)' without a date."""
+    if v.effective_date:
+        return f"version {v.number} (fetched {v.created_at[:10]}, dated {v.effective_date})"
+    return f"version {v.number} ({v.created_at[:10]})"
+
+
+def _version_ref(v: Version) -> VersionRefJSON:
+    return {"number": v.number, "created_at": v.created_at, "effective_date": v.effective_date}
 
 
 @dataclass(frozen=True)
@@ -166,10 +184,11 @@ class StoredText:
     policy: str
     version: Version
     document: Document
+    note: str | None = None  # how a date given for the version was read (its own date, or a fetch date)
 
     def to_json(self) -> StoredTextJSON:
         return {"policy": self.policy, "number": self.version.number, "created_at": self.version.created_at,
-                **self.document.to_json()}
+                "effective_date": self.version.effective_date, **self.document.to_json()}
 
 
 @dataclass(frozen=True)
@@ -181,17 +200,19 @@ class PolicyDiff:
     old: Version
     new: Version
     comparison: Comparison
+    notes: tuple[str, ...] = ()  # how dates given for the versions were read
 
     @property
     def old_label(self) -> str:
-        return f"version {self.old.number} ({self.old.created_at[:10]})"
+        return version_label(self.old)
 
     @property
     def new_label(self) -> str:
-        return f"version {self.new.number} ({self.new.created_at[:10]})"
+        return version_label(self.new)
 
-    def to_json(self) -> ComparisonJSON:
-        return self.comparison.to_json()
+    def to_json(self) -> PolicyDiffJSON:
+        return {**self.comparison.to_json(), "policy": self.policy,
+                "old_version": _version_ref(self.old), "new_version": _version_ref(self.new)}
 
 
 @dataclass(frozen=True)
@@ -205,7 +226,8 @@ class PolicyStatus:
     versions: int
     failing_since: str | None
     consecutive_failures: int
-    next_due: str  # ISO 8601 (UTC), or "now"
+    next_due: str | None  # ISO 8601 (UTC), past when overdue; None: never checked, due at once
+    due_now: bool  # overdue or never checked (the text says "now"; JSON keeps the timestamp)
 
     def to_json(self) -> PolicyStatusJSON:
         return {"policy": self.policy, "title": self.title, "url": self.url, "last_check_at": self.last_check_at,
@@ -383,7 +405,7 @@ class Tracker:
 
         policies = self._policies(names)
         if not policies:
-            raise NothingToCheck(f"no policies configured: add a [[policy]] to {self.config.path}")
+            raise NothingToCheck(NothingToCheck.hint(self.config.path))
         from tracker.errors import StorageError
         from tracker.pipeline import unrecorded
 
@@ -447,18 +469,22 @@ class Tracker:
         return History(name, tuple(self.store.versions(name)))
 
     def version(self, name: str, ref: str | int | None = None) -> Version:
-        """A version by number, by date (the one current then), or relative (-1 is the latest)."""
-        from tracker.versions import pick
+        """A version by number, by date (the one whose own date it is, else the one current then), or
+        relative (-1 is the latest)."""
+        return self._choose(name, ref).version
+
+    def _choose(self, name: str, ref: str | int | None) -> Choice:
+        from tracker.versions import choose
 
         self.policy(name)
         versions = self.store.versions(name)
         if not versions:
             raise UsageError(f"policy {name!r} has no stored versions yet: run `tracker check {name}`")
-        return pick(versions, None if ref is None else str(ref))
+        return choose(versions, None if ref is None else str(ref))
 
     def show(self, name: str, version: str | int | None = None) -> StoredText:
-        v = self.version(name, version)
-        return StoredText(name, v, self.store.document(v))
+        choice = self._choose(name, version)
+        return StoredText(name, choice.version, self.store.document(choice.version), choice.note)
 
     def diff(self, name: str, a: str | int | None = None, b: str | int | None = None) -> PolicyDiff:
         """Two versions compared (default: the last two; with only ``a``, ``a`` against the latest)."""
@@ -470,10 +496,13 @@ class Tracker:
             if len(versions) < 2:
                 raise UsageError(f"policy {name!r} has {len(versions)} version(s): nothing to compare yet")
             old, new = versions[-2], versions[-1]
+            notes: tuple[str, ...] = ()
         else:
-            old, new = self.version(name, a), self.version(name, b)
+            first, second = self._choose(name, a), self._choose(name, b)
+            old, new = first.version, second.version
+            notes = tuple(c.note for c in (first, second) if c.note)
         comparison = judge_change(self.store.document(old), self.store.document(new), self.config.rules)
-        return PolicyDiff(name, policy.display_title, old, new, comparison)
+        return PolicyDiff(name, policy.display_title, old, new, comparison, notes)
 
     def changelog(self, name: str, *, diffs: bool = False) -> Changelog:
         """Every stored change, newest first; ``diffs`` recomputes each change's diff (for rendering)."""
@@ -496,7 +525,7 @@ class Tracker:
                 p.name, p.display_title, p.url, h.get("last_check_at"),
                 Outcome(h["last_outcome"]) if h.get("last_outcome") else None, h.get("last_error"),
                 h.get("versions", 0), h.get("failing_since"), h.get("consecutive_failures", 0),
-                "now" if due is None or due <= now else due.isoformat(timespec="seconds")))
+                None if due is None else due.isoformat(timespec="seconds"), due is None or due <= now))
         counts = {state: 0 for state in OUTBOX_STATES} | self.store.outbox_counts()
         from tracker.daemon import with_liveness
 
@@ -515,11 +544,12 @@ class Tracker:
         """Messages pending, being sent or failed (``everything``: sent ones too)."""
         return Outbox(tuple(self.store.outbox(OUTBOX_STATES if everything else OUTBOX_STATES[:3])))
 
-    def flush(self) -> DrainReport:
-        """Deliver every due message in the outbox now."""
+    def flush(self, *, now: bool = False) -> DrainReport:
+        """Deliver every due message in the outbox; ``now``: also those waiting for a retry time or the
+        digest."""
         from tracker.notify import drain
 
-        return drain(self.config, self.store)
+        return drain(self.config, self.store, waiting_too=now)
 
     def send_test(self, to: str | None = None) -> str:
         """Send a test message through the configured backend; says where it went."""

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracker import waits
 from tracker.errors import FetchError
 
 INSTALL_HINT = "install it with `apt-get install chromium` (Debian/Ubuntu) or set [tracker] chromium to its path"
@@ -88,7 +89,7 @@ class Browser:
     async def render(self, url: str) -> bytes:
         """The page's DOM after its scripts ran, as UTF-8 HTML."""
         executable = find_chromium(self.settings.chromium)  # before waiting for a slot: fail fast
-        async with self._slots_of_this_loop():
+        async with waits.waiting("a browser render"), self._slots_of_this_loop():
             return await render(executable, url, self.settings)
 
     def _slots_of_this_loop(self) -> asyncio.Semaphore:

@@ -50,6 +50,7 @@ class Entry:
     from_created_at: str | None = None
     changeset: ChangeSet | None = None
     document: Document | None = None  # the version's text, kept for first versions only
+    effective_date: str | None = None  # the policy's own date ("YYYY-MM-DD"), see tracker.effective
 
     @property
     def date(self) -> str:
@@ -78,7 +79,8 @@ class Changelog:
     def to_json(self) -> ChangelogJSON:
         return {"policy": self.policy, "title": self.title, "url": self.url, "changes": [
             {"number": e.number, "created_at": e.created_at, "kind": e.kind, "level": e.level,
-             "summary": e.summary, "from_version": e.from_version, "materiality": e.materiality.to_json()}
+             "summary": e.summary, "from_version": e.from_version, "materiality": e.materiality.to_json(),
+             "effective_date": e.effective_date}
             for e in self.entries]}
 
 
@@ -106,7 +108,7 @@ def build(store: Any, policy: Any, *, diffs: bool = True) -> Changelog:
             number=v.number, created_at=v.created_at, kind=kind, level=v.level, summary=v.summary or "",
             from_version=old.number if old else None, from_created_at=old.created_at if old else None,
             materiality=change["assessment"] if change else Assessment(Level.NONE),
-            changeset=changeset, document=document))
+            changeset=changeset, document=document, effective_date=v.effective_date))
     return Changelog(policy=policy.name, title=policy.display_title, url=policy.url, entries=tuple(reversed(entries)))
 
 

@@ -23,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker import config as config_mod
-from tracker import notify
+from tracker import notify, waits
 from tracker.config import Config, Policy
 from tracker.controls import escape_controls, json_safe
 from tracker.errors import ConfigError, TrackerError
@@ -162,6 +162,7 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.stopping = asyncio.Event()
         self.inflight: set[asyncio.Task[None]] = set()
+        self.stop_note = ""
 
     # -- jobs -----------------------------------------------------------------------------
 
@@ -278,7 +279,7 @@ class Daemon:
             await self._serve()
         self.store.stop_heartbeat(os.getpid())
         self.store.close()
-        log.info("stopped", extra={"fields": {"event": "stop"}})
+        log.info("stopped%s", self.stop_note, extra={"fields": {"event": "stop"}})
 
     async def _serve(self) -> None:
         self.schedule_policies(list(self.config.policy))
@@ -290,22 +291,34 @@ class Daemon:
         log.info("daemon started: %d policies, database %s", len(self.config.policy), self.config.database_path,
                  extra={"fields": {"event": "start", "pid": os.getpid()}})
         await self.stopping.wait()
-        log.info("stopping")
         self.scheduler.shutdown(wait=False)
-        await self._finish_inflight()
+        self.stop_note = await self._finish_inflight()
 
-    async def _finish_inflight(self) -> None:
-        """In-flight checks get a few seconds; then they are cancelled, which is safe because every
-        database write is one transaction."""
+    async def _finish_inflight(self) -> str:
+        """Checks inside a wait (a retry backoff, the politeness delay, a render) are cancelled at once:
+        they have nothing half-done. Checks at work get a few seconds; then they are cancelled too, which
+        is safe because every database write is one transaction. Returns what the stop line says."""
+        cancelled = waits.stop_waiting()
         pending = [t for t in self.inflight if not t.done()]
         if not pending:
-            return
+            return _stop_note(cancelled)
+        working = len(pending) - sum(cancelled.values())
+        if working > 0:
+            log.info("stopping: up to %g s for %d check%s in progress", STOP_GRACE, working,
+                     "" if working == 1 else "s")
         done, still = await asyncio.wait(pending, timeout=STOP_GRACE)
         for task in still:
             task.cancel()
         if still:
             await asyncio.wait(still, timeout=1.0)
             log.warning("abandoned %d in-flight checks at shutdown", len(still))
+        return _stop_note(cancelled)
+
+
+def _stop_note(cancelled: dict[str, int]) -> str:
+    """'' or ' (1 check waiting for a retry cancelled)'."""
+    parts = [f"{n} check{'' if n == 1 else 's'} waiting for {why}" for why, n in sorted(cancelled.items())]
+    return f" ({', '.join(parts)} cancelled)" if parts else ""
 
 
 def run_daemon(config_path: Path | None, config: Config) -> int:

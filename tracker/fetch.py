@@ -19,6 +19,7 @@ from urllib.request import url2pathname
 
 import httpx
 
+from tracker import waits
 from tracker.addresses import refuse_private
 from tracker.doctype import document_type
 from tracker.errors import FetchError, UsageError
@@ -131,7 +132,7 @@ async def fetch(
             delay = settings.backoff * 2 ** (attempt - 1)
             if retry_after is not None:
                 delay = max(delay, retry_after)
-            await asyncio.sleep(delay)
+            await waits.pause(delay, "a retry")
             continue
         return FetchResult(
             **{**result.__dict__, "attempts": attempt, "duration": time.monotonic() - started, "errors": tuple(errors)}

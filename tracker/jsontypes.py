@@ -56,6 +56,7 @@ class StoredTextJSON(DocumentJSON):
     policy: str
     number: int
     created_at: str
+    effective_date: str | None  # the policy's own date ("YYYY-MM-DD") from its text; null when it states none
 
 
 class ReasonJSON(TypedDict):
@@ -109,6 +110,22 @@ class ComparisonJSON(TypedDict):
     sections: list[SectionChangeJSON]
 
 
+class VersionRefJSON(TypedDict):
+    """Which stored version a diff side is."""
+
+    number: int
+    created_at: str  # when it was fetched
+    effective_date: str | None  # the policy's own date ("YYYY-MM-DD") from its text; null when it states none
+
+
+class PolicyDiffJSON(ComparisonJSON):
+    """`tracker diff NAME --format json`: the comparison, and which stored versions it compares"""
+
+    policy: str
+    old_version: VersionRefJSON
+    new_version: VersionRefJSON
+
+
 class VersionCoverageJSON(TypedDict):
     kept_words: int
     page_words: int
@@ -123,6 +140,7 @@ class VersionJSON(TypedDict):
     summary: str
     digest: str
     coverage: VersionCoverageJSON | None  # None for versions stored before coverage was recorded
+    effective_date: str | None  # the policy's own date ("YYYY-MM-DD") from its text; null when it states none
 
 
 class HistoryJSON(TypedDict):
@@ -173,7 +191,7 @@ class PolicyStatusJSON(TypedDict):
     versions: int
     failing_since: str | None
     consecutive_failures: int
-    next_due: str  # ISO 8601, or "now"
+    next_due: str | None  # ISO 8601 (past when overdue); null: never checked, due at once
 
 
 class DaemonJSON(TypedDict):
@@ -246,6 +264,7 @@ class ChangelogEntryJSON(TypedDict):
     summary: str
     from_version: int | None
     materiality: MaterialityJSON
+    effective_date: str | None  # the policy's own date ("YYYY-MM-DD") from its text; null when it states none
 
 
 class ChangelogJSON(TypedDict):
@@ -281,7 +300,7 @@ class OutboxJSON(TypedDict):
 COMMANDS: dict[str, type] = {
     "normalize": DocumentJSON,
     "compare": ComparisonJSON,
-    "diff": ComparisonJSON,
+    "diff": PolicyDiffJSON,
     "show": StoredTextJSON,
     "history": HistoryJSON,
     "check": CheckRunJSON,

@@ -45,10 +45,12 @@ def next_notify_time(config: Config, now: datetime | None = None) -> str | None:
     return _iso((now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0))
 
 
-def drain(config: Config, store: Store, *, backend=None, now: datetime | None = None) -> DrainReport:
+def drain(config: Config, store: Store, *, backend=None, now: datetime | None = None,
+          waiting_too: bool = False) -> DrainReport:
+    """Send what is due; ``waiting_too`` also sends what waits for a retry time or the digest."""
     backend = backend or backend_for(config)
     now = now or datetime.now(UTC)
-    rows = store.claim_due(_iso(now), _iso(now - LEASE))
+    rows = store.claim_due(_iso(now), _iso(now - LEASE), due_by="9999-12-31T23:59:59+00:00" if waiting_too else None)
     report = DrainReport()
     for group in _groups(config, rows):
         ids = [r["id"] for r in group]

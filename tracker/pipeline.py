@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tracker import browser, changes, coverage, fetch, guards, notify, scriptshell
+from tracker import browser, changes, coverage, fetch, guards, notify, scriptshell, waits
 from tracker.config import Config, Policy, rules_from_json
 from tracker.errors import ExtractionError, NotThePolicy, StorageError, TrackerError
 from tracker.model import ChangeKind, Document, Level, Outcome
@@ -241,7 +241,7 @@ class Checker:
         first = guards.suspect(doc, result.text, previous)
         if first is None and not _share_drop(latest, extraction):
             return result, extraction
-        await asyncio.sleep(self.config.tracker.suspect_delay)
+        await waits.pause(self.config.tracker.suspect_delay, "a second look")
         again = await self._fetch(client, policy)
         extraction_again = await self._extract(policy, again)
         doc_again = extraction_again.document
@@ -409,14 +409,19 @@ class Checker:
     async def _host_slot(self, url: str) -> AsyncIterator[None]:
         """Politeness: one request at a time per host, and a pause between them."""
         host = urlsplit(url).netloc.lower()
-        async with self._host_locks.setdefault(host, asyncio.Lock()):
+        lock = self._host_locks.setdefault(host, asyncio.Lock())
+        async with waits.waiting("the politeness delay"):
+            await lock.acquire()
+        try:
             wait = self._host_last.get(host, 0.0) + self.per_host_delay - time.monotonic()
             if wait > 0:
-                await asyncio.sleep(wait)
+                await waits.pause(wait, "the politeness delay")
             try:
                 yield
             finally:
                 self._host_last[host] = time.monotonic()
+        finally:
+            lock.release()
 
 
 def _share_drop(latest: Version | None, extraction: Extraction) -> str | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
+
 from sqlite_utils import Database, Migrations
+
+from tracker import delta
 
 migrations = Migrations("tracker")
 
@@ -12,6 +16,25 @@ def _run(db: Database, script: str) -> None:
     for statement in script.split(";\n"):
         if statement.strip():
             db.execute(statement)
+
+
+def stored_markdown(db: Database, digest: str) -> str:
+    """A stored text rebuilt from its full copy (zlib) and its deltas (KeyError when it is missing).
+    Here, beside the texts table's layout, so that migrations can read texts too."""
+    chain: list[bytes] = []
+    key: str | None = digest
+    while key is not None:
+        row = db.execute("SELECT markdown, base FROM texts WHERE digest = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        if row[1] is None:
+            text = zlib.decompress(row[0]).decode("utf-8")
+            break
+        chain.append(row[0])
+        key = row[1]
+    for patch in reversed(chain):
+        text = delta.apply(text, patch)
+    return text
 
 
 @migrations()
@@ -179,3 +202,20 @@ def m006_rejected_pages(db: Database) -> None:
         ALTER TABLE fetches ADD COLUMN evidence TEXT
         """,
     )
+
+
+@migrations()
+def m007_effective_dates(db: Database) -> None:
+    """The policy's own date ("Last updated", "Effective", "Stand:") on each version, read from its stored
+    text; versions stored before this migration get it here."""
+    from tracker.effective import effective_date
+
+    _run(db, "ALTER TABLE versions ADD COLUMN effective_date TEXT")
+    found: dict[str, str | None] = {}
+    for version_id, digest in db.execute("SELECT id, digest FROM versions").fetchall():
+        if digest not in found:
+            try:
+                found[digest] = effective_date(stored_markdown(db, digest))
+            except KeyError:  # a text missing from a damaged database: no date, the rest migrates
+                found[digest] = None
+        db.execute("UPDATE versions SET effective_date = ? WHERE id = ?", (found[digest], version_id))

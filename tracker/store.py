@@ -16,9 +16,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker import delta
+from tracker.effective import effective_date
 from tracker.errors import StorageError
 from tracker.model import Assessment, ChangeKind, Document, Level, Outcome
-from tracker.schema import migrations
+from tracker.schema import migrations, stored_markdown
 
 MAX_CHAIN = 16  # deltas between full copies of a policy's text
 
@@ -54,6 +55,7 @@ class Version:
     kept_words: int | None = None  # words kept of the page (None for versions stored before coverage)
     page_words: int | None = None
     coverage_note: str | None = None  # set when the kept share fell sharply against the previous version
+    effective_date: str | None = None  # the policy's own date in its text, "YYYY-MM-DD" (tracker.effective)
 
     @property
     def kept_share(self) -> float | None:
@@ -240,10 +242,10 @@ class Store:
                                  (policy,)).fetchone()[0]
         cur = self.db.execute(
             "INSERT INTO versions (policy, number, created_at, digest, title, snapshot, normalizer, selectors,"
-            " kept_words, page_words, coverage_note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " kept_words, page_words, coverage_note, effective_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (policy, number, created_at, digest, doc.title, snapshot, normalizer,
              json.dumps(selectors, sort_keys=True), coverage[0] if coverage else None,
-             coverage[1] if coverage else None, coverage_note),
+             coverage[1] if coverage else None, coverage_note, effective_date(doc.markdown)),
         )
         version_id = cur.lastrowid
         cur = self.db.execute(
@@ -263,7 +265,7 @@ class Store:
 
     _VERSION_SQL = """SELECT v.id, v.policy, v.number, v.created_at, v.digest, v.title, v.snapshot,
                              v.normalizer, v.selectors, c.kind, c.level, c.summary, c.id AS change_id,
-                             c.reverted_to, v.kept_words, v.page_words, v.coverage_note
+                             c.reverted_to, v.kept_words, v.page_words, v.coverage_note, v.effective_date
                       FROM versions v LEFT JOIN changes c ON c.version_id = v.id"""
 
     def latest_version(self, policy: str) -> Version | None:
@@ -308,19 +310,7 @@ class Store:
         cached = self._texts.get(digest)
         if cached is not None:
             return cached
-        chain: list[bytes] = []
-        key: str | None = digest
-        while key is not None:
-            row = self.db.execute("SELECT markdown, base FROM texts WHERE digest = ?", (key,)).fetchone()
-            if row is None:
-                raise KeyError(key)
-            if row[1] is None:
-                text = _unpack(row[0]).decode("utf-8")
-                break
-            chain.append(row[0])
-            key = row[1]
-        for patch in reversed(chain):
-            text = delta.apply(text, patch)
+        text = stored_markdown(self.db, digest)
         if len(self._texts) > 64:
             self._texts.clear()
         self._texts[digest] = text
@@ -374,15 +364,16 @@ class Store:
         )
         return _rowid(cur)
 
-    def claim_due(self, now: str, lease_expired_before: str) -> list[dict]:
-        """Take every due row (pending, or `sending` whose claimer died) in one transaction."""
+    def claim_due(self, now: str, lease_expired_before: str, due_by: str | None = None) -> list[dict]:
+        """Take every row due by ``due_by`` (default now): pending, or `sending` whose claimer died, in
+        one transaction."""
         with self.write():
             rows = self.rows(
                 """SELECT * FROM outbox
-                   WHERE next_attempt_at <= :now
+                   WHERE next_attempt_at <= :due
                      AND (state = 'pending' OR (state = 'sending' AND claimed_at < :lease))
                    ORDER BY id""",
-                {"now": now, "lease": lease_expired_before},
+                {"due": due_by or now, "lease": lease_expired_before},
             )
             for row in rows:
                 self.db.execute("UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1"

@@ -4,30 +4,46 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tracker.errors import UsageError
 from tracker.store import Version
 
 
+@dataclass(frozen=True)
+class Choice:
+    version: Version
+    note: str | None = None  # how a date was read, for the user: the policy's own date or a fetch date
+
+
 def pick(versions: Sequence[Version], ref: str | None) -> Version:
+    return choose(versions, ref).version
+
+
+def choose(versions: Sequence[Version], ref: str | None) -> Choice:
     """`versions` oldest first. None is the latest; '3' is number 3; '-1' the latest, '-2' the one before;
-    '2021-03-17' (or any ISO date/time) is the version that was current at that moment."""
+    '2022-06-01' is the (latest) version whose own date ("Last updated", tracker.effective) it is, else,
+    like any ISO date/time, the version fetched and current at that moment; the note says which."""
     if not versions:
         raise UsageError("there are no versions")
     if ref is None or ref == "latest":
-        return versions[-1]
+        return Choice(versions[-1])
     ref = ref.strip()
     if re.fullmatch(r"-\d+", ref):
         back = int(ref[1:])
         if back < 1 or back > len(versions):
             raise UsageError(f"version {ref} does not exist: there are {len(versions)} versions")
-        return versions[-back]
+        return Choice(versions[-back])
     if ref.isdigit():
         for v in versions:
             if v.number == int(ref):
-                return v
+                return Choice(v)
         raise UsageError(f"version {ref} does not exist: versions are 1 to {versions[-1].number}")
+    dated = [v for v in versions if v.effective_date and v.effective_date == ref]
+    if dated:
+        v = dated[-1]
+        return Choice(v, f"{ref} is the policy's own date of version {v.number}")
     try:
         when = datetime.fromisoformat(ref)
     except ValueError:
@@ -38,5 +54,9 @@ def pick(versions: Sequence[Version], ref: str | None) -> Version:
         when = when.replace(hour=23, minute=59, second=59)
     current = [v for v in versions if datetime.fromisoformat(v.created_at) <= when]
     if not current:
-        raise UsageError(f"no version existed on {ref}: the first is from {versions[0].created_at}")
-    return current[-1]
+        raise UsageError(f"no version existed on {ref}: the first is from {versions[0].created_at}"
+                         " (and no version states that date as its own)")
+    v = current[-1]
+    own = f"; its own date is {v.effective_date}" if v.effective_date else ""
+    return Choice(v, f"{ref} matches no policy's own date: version {v.number}, fetched {v.created_at[:10]}, "
+                     f"was current then{own}")

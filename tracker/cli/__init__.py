@@ -17,7 +17,7 @@ from tracker.cli.options import Context, safe
 
 class TrackerGroup(click.Group):
     """Turns our errors into one clear line and the documented exit codes (0 ok, 1 a problem was
-    found, 2 bad usage or config)."""
+    found, 2 bad usage or config, 130 interrupted by ^C)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         from tracker.errors import ConfigError, TrackerError, UsageError
@@ -30,6 +30,9 @@ class TrackerGroup(click.Group):
         except TrackerError as exc:  # the command ran and met a problem (fetch, extraction, lock...)
             click.echo(f"error: {exc.kind}: {safe(str(exc))}", err=True)
             sys.exit(1)
+        except KeyboardInterrupt:  # ^C during a wait (a retry backoff, a render): one line, no traceback
+            click.echo("interrupted: nothing half-written (every database write is one transaction)", err=True)
+            sys.exit(130)
         if isinstance(code, int) and not isinstance(code, bool) and code:
             sys.exit(code)
         return code

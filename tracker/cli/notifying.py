@@ -13,13 +13,20 @@ def notify() -> None:
 
 
 @notify.command()
+@click.option("--now", "now", is_flag=True, help="Also send messages waiting for a retry time or the digest.")
 @pass_ctx
-def flush(ctx: Context) -> int:
-    """Deliver every due message in the outbox now. Exits 1 if any delivery failed."""
-    report = ctx.tracker.flush()
+def flush(ctx: Context, now: bool) -> int:
+    """Deliver every due message in the outbox (with --now, every waiting one). Exits 1 if any delivery
+    failed."""
+    from tracker.render.tables import waiting_lines
+
+    report = ctx.tracker.flush(now=now)
     click.echo(f"{report.sent} sent, {report.retried} to retry, {report.failed} failed")
     for error in dict.fromkeys(report.errors):
         click.echo(f"error: {safe(error)}", err=True)
+    waiting = [r for r in ctx.tracker.outbox().messages if r["state"] == "pending"]
+    for line in waiting_lines(waiting):
+        ctx.console().print(line, highlight=False)
     return 1 if report.errors else 0
 
 
@@ -41,18 +48,9 @@ def list_(ctx: Context, everything: bool, fmt: str) -> None:
     if fmt == "json":
         print_json(outbox.to_json())
         return
-    from rich.markup import escape
-    from rich.table import Table
+    from tracker.render.tables import print_outbox
 
-    table = Table(title="outbox")
-    for col in ("id", "kind", "policy", "version", "recipient", "state", "attempts", "next attempt", "error"):
-        table.add_column(col)
-    for r in outbox.messages:
-        table.add_row(str(r["id"]), r["kind"], r["policy"], str(r["version"] or ""), escape(r["recipient"]),
-                      r["state"], str(r["attempts"]), r["next_attempt_at"] or "", escape(safe(r["last_error"] or "")))
-    ctx.console().print(table)
-    if not outbox.messages:
-        ctx.console().print("the outbox is empty" if not everything else "no messages yet")
+    print_outbox(outbox, ctx.console(), everything)
 
 
 COMMANDS = [notify]

@@ -32,12 +32,15 @@ def history(ctx: Context, name: str, fmt: str) -> None:
 
 @click.command()
 @click.argument("name")
-@click.option("--version", "ref", help="Version number, date, or -N from the latest (default: latest).")
+@click.option("--version", "ref", help="Version number, date (the policy's own date, else the fetch date), "
+              "or -N from the latest (default: latest).")
 @format_option("markdown", "json", default="markdown")
 @pass_ctx
 def show(ctx: Context, name: str, ref: str | None, fmt: str) -> None:
     """Normalized text of a stored version."""
     text = ctx.tracker.show(name, ref)
+    if text.note:
+        click.echo(safe(text.note), err=True)
     if fmt == "json":
         print_json(text.to_json())
     else:
@@ -83,25 +86,42 @@ def show_comparison(ctx: Context, comparison: Comparison, fmt: str, **labels: An
 
     console = ctx.console()
     if sys.stdout.isatty() and len(comparison.sections) > 3:
-        with console.pager(styles=True):
-            print_changeset(comparison, console, **labels)
+        from tracker.cli.pager import SystemPager
+
+        pager = SystemPager()
+        with console.pager(pager=pager, styles=pager.colours):
+            print_changeset(comparison, console, plain=not pager.colours or None, **labels)
     else:
         print_changeset(comparison, console, **labels)
 
 
-@click.command()
+def relative_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Argument callback: `-1` is a version (the command reads unknown options as arguments so that
+    `diff NAME 2 -1` works); any other dash word is still an unknown option."""
+    if value is not None and value.startswith("-") and not value[1:].isdigit():
+        raise click.NoSuchOption(value, ctx=ctx)
+    return value
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("name")
-@click.argument("a", required=False)
-@click.argument("b", required=False)
+@click.argument("a", required=False, callback=relative_version)
+@click.argument("b", required=False, callback=relative_version)
 @format_option(*DIFF_FORMATS)
 @pass_ctx
 def diff(ctx: Context, name: str, a: str | None, b: str | None, fmt: str) -> None:
     """Section diff between two versions of a policy (default: the last two).
 
-    A and B are version numbers, dates (the version current then) or -N from the latest;
-    with only A, it is compared with the latest version.
+    A and B are version numbers, dates (the version whose own "Last updated" date it is, else the
+    version fetched and current then; stderr says which) or -N from the latest; with only A, it is
+    compared with the latest version.
     """
     result = ctx.tracker.diff(name, a, b)
+    for note in result.notes:
+        click.echo(safe(note), err=True)
+    if fmt == "json":
+        print_json(result.to_json())
+        return
     show_comparison(ctx, result.comparison, fmt, title=result.title, old_label=result.old_label,
                     new_label=result.new_label)
 

@@ -30,7 +30,15 @@ def check(ctx: Context, names: tuple[str, ...], fmt: str) -> int:
 
     Exits 1 when any policy failed.
     """
+    from tracker.api import NothingToCheck
+
     tracker = ctx.tracker
+    if not names and not any(p.enabled for p in tracker.config.policy):
+        if fmt == "json":
+            print_json({"results": []})
+        hint = NothingToCheck.hint(tracker.config.path)
+        click.echo(hint, err=fmt == "json")
+        return 0
     show_progress = fmt != "json" and sys.stderr.isatty() and (len(names) or len(tracker.config.policy)) >= 5
     if show_progress:
         from rich.progress import Progress

@@ -23,9 +23,12 @@ _LEVEL_STYLE = {"material": "bold red", "minor": "yellow", "none": "dim"}
 DEL, INS = "red strike", "green"
 
 
-def print_changeset(cs: ChangeSet, console: Console, context: int = 1, **kw: Any) -> None:
-    """Print to ``console``: coloured when it has colours, marked up in plain text otherwise."""
-    plain = console.color_system is None or getattr(console, "no_color", False)
+def print_changeset(cs: ChangeSet, console: Console, context: int = 1, plain: bool | None = None,
+                    **kw: Any) -> None:
+    """Print to ``console``: coloured when it has colours, marked up in plain text otherwise (or when
+    ``plain``, e.g. for a pager that cannot show colours)."""
+    if plain is None:
+        plain = console.color_system is None or getattr(console, "no_color", False)
     for r in renderables(cs, plain=plain, context=context, **kw):
         console.print(r, highlight=False)
 
