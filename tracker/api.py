@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from tracker.materiality import Rules
     from tracker.notify import DrainReport
     from tracker.pipeline import CheckResult
+    from tracker.search import SearchResult
     from tracker.store import Store, Version
 
 Source = str | bytes | os.PathLike[str]
@@ -471,6 +472,23 @@ class Tracker:
 
         policy = self.policy(name)  # an unknown name is an error before the database is touched
         return cl.build(self.store, policy, diffs=diffs)
+
+    def search(self, query: str, *, policy: str | None = None, all_versions: bool = False,
+               since: str | None = None, limit: int | None = 100) -> SearchResult:
+        """Sections matching a full-text query (SQLite FTS5 syntax: words, "a phrase", prefix*,
+        AND/OR/NOT, NEAR), best first; each policy's latest version unless ``all_versions``;
+        ``since`` (a date) keeps versions stored on or after it. A malformed query is a UsageError."""
+        from tracker.search import SearchHit, SearchResult, check_query, since_bound
+
+        if policy is not None:
+            self.policy(policy)
+        try:
+            rows = self.store.search(check_query(query), policy=policy, all_versions=all_versions,
+                                     since=since_bound(since), limit=limit)
+        except ValueError as exc:
+            raise UsageError(f"search query {query!r}: {exc} (quote a phrase or a word with - or : in "
+                             '"double quotes"; a prefix is word*)') from None
+        return SearchResult(query, tuple(SearchHit(**r) for r in rows), all_versions)
 
     def status(self) -> Status:
         """Per policy: last check, outcome, versions, next due, failing since; the outbox; daemons."""

@@ -274,6 +274,23 @@ class OutboxJSON(TypedDict):
     messages: list[MessageJSON]
 
 
+class SearchHitJSON(TypedDict):
+    """A section of a stored version that matches; ``snippet`` marks each match with ``**``."""
+
+    policy: str
+    version: int
+    created_at: str
+    section: str
+    snippet: str
+
+
+class SearchJSON(TypedDict):
+    """`tracker search QUERY --format json`: best hits first."""
+
+    query: str
+    hits: list[SearchHitJSON]
+
+
 COMMANDS: dict[str, type] = {
     "normalize": DocumentJSON,
     "compare": ComparisonJSON,
@@ -286,6 +303,7 @@ COMMANDS: dict[str, type] = {
     "validate": ValidationJSON,
     "changelog": ChangelogJSON,
     "notify list": OutboxJSON,
+    "search": SearchJSON,
 }
 """Each command's `--format json` shape."""
 
