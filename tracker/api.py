@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tracker.config import Config, Policy
     from tracker.fetch import FetchSettings
     from tracker.jsontypes import (
+        AdditionJSON,
         CheckRunJSON,
         ComparisonJSON,
         DaemonJSON,
@@ -292,6 +293,25 @@ class Validation:
 
 
 @dataclass(frozen=True)
+class Addition:
+    """`add`: the new policy as validated, and whether it was written to the config file."""
+
+    policy: str
+    config: Path
+    written: bool
+    validation: Validation | None  # None when the page could not be fetched (written only with force)
+    error: str | None = None  # why the page could not be fetched or extracted
+
+    @property
+    def ok(self) -> bool:
+        return self.written and self.error is None and (self.validation is None or self.validation.ok)
+
+    def to_json(self) -> AdditionJSON:
+        return {"policy": self.policy, "config": str(self.config), "written": self.written,
+                "validation": self.validation.to_json() if self.validation else None, "error": self.error}
+
+
+@dataclass(frozen=True)
 class Outbox:
     messages: tuple[dict[str, Any], ...]
 
@@ -410,10 +430,13 @@ class Tracker:
 
     def validate(self, name: str) -> Validation:
         """Fetch a policy twice without storing anything: stable? plausible? what would be stored?"""
+        return self._validate(self.policy(name))
+
+    def _validate(self, policy: Policy) -> Validation:
         from tracker import guards
         from tracker.pipeline import Checker
 
-        policy = self.policy(name)
+        name = policy.name
         checker = Checker(self.config, self.store)
         (first, extraction), (_, extraction2) = asyncio.run(checker.probe(policy))
         doc, doc2 = extraction.document, extraction2.document
@@ -430,6 +453,43 @@ class Tracker:
         return Validation(name, first.final_url, doc.title, doc.word_count, doc.digest, doc.digest == doc2.digest,
                           checker.would_store(policy, doc), tuple(problems), sections, extraction.coverage,
                           first.via, first.via_reason)
+
+    def add(self, name: str, url: str, *, title: str = "", select: Sequence[str] = (), remove: Sequence[str] = (),
+            recipients: Sequence[str] = (), interval: str | None = None, force: bool = False) -> Addition:
+        """Validate a new policy like `validate` (two fetches), then append it to the config file,
+        keeping the file's comments and layout. A bad or duplicate value is a UsageError and nothing
+        is written; a failed fetch or a problem with the page raises (or, with ``force``, the policy
+        is written anyway and the Addition says what went wrong)."""
+        from pydantic import ValidationError
+
+        from tracker import config as config_mod
+        from tracker.configedit import append_policies
+
+        config = self.config
+        if config.path is None:
+            raise UsageError("no config file to add the policy to")
+        if any(p.name == name for p in config.policy):
+            raise UsageError(f"a policy named {name!r} is already in {config.path}")
+        entry: dict[str, Any] = {"name": name, "title": title, "url": url, "select": tuple(select),
+                                 "remove": tuple(remove), "interval": interval, "recipients": tuple(recipients)}
+        try:
+            policy = config_mod.Policy.model_validate({k: v for k, v in entry.items() if v not in (None, "", ())})
+        except ValidationError as exc:
+            raise UsageError("; ".join(f"{'.'.join(str(x) for x in e['loc']) or 'policy'}: "
+                                       f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())) from None
+        validation: Validation | None = None
+        error: str | None = None
+        try:
+            validation = self._validate(policy)
+        except TrackerError as exc:
+            if not force:
+                raise
+            error = f"{exc.kind}: {exc}"
+        if validation is not None and validation.problems and not force:
+            return Addition(name, config.path, False, validation, None)
+        append_policies(config.path, [entry])
+        self.__dict__.pop("config", None)  # the next use reads the file with the new policy
+        return Addition(name, config.path, True, validation, error)
 
     # -- reading what was recorded ---------------------------------------------------------------
 
@@ -607,6 +667,6 @@ outbox_dir = "data/outbox"
 # recipients = ["legal@example.org"]
 '''
 
-__all__ = ["CheckRun", "Comparison", "ConfigError", "History", "NothingToCheck", "Outbox", "PolicyDiff",
+__all__ = ["Addition", "CheckRun", "Comparison", "ConfigError", "History", "NothingToCheck", "Outbox", "PolicyDiff",
            "PolicyStatus", "Reextraction", "SectionPreview", "Source", "Status", "StoredText", "Tracker",
            "Validation", "compare", "init", "normalize", "Level"]

@@ -274,6 +274,16 @@ class OutboxJSON(TypedDict):
     messages: list[MessageJSON]
 
 
+class AdditionJSON(TypedDict):
+    """`tracker add NAME URL --format json`"""
+
+    policy: str
+    config: str
+    written: bool
+    validation: ValidationJSON | None  # null when the page could not be fetched
+    error: str | None
+
+
 class SearchHitJSON(TypedDict):
     """A section of a stored version that matches; ``snippet`` marks each match with ``**``."""
 
@@ -304,6 +314,7 @@ COMMANDS: dict[str, type] = {
     "changelog": ChangelogJSON,
     "notify list": OutboxJSON,
     "search": SearchJSON,
+    "add": AdditionJSON,
 }
 """Each command's `--format json` shape."""
 

@@ -1,4 +1,4 @@
-"""Commands for whoever maintains the config: validate a new policy, re-extract after rule changes."""
+"""Commands for whoever maintains the config: add and validate a policy, re-extract after rule changes."""
 
 from __future__ import annotations
 
@@ -42,4 +42,40 @@ def validate(ctx: Context, name: str, fmt: str) -> int:
     return 0 if result.ok else 1
 
 
-COMMANDS = [reextract, validate]
+@click.command()
+@click.argument("name")
+@click.argument("url")
+@click.option("--title", default="", help="Display title (default: the name).")
+@click.option("--select", multiple=True, metavar="CSS", help="Keep only elements matching CSS (repeatable).")
+@click.option("--remove", multiple=True, metavar="CSS", help="Drop elements matching CSS (repeatable).")
+@click.option("--recipient", "recipients", multiple=True, metavar="ADDRESS", help="Who hears of changes (repeatable).")
+@click.option("--interval", help="How often to check: 90s, 15m, 6h, 1d, 2w (default: the config's).")
+@click.option("--force", is_flag=True, help="Write the policy even if the page cannot be fetched or looks wrong.")
+@format_option("text", "json")
+@pass_ctx
+def add(ctx: Context, name: str, url: str, title: str, select: tuple[str, ...], remove: tuple[str, ...],
+        recipients: tuple[str, ...], interval: str | None, force: bool, fmt: str) -> int:
+    """Add a policy to the config: fetched twice like `validate`, then appended (comments kept).
+
+    A bad or duplicate value is exit 2; a page that cannot be fetched or looks wrong is exit 1,
+    and nothing is written unless --force.
+    """
+    result = ctx.tracker.add(name, url, title=title, select=select, remove=remove, recipients=recipients,
+                             interval=interval, force=force)
+    if fmt == "json":
+        print_json(result.to_json())
+    else:
+        from tracker.render.tables import print_validation
+
+        if result.validation is not None:
+            print_validation(result.validation, ctx.console())
+        if result.error:
+            click.echo(safe(f"error: {result.error}"), err=True)
+        if result.written:
+            click.echo(safe(f"added policy {name!r} to {result.config}"))
+        else:
+            click.echo(safe(f"nothing written to {result.config} (--force writes it anyway)"), err=True)
+    return 0 if result.ok else 1
+
+
+COMMANDS = [reextract, validate, add]
