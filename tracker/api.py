@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     )
     from tracker.materiality import Rules
     from tracker.notify import DrainReport
+    from tracker.ota import OtaImport
     from tracker.pipeline import CheckResult
     from tracker.search import SearchResult
     from tracker.store import Store, Version
@@ -490,6 +491,25 @@ class Tracker:
         append_policies(config.path, [entry])
         self.__dict__.pop("config", None)  # the next use reads the file with the new policy
         return Addition(name, config.path, True, validation, error)
+
+    def import_ota(self, paths: Iterable[str | os.PathLike[str]], *, write: bool = False) -> OtaImport:
+        """Open Terms Archive declaration files (or folders of them) as policies; ``write`` appends
+        them to the config file like `add` does. Names already configured are skipped."""
+        from dataclasses import replace
+
+        from tracker import ota
+        from tracker.configedit import append_policies
+
+        config = self.config if write else self.optional_config
+        result = ota.read([Path(p) for p in paths], existing=[p.name for p in config.policy] if config else ())
+        if not write or not result.policies:
+            return result
+        assert config is not None and config.path is not None
+        sources = sorted({Path(str(p)).name for p in paths})
+        append_policies(config.path, result.policies,
+                        comments=[f"imported from Open Terms Archive declarations ({', '.join(sources)})"])
+        self.__dict__.pop("config", None)
+        return replace(result, written=True)
 
     # -- reading what was recorded ---------------------------------------------------------------
 

@@ -78,4 +78,26 @@ def add(ctx: Context, name: str, url: str, title: str, select: tuple[str, ...], 
     return 0 if result.ok else 1
 
 
-COMMANDS = [reextract, validate, add]
+@click.command("import-ota")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--write", is_flag=True, help="Append the policies to the config file (comments kept).")
+@pass_ctx
+def import_ota(ctx: Context, paths: tuple[str, ...], write: bool) -> int:
+    """Open Terms Archive declarations (files or folders) as [[policy]] TOML.
+
+    Prints the policies, or appends them with --write. Documents that cannot be imported as they
+    are declared (range selectors, combined pages) are listed on stderr, and the exit status is 1.
+    """
+    result = ctx.tracker.import_ota(paths, write=write)
+    for note in result.notes:
+        click.echo(safe(f"note: {note.document} ({note.source}): {note.reason}"), err=True)
+    for skipped in result.skipped:
+        click.echo(safe(f"not imported: {skipped.document} ({skipped.source}): {skipped.reason}"), err=True)
+    if result.written:
+        click.echo(safe(f"added {len(result.policies)} policies to {ctx.tracker.config.path}"))
+    else:
+        click.echo(safe(result.toml()), nl=False)
+    return 1 if result.skipped else 0
+
+
+COMMANDS = [reextract, validate, add, import_ota]
