@@ -12,11 +12,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from tracker.errors import UsageError
+from tracker.store import MARK  # around each match in a snippet
 
 if TYPE_CHECKING:
     from tracker.jsontypes import SearchHitJSON, SearchJSON
-
-MARK = "\x1f"  # the store's marker around each match in a snippet (tracker.store.MARK)
 
 
 @dataclass(frozen=True)

@@ -382,7 +382,8 @@ class Store:
             raise self._storage_error(exc) from None
 
     def index_size(self) -> dict[str, int]:
-        """Bytes of the search index (section texts, FTS5 tables, version map) and of the stored texts."""
+        """Bytes of the search index (block texts, FTS5 tables, runs), of the stored texts, and of the text of
+        every version uncompressed (what the index is a fraction of)."""
         def size(prefix: str) -> int:
             return self.db.execute("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE ?",
                                    (prefix,)).fetchone()[0]
