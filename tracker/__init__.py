@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tracker.api import (
+        Addition,
         CheckRun,
         Comparison,
         History,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from tracker.mail import DeliveryError
     from tracker.model import Assessment, ChangeKind, Document, Level, Outcome, Reason, Section
     from tracker.pipeline import CheckResult
+    from tracker.search import SearchHit, SearchResult
     from tracker.store import Version
 
 __version__ = "0.1.0"
@@ -59,16 +61,16 @@ _LAZY = {
     "CheckRun": "tracker.api", "Reextraction": "tracker.api", "History": "tracker.api",
     "StoredText": "tracker.api", "PolicyDiff": "tracker.api", "Status": "tracker.api",
     "PolicyStatus": "tracker.api", "Validation": "tracker.api", "SectionPreview": "tracker.api",
-    "Outbox": "tracker.api", "NothingToCheck": "tracker.api", "init": "tracker.api",
+    "Outbox": "tracker.api", "NothingToCheck": "tracker.api", "init": "tracker.api", "Addition": "tracker.api",
     "CheckResult": "tracker.pipeline", "Version": "tracker.store", "Changelog": "tracker.changelog",
-    "DeliveryError": "tracker.mail",
+    "DeliveryError": "tracker.mail", "SearchHit": "tracker.search", "SearchResult": "tracker.search",
 }
 
-__all__ = ["Assessment", "ChangeKind", "Changelog", "CheckResult", "CheckRun", "Comparison", "ConfigError",
+__all__ = ["Addition", "Assessment", "ChangeKind", "Changelog", "CheckResult", "CheckRun", "Comparison", "ConfigError",
            "DeliveryError", "Document", "ExtractionError", "FetchError", "History", "Level", "NothingToCheck",
-           "Outbox", "Outcome", "PolicyDiff", "PolicyStatus", "Reason", "Reextraction", "Section",
-           "SectionPreview", "Source", "Status", "StoredText", "Tracker", "TrackerError", "UsageError",
-           "Validation", "Version", "__version__", "compare", "init", "normalize"]
+           "Outbox", "Outcome", "PolicyDiff", "PolicyStatus", "Reason", "Reextraction", "SearchHit",
+           "SearchResult", "Section", "SectionPreview", "Source", "Status", "StoredText", "Tracker", "TrackerError",
+           "UsageError", "Validation", "Version", "__version__", "compare", "init", "normalize"]
 
 
 def _normalize(source: Source | Document, *, select: Sequence[str] = (), remove: Sequence[str] = (),

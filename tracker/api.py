@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tracker.coverage import Coverage
     from tracker.fetch import FetchSettings
     from tracker.jsontypes import (
+        AdditionJSON,
         CheckRunJSON,
         DaemonJSON,
         FailedMessageJSON,
@@ -45,7 +46,9 @@ if TYPE_CHECKING:
     )
     from tracker.materiality import Rules
     from tracker.notify import DrainReport
+    from tracker.ota import OtaImport
     from tracker.pipeline import CheckResult
+    from tracker.search import SearchResult
     from tracker.store import Store, Version
     from tracker.versions import Choice
 
@@ -313,6 +316,25 @@ class Validation:
 
 
 @dataclass(frozen=True)
+class Addition:
+    """`add`: the new policy as validated, and whether it was written to the config file."""
+
+    policy: str
+    config: Path
+    written: bool
+    validation: Validation | None  # None when the page could not be fetched (written only with force)
+    error: str | None = None  # why the page could not be fetched or extracted
+
+    @property
+    def ok(self) -> bool:
+        return self.written and self.error is None and (self.validation is None or self.validation.ok)
+
+    def to_json(self) -> AdditionJSON:
+        return {"policy": self.policy, "config": str(self.config), "written": self.written,
+                "validation": self.validation.to_json() if self.validation else None, "error": self.error}
+
+
+@dataclass(frozen=True)
 class Outbox:
     messages: tuple[dict[str, Any], ...]
 
@@ -430,11 +452,14 @@ class Tracker:
 
     def validate(self, name: str) -> Validation:
         """Fetch a policy twice without storing anything: stable? plausible? what would be stored?"""
+        return self._validate(self.policy(name))
+
+    def _validate(self, policy: Policy) -> Validation:
         from tracker import guards
         from tracker.coverage import share_drop
         from tracker.pipeline import Checker
 
-        policy = self.policy(name)
+        name = policy.name
         checker = Checker(self.config, self.store)
         (first, extraction), (_, extraction2) = asyncio.run(checker.probe(policy))
         doc, doc2 = extraction.document, extraction2.document
@@ -461,6 +486,62 @@ class Tracker:
         return Validation(name, first.final_url, doc.title, doc.word_count, doc.digest, doc.digest == doc2.digest,
                           checker.would_store(policy, doc), tuple(problems), sections, extraction.coverage,
                           first.via, first.via_reason)
+
+    def add(self, name: str, url: str, *, title: str = "", select: Sequence[str] = (), remove: Sequence[str] = (),
+            recipients: Sequence[str] = (), interval: str | None = None, force: bool = False) -> Addition:
+        """Validate a new policy like `validate` (two fetches), then append it to the config file,
+        keeping the file's comments and layout. A bad or duplicate value is a UsageError and nothing
+        is written; a failed fetch or a problem with the page raises (or, with ``force``, the policy
+        is written anyway and the Addition says what went wrong)."""
+        from pydantic import ValidationError
+
+        from tracker import config as config_mod
+        from tracker.configedit import append_policies
+
+        config = self.config
+        if config.path is None:
+            raise UsageError("no config file to add the policy to")
+        if any(p.name == name for p in config.policy):
+            raise UsageError(f"a policy named {name!r} is already in {config.path}")
+        entry: dict[str, Any] = {"name": name, "title": title, "url": url, "select": tuple(select),
+                                 "remove": tuple(remove), "interval": interval, "recipients": tuple(recipients)}
+        try:
+            policy = config_mod.Policy.model_validate({k: v for k, v in entry.items() if v not in (None, "", ())})
+        except ValidationError as exc:
+            raise UsageError("; ".join(f"{'.'.join(str(x) for x in e['loc']) or 'policy'}: "
+                                       f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())) from None
+        validation: Validation | None = None
+        error: str | None = None
+        try:
+            validation = self._validate(policy)
+        except TrackerError as exc:
+            if not force:
+                raise
+            error = f"{exc.kind}: {exc}"
+        if validation is not None and validation.problems and not force:
+            return Addition(name, config.path, False, validation, None)
+        append_policies(config.path, [entry])
+        self.__dict__.pop("config", None)  # the next use reads the file with the new policy
+        return Addition(name, config.path, True, validation, error)
+
+    def import_ota(self, paths: Iterable[str | os.PathLike[str]], *, write: bool = False) -> OtaImport:
+        """Open Terms Archive declaration files (or folders of them) as policies; ``write`` appends
+        them to the config file like `add` does. Names already configured are skipped."""
+        from dataclasses import replace
+
+        from tracker import ota
+        from tracker.configedit import append_policies
+
+        config = self.config if write else self.optional_config
+        result = ota.read([Path(p) for p in paths], existing=[p.name for p in config.policy] if config else ())
+        if not write or not result.policies:
+            return result
+        assert config is not None and config.path is not None
+        sources = sorted({Path(str(p)).name for p in paths})
+        append_policies(config.path, result.policies,
+                        comments=[f"imported from Open Terms Archive declarations ({', '.join(sources)})"])
+        self.__dict__.pop("config", None)
+        return replace(result, written=True)
 
     # -- reading what was recorded ---------------------------------------------------------------
 
@@ -510,6 +591,23 @@ class Tracker:
 
         policy = self.policy(name)  # an unknown name is an error before the database is touched
         return cl.build(self.store, policy, diffs=diffs)
+
+    def search(self, query: str, *, policy: str | None = None, all_versions: bool = False,
+               since: str | None = None, limit: int | None = 100) -> SearchResult:
+        """Sections matching a full-text query (SQLite FTS5 syntax: words, "a phrase", prefix*,
+        AND/OR/NOT, NEAR), best first; each policy's latest version unless ``all_versions``;
+        ``since`` (a date) keeps versions stored on or after it. A malformed query is a UsageError."""
+        from tracker.search import SearchHit, SearchResult, check_query, since_bound
+
+        if policy is not None:
+            self.policy(policy)
+        try:
+            rows = self.store.search(check_query(query), policy=policy, all_versions=all_versions,
+                                     since=since_bound(since), limit=limit)
+        except ValueError as exc:
+            raise UsageError(f"search query {query!r}: {exc} (quote a phrase or a word with - or : in "
+                             '"double quotes"; a prefix is word*)') from None
+        return SearchResult(query, tuple(SearchHit(**r) for r in rows), all_versions)
 
     def status(self) -> Status:
         """Per policy: last check, outcome, versions, next due, failing since; the outbox; daemons."""
@@ -629,6 +727,6 @@ outbox_dir = "data/outbox"
 # recipients = ["legal@example.org"]
 '''
 
-__all__ = ["CheckRun", "Comparison", "ConfigError", "History", "NothingToCheck", "Outbox", "PolicyDiff",
+__all__ = ["Addition", "CheckRun", "Comparison", "ConfigError", "History", "NothingToCheck", "Outbox", "PolicyDiff",
            "PolicyStatus", "Reextraction", "SectionPreview", "Source", "Status", "StoredText", "Tracker",
            "Validation", "compare", "init", "normalize", "Level"]

@@ -297,6 +297,33 @@ class OutboxJSON(TypedDict):
     messages: list[MessageJSON]
 
 
+class AdditionJSON(TypedDict):
+    """`tracker add NAME URL --format json`"""
+
+    policy: str
+    config: str
+    written: bool
+    validation: ValidationJSON | None  # null when the page could not be fetched
+    error: str | None
+
+
+class SearchHitJSON(TypedDict):
+    """A section of a stored version that matches; ``snippet`` marks each match with ``**``."""
+
+    policy: str
+    version: int
+    created_at: str
+    section: str
+    snippet: str
+
+
+class SearchJSON(TypedDict):
+    """`tracker search QUERY --format json`: best hits first."""
+
+    query: str
+    hits: list[SearchHitJSON]
+
+
 COMMANDS: dict[str, type] = {
     "normalize": DocumentJSON,
     "compare": ComparisonJSON,
@@ -309,6 +336,8 @@ COMMANDS: dict[str, type] = {
     "validate": ValidationJSON,
     "changelog": ChangelogJSON,
     "notify list": OutboxJSON,
+    "search": SearchJSON,
+    "add": AdditionJSON,
 }
 """Each command's `--format json` shape."""
 

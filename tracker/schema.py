@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import zlib
+from collections.abc import Iterable
 
 from sqlite_utils import Database, Migrations
 
 from tracker import delta
+from tracker.model import Document
 
 migrations = Migrations("tracker")
 
@@ -219,3 +222,72 @@ def m007_effective_dates(db: Database) -> None:
             except KeyError:  # a text missing from a damaged database: no date, the rest migrates
                 found[digest] = None
         db.execute("UPDATE versions SET effective_date = ? WHERE id = ?", (found[digest], version_id))
+# --------------------------------------------------------------------------- full-text search (m008)
+#
+# Paragraphs repeat across versions: each distinct block of text (a paragraph, list item, table or
+# heading, under its section heading) is indexed once in `search_blocks` (its FTS5 index
+# `search_blocks_fts` is kept by sqlite-utils' triggers), and `search_runs` says in which runs of
+# consecutive versions of which policy it lived. Written with each version (Store.add_version), in
+# the version's transaction; m008 builds it for the versions stored before.
+
+
+def block_key(section: str, block: str) -> bytes:
+    """What makes two blocks the same for the index: the same text under the same heading."""
+    return hashlib.sha256(f"{section}\n{block}".encode()).digest()[:16]
+
+
+def document_blocks(doc: Document) -> list[tuple[str, str]]:
+    """(section heading, block) pairs of a document, each once; a heading is a block of its own."""
+    pairs: dict[tuple[str, str], None] = {}
+    for section in doc.sections:
+        if section.heading:
+            pairs[(section.heading, section.heading)] = None
+        for block in section.blocks:
+            pairs[(section.heading, block)] = None
+    return list(pairs)
+
+
+def index_version(db: Database, policy: str, number: int, blocks: Iterable[tuple[str, str]]) -> None:
+    """Record version ``number`` of a policy in the search index: a block the previous version also
+    had extends its run; a new one is added (its text only if no policy had it yet)."""
+    for section, block in blocks:
+        key = block_key(section, block)
+        db.execute("INSERT OR IGNORE INTO search_blocks (key, section, body) VALUES (?, ?, ?)", (key, section, block))
+        (block_id,) = db.execute("SELECT id FROM search_blocks WHERE key = ?", (key,)).fetchone()
+        cur = db.execute("UPDATE search_runs SET last = ? WHERE block_id = ? AND policy = ? AND last = ?",
+                         (number, block_id, policy, number - 1))
+        if not cur.rowcount:
+            db.execute("INSERT INTO search_runs (block_id, policy, first, last) VALUES (?, ?, ?, ?)",
+                       (block_id, policy, number, number))
+
+
+@migrations()
+def m008_search_index(db: Database) -> None:
+    """Full-text search over every stored version, built here for the versions already stored."""
+    _run(
+        db,
+        """
+        CREATE TABLE search_blocks (      -- each distinct block of text once
+            id INTEGER PRIMARY KEY,
+            key BLOB NOT NULL UNIQUE,     -- block_key(section, body)
+            section TEXT NOT NULL,        -- the heading it is under ('' before the first heading)
+            body TEXT NOT NULL
+        );
+        CREATE TABLE search_runs (        -- versions first..last of a policy held the block
+            block_id INTEGER NOT NULL REFERENCES search_blocks(id),
+            policy TEXT NOT NULL,
+            first INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (block_id, policy, first)
+        ) WITHOUT ROWID
+        """,
+    )
+    db.table("search_blocks").enable_fts(["body"], create_triggers=True)
+    texts: dict[str, list[tuple[str, str]]] = {}
+    for policy, number, digest in db.execute("SELECT policy, number, digest FROM versions ORDER BY policy, number"
+                                             ).fetchall():
+        if digest not in texts:
+            if len(texts) > 64:
+                texts.clear()
+            texts[digest] = document_blocks(Document.from_markdown(stored_markdown(db, digest)))
+        index_version(db, policy, number, texts[digest])

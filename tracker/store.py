@@ -19,9 +19,10 @@ from tracker import delta
 from tracker.effective import effective_date
 from tracker.errors import StorageError
 from tracker.model import Assessment, ChangeKind, Document, Level, Outcome
-from tracker.schema import migrations, stored_markdown
+from tracker.schema import document_blocks, index_version, migrations, stored_markdown
 
 MAX_CHAIN = 16  # deltas between full copies of a policy's text
+MARK = "\x1f"  # around each match in a search snippet (a control character no stored text holds)
 
 
 def utcnow() -> str:
@@ -247,7 +248,7 @@ class Store:
              json.dumps(selectors, sort_keys=True), coverage[0] if coverage else None,
              coverage[1] if coverage else None, coverage_note, effective_date(doc.markdown)),
         )
-        version_id = cur.lastrowid
+        version_id = _rowid(cur)
         cur = self.db.execute(
             "INSERT INTO changes (policy, version_id, from_version_id, kind, level, summary, assessment,"
             " reverted_to, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -255,6 +256,7 @@ class Store:
              json.dumps(change.assessment.to_json() if change.assessment else {}), change.reverted_to, created_at),
         )
         change_id = cur.lastrowid
+        index_version(self.db, policy, number, document_blocks(doc))
         for recipient in change.recipients:
             self.db.execute(
                 "INSERT OR IGNORE INTO outbox (kind, change_id, policy, recipient, state, created_at, next_attempt_at)"
@@ -330,6 +332,54 @@ class Store:
 
     def policies(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT policy FROM versions ORDER BY policy")]
+
+    # -- full-text search ---------------------------------------------------------------------
+
+    def search(self, query: str, *, policy: str | None = None, all_versions: bool = False,
+               since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Sections of versions with a block matching an FTS5 query, best first (one hit per version
+        and section, with its best block's snippet); only each policy's latest version unless
+        ``all_versions``. A malformed query raises ValueError."""
+        sql = f"""WITH best AS (  -- one row per version and section: its best-ranked block
+                      SELECT v.id AS version_id, b.section, b.id AS block_id, MIN(search_blocks_fts.rank) AS score
+                      FROM search_blocks_fts
+                      JOIN search_blocks b ON b.id = search_blocks_fts.rowid
+                      JOIN search_runs r ON r.block_id = b.id
+                      JOIN versions v ON v.policy = r.policy AND v.number BETWEEN r.first AND r.last
+                      WHERE search_blocks_fts MATCH :q
+                        AND (:policy IS NULL OR r.policy = :policy)
+                        AND (:since IS NULL OR v.created_at >= :since)
+                        AND (:all OR (v.number = r.last AND
+                                      r.last = (SELECT MAX(number) FROM versions WHERE policy = r.policy)))
+                      GROUP BY v.id, b.section
+                      ORDER BY score, v.policy, v.number
+                      LIMIT :limit)
+                  SELECT v.policy, v.number AS version, v.created_at, best.section,
+                         snippet(search_blocks_fts, 0, '{MARK}', '{MARK}', '…', 24) AS snippet
+                  FROM best
+                  JOIN versions v ON v.id = best.version_id
+                  JOIN search_blocks_fts ON search_blocks_fts.rowid = best.block_id
+                  WHERE search_blocks_fts MATCH :q
+                  ORDER BY best.score, v.policy, v.number"""
+        params = {"q": query, "policy": policy, "since": since, "all": all_versions,
+                  "limit": -1 if limit is None else limit}
+        try:
+            return self.rows(sql, params)
+        except sqlite3.OperationalError as exc:
+            message = str(exc)
+            if message.startswith(("fts5:", "no such column", "unterminated string", "unknown special query")):
+                raise ValueError(message.removeprefix("fts5: ")) from None
+            raise self._storage_error(exc) from None
+
+    def index_size(self) -> dict[str, int]:
+        """Bytes of the search index (block texts, FTS5 tables, runs), of the stored texts, and of the text of
+        every version uncompressed (what the index is a fraction of)."""
+        def size(prefix: str) -> int:
+            return self.db.execute("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE ?",
+                                   (prefix,)).fetchone()[0]
+        return {"index": size("search_%") + size("sqlite_autoindex_search_%"), "texts": size("texts"),
+                "raw_text": self.db.execute("SELECT COALESCE(SUM(t.size), 0) FROM versions v"
+                                            " JOIN texts t ON t.digest = v.digest").fetchone()[0]}
 
     # -- daemon heartbeat ----------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Commands that read: history, show, diff, normalize, compare."""
+"""Commands that read: history, show, diff, search, normalize, compare."""
 
 from __future__ import annotations
 
@@ -138,4 +138,32 @@ def compare(ctx: Context, old: str, new: str, fmt: str, select: tuple[str, ...],
     show_comparison(ctx, comparison, fmt, old_label=old, new_label=new)
 
 
-COMMANDS = [history, show, diff, normalize, compare]
+@click.command()
+@click.argument("query")
+@click.option("--policy", "name", metavar="NAME", help="Only this policy.")
+@click.option("--all-versions", is_flag=True, help="Search every stored version, not only the latest of each policy.")
+@click.option("--since", metavar="DATE", help="Only versions stored on or after DATE (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="At most this many hits.")
+@format_option("text", "json")
+@pass_ctx
+def search(ctx: Context, query: str, name: str | None, all_versions: bool, since: str | None, limit: int,
+           fmt: str) -> None:
+    """Full-text search of stored versions (SQLite FTS5): words, "a phrase", prefix*, AND/OR/NOT."""
+    result = ctx.tracker.search(query, policy=name, all_versions=all_versions, since=since, limit=limit)
+    if fmt == "json":
+        print_json(result.to_json())
+    else:
+        from rich.text import Text
+
+        console = ctx.console()
+        for hit in result.hits:
+            line = Text(safe(f"{hit.policy} v{hit.version} ({hit.created_at[:10]})"), style="bold")
+            line.append(safe(f" [{hit.section or '(top)'}] "), style="cyan")
+            for piece, match in hit.parts():
+                line.append(safe(piece.replace("\n", " ")), style="bold yellow" if match else "")
+            console.print(line)
+        if not result.hits:
+            click.echo("no match", err=True)
+
+
+COMMANDS = [history, show, diff, search, normalize, compare]

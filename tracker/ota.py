@@ -1,0 +1,174 @@
+"""Open Terms Archive declarations as [[policy]] tables (`tracker import-ota`).
+
+A declaration file names a service and its documents, each with `fetch`, `select`, `remove`,
+`executeClientScripts` and `filter` (OTA's declaring guide). Mapped: fetch -> url, select/remove
+(a string or a list of CSS selectors) -> select/remove, executeClientScripts -> render = "browser".
+Not imported, and said so per document: range selectors (startBefore/startAfter/endBefore/
+endAfter objects) and `combine` (several pages joined), which tracker cannot express yet, so an
+import would silently track something else. `filter`s are JavaScript functions: the document is
+imported without them and the report says which were left out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import UsageError
+
+MAX_FILE = 2_000_000  # bytes: the largest real declaration is a few dozen KB
+RANGE_KEYS = ("startBefore", "startAfter", "endBefore", "endAfter")
+KNOWN_KEYS = {"fetch", "select", "remove", "filter", "executeClientScripts", "combine"}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A document (or a part of one) that was not imported, and why."""
+
+    source: str  # the declaration file
+    document: str  # "Service / Terms type"
+    reason: str
+
+
+@dataclass(frozen=True)
+class OtaImport:
+    policies: tuple[dict[str, Any], ...]
+    skipped: tuple[Skipped, ...] = ()  # documents not imported
+    notes: tuple[Skipped, ...] = ()  # documents imported without some of their declaration
+    written: bool = False
+
+    def toml(self) -> str:
+        from tracker.configedit import policy_toml
+
+        return policy_toml(self.policies) if self.policies else ""
+
+
+def slug(text: str) -> str:
+    """'Trackers Policy' -> 'trackers-policy'; accents folded, anything else a dash."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def declaration_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files named, and the service declarations in the folders named (not *.history.json)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.glob("*.json") if not p.name.endswith(".history.json"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return files
+
+
+def load(path: Path) -> Mapping[str, Any]:
+    try:
+        raw = path.read_bytes()[: MAX_FILE + 1]
+        if len(raw) > MAX_FILE:
+            raise UsageError(f"{path}: over {MAX_FILE} bytes: not a declaration file")
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not a JSON declaration file: {exc}") from None
+    documents = data.get("documents", data.get("terms")) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not isinstance(documents, dict):
+        raise UsageError(f"{path}: not an Open Terms Archive declaration (needs \"name\" and \"documents\")")
+    return data
+
+
+def _selectors(value: Any, key: str) -> tuple[list[str], str | None]:
+    """A select/remove value as CSS strings, or the reason it cannot be imported."""
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, dict) and any(k in item for k in RANGE_KEYS):
+            ranges = ", ".join(f"{k}: {item[k]!r}" for k in RANGE_KEYS if k in item)
+            return [], f"range selector in {key} ({ranges}) is not supported by tracker"
+        if not isinstance(item, str) or not item.strip():
+            return [], f"{key}: {item!r} is not a CSS selector"
+        out.append(item.strip())
+    return out, None
+
+
+def convert(data: Mapping[str, Any], source: str) -> tuple[list[dict[str, Any]], list[Skipped], list[Skipped]]:
+    """One declaration's documents as policy tables; the documents skipped and the notes."""
+    from pydantic import ValidationError
+
+    from tracker.config import Policy
+
+    service = data["name"]
+    documents = data.get("documents", data.get("terms")) or {}
+    policies: list[dict[str, Any]] = []
+    skipped: list[Skipped] = []
+    notes: list[Skipped] = []
+    for terms_type, decl in documents.items():
+        label = f"{service} / {terms_type}"
+
+        def skip(reason: str, label: str = label) -> None:
+            skipped.append(Skipped(source, label, reason))
+
+        if not isinstance(decl, dict):
+            skip("the declaration is not an object")
+            continue
+        if "combine" in decl:
+            skip(f"combine ({len(decl['combine'])} pages joined into one document) is not supported by tracker")
+            continue
+        if not isinstance(decl.get("fetch"), str):
+            skip("no fetch URL")
+            continue
+        select, why = _selectors(decl.get("select", []), "select")
+        remove, why_remove = _selectors(decl.get("remove", []), "remove")
+        if why or why_remove:
+            skip(str(why or why_remove))
+            continue
+        policy: dict[str, Any] = {"name": slug(f"{service} {terms_type}"), "title": f"{service} {terms_type}",
+                                  "url": decl["fetch"], "select": select, "remove": remove}
+        if decl.get("executeClientScripts") is True:
+            policy["render"] = "browser"
+        try:
+            Policy.model_validate({k: v for k, v in policy.items() if v not in ("", [])})
+        except ValidationError as exc:
+            skip("; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+                           for e in exc.errors()))
+            continue
+        filters = decl.get("filter")
+        if filters:
+            names = ", ".join(str(f) for f in (filters if isinstance(filters, list) else [filters]))
+            notes.append(Skipped(source, label, f"filter {names} not imported (JavaScript functions)"))
+        unknown = sorted(set(decl) - KNOWN_KEYS)
+        if unknown:
+            notes.append(Skipped(source, label, f"not imported: {', '.join(unknown)}"))
+        policies.append(policy)
+    return policies, skipped, notes
+
+
+def read(paths: Iterable[str | Path], existing: Iterable[str] = ()) -> OtaImport:
+    """Every document of the declarations at ``paths``; names already in ``existing`` (or met
+    twice) are skipped."""
+    taken = set(existing)
+    policies: list[dict[str, Any]] = []
+    skipped: list[Skipped] = []
+    notes: list[Skipped] = []
+    files = declaration_files(paths)
+    if not files:
+        raise UsageError("no declaration files (*.json) found")
+    for path in files:
+        found, skip, note = convert(load(path), str(path))
+        skipped += skip
+        notes += note
+        for policy in found:
+            if policy["name"] in taken:
+                skipped.append(Skipped(str(path), policy["title"], f"a policy named {policy['name']!r} already exists"))
+                continue
+            taken.add(policy["name"])
+            policies.append(policy)
+    return OtaImport(tuple(policies), tuple(skipped), tuple(notes))
+
+
+__all__ = ["OtaImport", "Skipped", "read", "slug"]
