@@ -171,8 +171,9 @@ async def _reap(proc: asyncio.subprocess.Process) -> None:
     Shielded: a cancelled check (daemon shutdown) must still wait for its browser to die."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.shield(proc.wait())
+    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+        # bounded: a leader whose exit status someone else collected must not hang the check
+        await asyncio.wait_for(asyncio.shield(proc.wait()), GROUP_GONE_WAIT)
         # the helpers (zygote, renderers) die a moment after the leader: the slot is free only then
         await asyncio.shield(_group_gone(proc.pid))
 
