@@ -16,6 +16,7 @@ from lxml.etree import _Element as HtmlElement
 
 from tracker import noise
 from tracker.coverage import Ledger, Reason
+from tracker.extract import drop_element
 
 COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b|all rights reserved)", re.IGNORECASE)
 # Whole blocks that are controls or widgets, never policy text.
@@ -89,7 +90,7 @@ def trim_edges(block: HtmlElement, ledger: Ledger | None = None) -> None:
             if _is_chrome(el, n):
                 if ledger is not None:
                     ledger.drop(el, Reason.CHROME, n)
-                _drop(el)
+                drop_element(el)
                 continue
             if el.tag in _LEAF_BLOCKS:
                 break
@@ -124,7 +125,7 @@ def drop_tables_of_contents(block: HtmlElement, ledger: Ledger | None = None) ->
                 target = parent  # the list's box with its "Contents" title
         if ledger is not None:
             ledger.drop(target, Reason.CHROME)
-        _drop(target)
+        drop_element(target)
 
 
 def _words_upto(el: HtmlElement, limit: int) -> int:
@@ -135,20 +136,6 @@ def _words_upto(el: HtmlElement, limit: int) -> int:
         if n > limit:
             break
     return n
-
-
-def _drop(el: HtmlElement) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    if tail and tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
 
 
 def _is_chrome(el: HtmlElement, n: int) -> bool:
