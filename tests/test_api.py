@@ -265,3 +265,28 @@ def test_no_file_points_outside_the_repository():
     for link in re.findall(r"\]\(([^)#]+)\)", "".join((ROOT / "docs" / f).read_text(encoding="utf-8")
                                                         for f in ("python.md", "cli.md", "json.md", "materiality.md"))):
         assert link.startswith("http") or (ROOT / "docs" / link).exists(), link
+
+
+@pytest.mark.parametrize("cron,weekdays", [
+    ("0 6 * * 1", {"Monday"}),              # the README's example: Mondays, as cron reads it
+    ("0 6 * * 0", {"Sunday"}),
+    ("0 6 * * 7", {"Sunday"}),
+    ("0 6 * * 1-5", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
+    ("0 6 * * 5-7", {"Friday", "Saturday", "Sunday"}),
+    ("0 6 * * */3", {"Sunday", "Wednesday", "Saturday"}),
+    ("0 6 * * sat,1", {"Saturday", "Monday"}),
+    ("0 6 * * mon-fri", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
+])
+def test_cron_weekdays_are_read_as_cron_reads_them(cron, weekdays):
+    """APScheduler numbers weekdays from Monday = 0; a crontab line numbers them from Sunday = 0."""
+    from datetime import UTC, datetime
+
+    from tracker.schedule import crontab_trigger
+
+    trigger, fire, seen = crontab_trigger(cron), datetime(2026, 11, 30, 7, tzinfo=UTC), set()
+    for _ in range(14):
+        fire = trigger.get_next_fire_time(None, fire)
+        assert fire.hour == 6 and fire.minute == 0
+        seen.add(fire.strftime("%A"))
+        fire = fire.replace(hour=7)
+    assert seen == weekdays

@@ -178,10 +178,10 @@ class Policy(_Strict):
     @classmethod
     def _cron(cls, v: str | None) -> str | None:
         if v is not None:
-            from apscheduler.triggers.cron import CronTrigger
+            from tracker.schedule import crontab_trigger
 
             try:
-                CronTrigger.from_crontab(v, timezone="UTC")
+                crontab_trigger(v)
             except ValueError as exc:
                 raise ValueError(f"{v!r} is not a cron expression (minute hour day month weekday): {exc}") from None
         return v
