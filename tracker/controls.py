@@ -27,7 +27,7 @@ _SPACE_LIKE = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1f\x85]")
 def strip_controls(text: str) -> str:
     """Remove escape sequences, control characters (but newline and tab) and bidi controls; line
     breaks and white-space controls become a newline or a space so that words are not joined."""
-    if text.isprintable():
+    if text.isprintable() or _CONTROL.search(text) is None:  # a page's newlines and tabs alone: as is
         return text
     text = _SEQUENCE.sub("", text)
     text = _SPACE_LIKE.sub(lambda m: "\n" if m.group().startswith("\r") else " ", text)

@@ -80,13 +80,13 @@ MAX_DEPTH = 400  # elements nested deeper than this are refused loudly (the walk
 
 def _check_depth(root: etree._Element) -> None:
     """A page nested deeper than the walk can follow fails loudly, never as a silently cut text."""
-    stack = [(root, 0)]
-    while stack:
-        el, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise ExtractionError(f"the page is nested more than {MAX_DEPTH} elements deep: it cannot be read "
-                                  "safely", kind="unparseable")
-        stack.extend((child, depth + 1) for child in el)
+    if _TOO_DEEP(root):
+        raise ExtractionError(f"the page is nested more than {MAX_DEPTH} elements deep: it cannot be read "
+                              "safely", kind="unparseable")
+
+
+# any element MAX_DEPTH + 1 levels below the root (libxml2 walks the levels in C: ~0.1 ms a page)
+_TOO_DEEP = etree.XPath("/".join(["*"] * (MAX_DEPTH + 1)) + "[1]")
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
