@@ -24,6 +24,7 @@ from pathlib import Path
 
 from tracker import waits
 from tracker.errors import FetchError
+from tracker.processes import pid_alive
 
 INSTALL_HINT = "install it with `apt-get install chromium` (Debian/Ubuntu) or set [tracker] chromium to its path"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -138,19 +139,12 @@ def remove_stale_profiles(root: str | None = None) -> list[Path]:
     removed = []
     for path in Path(root or tempfile.gettempdir()).glob(f"{PROFILE_PREFIX}*-*"):
         owner = path.name[len(PROFILE_PREFIX):].split("-", 1)[0]
-        if owner.isdigit() and not _alive(int(owner)):
+        if owner.isdigit() and not pid_alive(int(owner)):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 

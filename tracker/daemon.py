@@ -29,6 +29,7 @@ from tracker.controls import escape_controls, json_safe
 from tracker.errors import ConfigError, TrackerError
 from tracker.model import Outcome
 from tracker.pipeline import Checker, CheckResult
+from tracker.processes import pid_alive
 from tracker.schedule import next_due, trigger
 from tracker.store import Store
 
@@ -104,7 +105,7 @@ def with_liveness(rows: list[dict], now: datetime | None = None) -> list[dict]:
     out = []
     for row in rows:
         reason = None
-        if row["host"] == host and not _pid_alive(row["pid"]):
+        if row["host"] == host and not pid_alive(row["pid"]):
             reason = f"process {row['pid']} is not running"
         else:
             age = (now - datetime.fromisoformat(row["heartbeat_at"])).total_seconds()
@@ -114,13 +115,6 @@ def with_liveness(rows: list[dict], now: datetime | None = None) -> list[dict]:
     return out
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: it exists
-        return True
     return True
 
 
