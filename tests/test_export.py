@@ -135,6 +135,24 @@ def test_a_change_has_inline_and_side_by_side_views(site):
     assert removed and all(h.startswith("v2-text.html#") for h in removed)
 
 
+def test_the_verdict_reads_in_one_line_then_material_findings_first(site):
+    _, out = site
+    header = parse(out / "plex" / "v3.html").xpath("//header")[0]
+    line = header.xpath("string(p[@class='summary'])")
+    assert line.startswith("material") and "new sensitive data: precise geolocation, biometric data" in line
+    labels = [h.text_content() for h in header.xpath("h3[@class='group']")]
+    levels = [label.rsplit("(", 1)[1].rstrip(")") for label in labels]
+    assert levels[0] == "material" and "minor" in levels
+    assert levels == sorted(levels, key=["material", "minor", "none"].index)
+    # a finding's section links to that section's change further down the page
+    hrefs = header.xpath("ul[@class='reasons']//a/@href")
+    assert hrefs and all(header.getparent().xpath(f"//main/section[@id='{h[1:]}']") for h in hrefs)
+    # the changelog shows every material finding and folds the rest
+    entry = parse(out / "plex" / "index.html").xpath("//article[@id='v3']")[0]
+    assert "minor" not in [h.text_content().rsplit("(", 1)[1].rstrip(")") for h in entry.xpath("h3[@class='group']")]
+    assert "none material" in entry.xpath("string(details/summary)")
+
+
 def test_a_first_version_page_is_its_text_and_has_no_side_view(site):
     _, out = site
     v1 = parse(out / "plex" / "v1.html")
