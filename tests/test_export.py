@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import Workspace, policy_page
 from tracker.demo import demo_page
+from tracker.export import raw_name
 from tracker.model import Document
 from tracker.render.anchors import section_id, section_ids, slug
 from tracker.render.dates import human_date, human_datetime
@@ -170,6 +171,14 @@ def test_raw_snapshot_is_the_fetched_bytes_under_a_name_no_browser_runs(site):
         assert raw.read_bytes() == demo_page(filename), n
         assert raw.suffix == ".txt" and raw.name == f"v{n}.html.txt"
         assert "scripts not run" in link.getparent().text_content()
+
+
+def test_raw_names_never_end_in_a_type_a_browser_runs():
+    assert raw_name(3, "text/html; charset=utf-8") == ("raw/v3.html.txt", "HTML source, shown as plain text")
+    assert raw_name(3, "application/xhtml+xml")[0] == "raw/v3.html.txt"
+    assert raw_name(3, "image/svg+xml")[0] == "raw/v3.html.txt"  # SVG runs scripts too
+    assert raw_name(3, "text/plain")[0] == "raw/v3.txt"
+    assert raw_name(3, "Application/PDF")[0] == "raw/v3.pdf"
 
 
 def test_failing_policies_show_since_when_why_and_the_next_check(site):
