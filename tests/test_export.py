@@ -134,6 +134,10 @@ def test_a_change_has_inline_and_side_by_side_views(site):
             assert parse(out / "plex" / target).xpath(f"//*[@id='{anchor}']"), href
     removed = side.xpath("//main/section[contains(@class,'kind-removed')]/h2/a/@href")
     assert removed and all(h.startswith("v2-text.html#") for h in removed)
+    # from one side-by-side page to the next; version 1 has nothing to compare, so its own page
+    links = parse(out / "plex" / "v2-side.html").xpath("//nav[@class='site']/a")
+    nav = {a.text_content(): a.get("href") for a in links}
+    assert nav["← version 1"] == "v1.html" and nav["version 3 →"] == "v3-side.html"
 
 
 def test_the_verdict_reads_in_one_line_then_material_findings_first(site):

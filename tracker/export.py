@@ -87,17 +87,17 @@ def export_site(config: Any, store: Any, out: Path, *, base_url: str | None = No
     for policy in config.policy:
         log = cl.build(store, policy, diffs=True)
         folder = out / policy.name
-        numbers = {e.number: e.changeset is not None for e in log.entries}  # number -> has a side page
-        raws = {v.number: _raw(store, v) for v in store.versions(policy.name)}
+        has_side = {e.number: e.changeset is not None for e in log.entries}
+        versions = {v.number: v for v in store.versions(policy.name)}
         written.append(_write(folder / "index.html", cl.render_html(log, diffs=False, site=True)))
         for e in log.entries:
-            raw = raws.get(e.number)
+            raw = _raw(store, versions[e.number]) if e.number in versions else None
             if raw is not None:
                 written.append(_write(folder / raw.href, raw.body))
             for view in ("inline", "side", "text"):
                 if view == "side" and e.changeset is None:
                     continue
-                written.append(_write(folder / page_name(e.number, view), version_page(log, e, numbers, view, raw)))
+                written.append(_write(folder / page_name(e.number, view), version_page(log, e, has_side, view, raw)))
 
         def link(e: cl.Entry, name: str = policy.name) -> str:
             return f"{base}/{name}/v{e.number}.html" if base else f"v{e.number}.html"
@@ -151,9 +151,10 @@ def _raw(store: Any, version: Any) -> Raw | None:
 # --------------------------------------------------------------------------- pages
 
 
-def version_page(log: cl.Changelog, e: cl.Entry, numbers: dict[int, bool], view: str, raw: Raw | None) -> str:
+def version_page(log: cl.Changelog, e: cl.Entry, has_side: dict[int, bool], view: str, raw: Raw | None) -> str:
     """One version's page: `inline` or `side` (its verdict and what changed; a first version has
-    nothing to compare with and shows its text) or `text` (its full text, anchored by section)."""
+    nothing to compare with and shows its text) or `text` (its full text, anchored by section).
+    `has_side`: every version's number, and whether it has a side-by-side page."""
     if e.changeset is None and view != "text":
         view = "first"
     doc = e.document or Document(title="")
@@ -174,12 +175,13 @@ def version_page(log: cl.Changelog, e: cl.Entry, numbers: dict[int, bool], view:
                 if path:
                     anchors.setdefault(" > ".join(path), "#" + s["id"])
     text = [{"id": i, "section": s} for s, i in zip(doc.sections, _ids(doc), strict=True)]
-    env = cl.environment()
-    def neighbour(number: int) -> tuple[int, str] | None:  # the same view of another version, if it has it
-        if number not in numbers:
-            return None
-        return number, page_name(number, view if view == "text" or (view == "side" and numbers[number]) else "inline")
 
+    def neighbour(number: int) -> tuple[int, str] | None:  # the same view of another version, if it has it
+        if number not in has_side:
+            return None
+        return number, page_name(number, view if view == "text" or (view == "side" and has_side[number]) else "inline")
+
+    env = cl.environment()
     nav = env.get_template("site_nav.html.j2").render(
         log=log, prev=neighbour(e.number - 1), next=neighbour(e.number + 1))
     return env.get_template("site_version.html.j2").render(
