@@ -11,6 +11,7 @@ import lxml.html
 
 from tests.conftest import policy_page
 from tracker import changelog as cl
+from tracker.model import Assessment, Level
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SCRIPT = "<script>alert(1)</script>"
@@ -139,7 +140,7 @@ def test_atom_strips_characters_xml_forbids():
     """Control characters are legal in a Python string and in SQLite, but not in XML 1.0."""
     hostile = "a\x00b\x01c\x0bd\x1f ]]> <script>x</script> & \ufffe end"
     entry = cl.Entry(number=1, created_at="2024-03-01T10:00:00+00:00", kind="first", level=None,
-                     summary=hostile, from_version=None, materiality={"level": "none", "categories": [], "reasons": []})
+                     summary=hostile, from_version=None, materiality=Assessment(Level.NONE))
     log = cl.Changelog(policy="acme", title=hostile, url="https://www.example.com/privacy", entries=(entry,))
     text = cl.render_atom(log)
     feed = etree.fromstring(text.encode("utf-8"))

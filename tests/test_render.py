@@ -8,6 +8,7 @@ import json
 import re
 from html.parser import HTMLParser
 
+import lxml.html
 import pytest
 from rich.console import Console
 
@@ -116,7 +117,10 @@ def test_html_shows_inline_changes(cs):
     for badge in ("ADDED", "REMOVED", "MOVED", "RENAMED"):
         assert f"badge-{badge}" in page
     side = render(cs, "html", mode="side")
-    assert '<div class="old">' in side and '<div class="new">' in side
+    cells = lxml.html.fromstring(side).xpath("//div[contains(@class,'side')]/div")
+    assert {c.get("class").split()[0] for c in cells} == {"old", "new"}
+    assert "will never " in [d.text for c in cells if "old" in c.get("class") for d in c.iter("del")]
+    assert "may " in [i.text for c in cells if "new" in c.get("class") for i in c.iter("ins")]
     with pytest.raises(ValueError):
         render(cs, "html", mode="columns")
 

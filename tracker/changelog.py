@@ -22,7 +22,8 @@ from markupsafe import Markup
 
 from tracker.diff import ChangeSet
 from tracker.model import Assessment, ChangeKind, Document, Level
-from tracker.render.summary import Finding, findings, grouped, verdict_line
+from tracker.render.dates import human_date, human_datetime
+from tracker.render.summary import Finding, Group, findings, grouped, verdict_line
 
 if TYPE_CHECKING:
     from tracker.jsontypes import ChangelogJSON
@@ -50,8 +51,9 @@ class Entry:
     materiality: Assessment  # the stored verdict
     from_created_at: str | None = None
     changeset: ChangeSet | None = None
-    document: Document | None = None  # the version's text, kept for first versions only
+    document: Document | None = None  # the version's text (built with diffs)
     effective_date: str | None = None  # the policy's own date ("YYYY-MM-DD"), see tracker.effective
+    reverted_to: int | None = None  # for kind "reverted": the earlier version whose text this is again
 
     @property
     def date(self) -> str:
@@ -101,16 +103,30 @@ def build(store: Any, policy: Any, *, diffs: bool = True) -> Changelog:
             old = versions[i - 1]
         kind = v.kind or (ChangeKind.FIRST if old is None else ChangeKind.CHANGE)
         changeset = document = None
-        if diffs and old is not None:
-            changeset = compare(store.document(old), store.document(v))
-        elif diffs:
+        if diffs:
             document = store.document(v)
+            changeset = compare(store.document(old), document) if old is not None else None
+        reverted = by_id.get(v.reverted_to) if v.reverted_to is not None else None
         entries.append(Entry(
             number=v.number, created_at=v.created_at, kind=kind, level=v.level, summary=v.summary or "",
             from_version=old.number if old else None, from_created_at=old.created_at if old else None,
             materiality=change["assessment"] if change else Assessment(Level.NONE),
-            changeset=changeset, document=document, effective_date=v.effective_date))
+            changeset=changeset, document=document, effective_date=v.effective_date,
+            reverted_to=reverted.number if reverted else None))
     return Changelog(policy=policy.name, title=policy.display_title, url=policy.url, entries=tuple(reversed(entries)))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    line: str  # the verdict in one line
+    groups: tuple[Group, ...]  # its findings by category, material first
+
+
+def verdict_of(e: Entry) -> Verdict:
+    """How a change's verdict reads on the site, the HTML changelog and the feed: the line of
+    tracker.render.summary (the stored summary for a first version, which has no findings), then
+    the findings grouped, material first."""
+    return Verdict(verdict_line(e.materiality) or e.summary, tuple(grouped(e.materiality.reasons)))
 
 
 def entry_title(log: Changelog, e: Entry) -> str:
@@ -219,7 +235,8 @@ def _clean(value: Any) -> Any:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, finalize=_clean, keep_trailing_newline=True)
-    env.globals.update(entry_title=entry_title, grouped=grouped, verdict_line=verdict_line)
+    env.globals.update(entry_title=entry_title, grouped=grouped, verdict_line=verdict_line, verdict_of=verdict_of)
+    env.filters.update(human_date=human_date, human_datetime=human_datetime)
     return env
 
 
@@ -244,10 +261,7 @@ def diff_fragment(log: Changelog, e: Entry) -> Markup:
 @lru_cache(maxsize=1)
 def diff_css() -> Markup:
     """The diff page's own stylesheet, so embedded diffs look as they do on their own page."""
-    from tracker.render.html import render_html
-
-    empty = Document(title="")
-    return Markup(_between(render_html(ChangeSet(old=empty, new=empty)), "<style>", "</style>"))
+    return Markup((TEMPLATES / "diff.css").read_text(encoding="utf-8"))
 
 
 def render_html(log: Changelog, *, diffs: bool = True, site: bool = False) -> str:
