@@ -60,6 +60,14 @@ def ranked(assessment: Assessment) -> list[Reason]:
     return sorted(assessment.reasons, key=lambda r: -r.level.rank)
 
 
+def reason_line(r: Reason) -> str:
+    """"negation removed: sell (material, sharing; in Disclosure and Sharing)": what first, then how
+    much it matters and where (the section's own heading, not its whole path)."""
+    where = r.section.split(" > ")[-1].strip()
+    tags = ", ".join(x for x in (str(r.level), r.category) if x)
+    return f"{r.detail or r.signal} ({tags}{'; in ' + where if where else ''})"
+
+
 def top_reasons(assessment: Assessment, limit: int = 2) -> list[str]:
     """The few reasons that say why a change matters, for subjects and chat titles: the details of
     the reasons at the verdict's level, most important first, each once. (The one place to call
@@ -84,7 +92,8 @@ def environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(items=items, section_title=section_title, section_note=section_note, badges=badges,
-                       colours=LEVEL_COLOURS, ranked=ranked)
+                       colours=LEVEL_COLOURS, ranked=ranked,
+                       reason_line=reason_line)
     env.filters["wrap"] = wrap
     return env
 
