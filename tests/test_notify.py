@@ -370,3 +370,23 @@ def test_flush_says_what_waits_until_when_and_now_sends_it(ws, server, smtp):
     out = ws.cli("notify", "flush", "--now").stdout
     assert "1 sent" in out and "waiting" not in out
     assert len(smtp.messages) == 1
+
+
+def test_site_url_links_the_version_page_and_long_subjects_are_capped(ws, server, smtp):
+    long_title = "Acme " + "Very Long Privacy Policy Title " * 10
+    smtp_config(ws, server, smtp, title=long_title, notify_extra={"site_url": "https://policies.example.org/acme-site/"})
+    material_change(ws, server)
+    ws.cli("notify", "flush")
+    [msg] = smtp.messages
+    subject = " ".join(msg["Subject"].split())  # as sent; unfolding a long encoded header may add a space
+    assert len(subject) <= 150 and subject.endswith("…") and subject.startswith("[tracker] Material change to Acme")
+    text, html = parts(msg)
+    assert "Read the change: https://policies.example.org/acme-site/acme/v2.html" in text
+    assert "tracker diff acme" not in text
+    assert '<a href="https://policies.example.org/acme-site/acme/v2.html"' in html
+
+
+def test_site_url_must_be_an_absolute_http_url(ws):
+    ws.write_config([], notify={"site_url": "policies.example.org"})
+    out = ws.cli("status", expect=2).output
+    assert "key 'notify.site_url'" in out and "not an absolute http(s) URL" in out
