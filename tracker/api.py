@@ -741,7 +741,7 @@ outbox_dir = "data/outbox"
 # select = ["main"]            # optional CSS selectors for the policy text
 # remove = [".cookie-banner"]  # optional CSS selectors to drop
 # interval = "12h"
-# recipients = ["legal@example.org"]
+# recipients = ["legal@example.org"]   # or chat/webhook URLs: "slack://{env:SLACK_HOOK}"
 '''
 
 __all__ = ["Addition", "CheckRun", "Comparison", "ConfigError", "History", "NothingToCheck", "Outbox", "PolicyDiff",
