@@ -24,11 +24,14 @@ from urllib.parse import unquote
 from tracker.mail import DeliveryError
 
 log = logging.getLogger("tracker.channels")
-logging.getLogger("apprise").propagate = False  # its records may quote URLs: they reach us masked
+# Apprise's own records may quote URLs with their header values: they never reach tracker's logs;
+# what a failure says is captured per delivery and masked (see send).
+logging.getLogger("apprise").propagate = False
+logging.getLogger("apprise").setLevel(logging.WARNING)
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.I)
 PLACEHOLDER = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
-_SECRET_ARG = re.compile(r"([?&](?:\+[^=&]*|[^=&]*(?:token|key|secret|pass|auth|sig)[^=&]*)=)([^&#]*)", re.I)
+_SECRET_ARG = re.compile(r"([?&](?:\+[^=&]*|[^=&]*(?:token|key|secret|pass|auth|sig)[^=&]*)=)([^&#]*)()", re.I)
 MASK = "****"
 TITLE_MAX = 160  # chat titles: one line in a notification banner
 BODY_MAX = 700  # chat bodies: a few reasons and a link, not the diff
@@ -64,8 +67,11 @@ def redact(recipient: str) -> str:
 
 @lru_cache(maxsize=256)
 def _redact(url: str) -> str:
-    text = re.sub(r"^([^:/]+://[^/@:]*:)[^/@]*@", rf"\g<1>{MASK}@", url)  # user:password@
-    text = _SECRET_ARG.sub(rf"\g<1>{MASK}", text)
+    def hide(m: re.Match[str]) -> str:  # a placeholder names a variable: it stays readable
+        return m.group(0) if PLACEHOLDER.fullmatch(m.group(2)) else m.group(1) + MASK + m.group(3)
+
+    text = re.sub(r"^([^:/]+://[^/@:]*:)([^/@]*)(@)", hide, url)  # user:password@
+    text = _SECRET_ARG.sub(hide, text)
     if PLACEHOLDER.search(url):  # config text: its credentials are placeholders (checked at load)
         return text
     plugin, _ = _instantiate(url)
@@ -121,7 +127,7 @@ def send(recipient: str, message: ChatMessage) -> None:
         raise DeliveryError(f"{redact(recipient)}: environment variable {exc.args[0]} is not set") from None
     secrets = [os.environ[n] for n in PLACEHOLDER.findall(recipient)]
     notifier = apprise.Apprise()
-    with apprise.LogCapture(level=logging.INFO) as captured:
+    with apprise.LogCapture(level=logging.WARNING) as captured:
         try:
             ok = notifier.add(url) and bool(notifier.notify(title=_cap(message.title, TITLE_MAX),
                                                             body=_cap(message.body, BODY_MAX, lines=True),
@@ -136,7 +142,8 @@ def send(recipient: str, message: ChatMessage) -> None:
     lines = [_reason(line) for line in captured.getvalue().splitlines()]
     why = "; ".join(x for x in dict.fromkeys(lines) if x and not x.startswith("Loaded ")) or "no reason given"
     masked = _mask_values(why.replace(url, redact(recipient)), secrets + (_secrets(plugin) if plugin else []))
-    raise DeliveryError(f"{redact(recipient)}: {_cap(masked, 300)}")
+    name = plugin.service_name if plugin is not None else "Apprise"
+    raise DeliveryError(f"{name}: {_cap(masked, 300)}")
 
 
 def _instantiate(url: str) -> tuple[Any, str]:
