@@ -184,23 +184,45 @@ def test_env_placeholders_are_expanded_at_send_time_and_never_shown(ws, server, 
 def test_config_errors_name_the_key_and_never_the_secret(ws, server, receiver, monkeypatch):
     monkeypatch.delenv("NO_SUCH_HOOK_VAR", raising=False)
     port = receiver.server_address[1]
-    cases = [
+    at_load = [  # every command refuses the config
+        (f"json://bot:{SECRET_PW}@127.0.0.1:{port}/hook", "a password is written in the config file"),
+        ("json://127.0.0.1/{env:lower case}", "is not a placeholder"),
+        ("slack:/typo", "is not an email address, nor an Apprise URL"),
+    ]
+    where_sent = [  # Apprise's checks: commands that may send refuse the config, reading ones still work
         (f"json://127.0.0.1:{port}/{{env:NO_SUCH_HOOK_VAR}}", "environment variable NO_SUCH_HOOK_VAR is not set"),
-        (f"json://bot:{SECRET_PW}@127.0.0.1:{port}/hook", "put it in an environment variable"),
         (f"jsons://127.0.0.1/hook?+Authorization=Bearer%20{SECRET_TOKEN}", "put it in an environment variable"),
         ("slack://T1JJ3T3L2/only-one-token", "Apprise cannot use this URL"),
         ("nosuchservice://host/x", "Apprise cannot use this URL"),
-        ("json://127.0.0.1/{env:lower case}", "is not a placeholder"),
     ]
-    for url, message in cases:
+    for url, message in at_load + where_sent:
         chat_config(ws, server, [url])
-        out = ws.cli("status", expect=2).output
+        server.put("/privacy", SELLS_NOT)
+        if (url, message) in at_load:
+            out = ws.cli("status", expect=2).output
+        else:
+            ws.cli("status")
+            out = ws.cli("check", expect=2).output
+            assert ws.cli("daemon", expect=2).output == out
         assert f"{ws.config_path}: policy 'acme', key 'recipients': " in out, out
         assert message in out, (url, out)
         assert SECRET_PW not in out and SECRET_TOKEN not in out and "only-one-token" not in out, out
+    assert not ws.db_path.exists() or ws.json("history", "acme")["versions"] == []  # nothing was checked
     chat_config(ws, server, ["legal@example.org"], admin=f"json://127.0.0.1:{port}/{{env:NO_SUCH_HOOK_VAR}}")
-    out = ws.cli("status", expect=2).output
+    out = ws.cli("check", expect=2).output
     assert "key 'notify.admin'" in out and "NO_SUCH_HOOK_VAR is not set" in out, out
+
+
+def test_variable_gone_at_send_time_is_retried_with_its_name(ws, server, receiver, monkeypatch):
+    monkeypatch.setenv("HOOK_PATH", "hook")
+    chat_config(ws, server, [receiver.url("/{env:HOOK_PATH}")])
+    change_to(ws, server, SELLS_NOT, SELLS)
+    monkeypatch.delenv("HOOK_PATH")
+    result = ws.cli("notify", "flush", expect=1)
+    assert "1 to retry" in result.stdout and "environment variable HOOK_PATH is not set" in result.stderr
+    monkeypatch.setenv("HOOK_PATH", "hook")
+    ws.cli("notify", "flush")
+    assert len(receiver.answered("/hook")) == 1
 
 
 def test_notify_test_to_url(ws, receiver):

@@ -430,11 +430,13 @@ class Tracker:
     def check(self, names: Iterable[str] | None = None, *,
               on_result: Callable[[CheckResult], None] | None = None) -> CheckRun:
         """Fetch policies now (all enabled ones, or ``names``), record new versions, queue mail."""
+        from tracker.config import check_channels
         from tracker.pipeline import Checker
 
         policies = self._policies(names)
         if not policies:
             raise NothingToCheck(NothingToCheck.hint(self.config.path))
+        check_channels(self.config)  # a chat URL that cannot work is said now, not when a change waits
         from tracker.errors import StorageError
         from tracker.pipeline import unrecorded
 
@@ -517,6 +519,14 @@ class Tracker:
         except ValidationError as exc:
             raise UsageError("; ".join(f"{'.'.join(str(x) for x in e['loc']) or 'policy'}: "
                                        f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())) from None
+        from tracker import channels
+
+        for recipient in policy.recipients:
+            if channels.is_url(recipient):
+                try:
+                    channels.check(recipient)
+                except ValueError as exc:
+                    raise UsageError(f"--recipient: {exc}") from None
         validation: Validation | None = None
         error: str | None = None
         try:
@@ -687,8 +697,10 @@ class Tracker:
 
     def run_daemon(self) -> int:
         """Every policy on its schedule until SIGTERM/SIGINT (SIGHUP reloads the config)."""
+        from tracker.config import check_channels
         from tracker.daemon import run_daemon
 
+        check_channels(self.config)
         return run_daemon(self.config.path, self.config)
 
 

@@ -81,16 +81,29 @@ def _redact(url: str) -> str:
     return _mask_values(text, _secrets(plugin))
 
 
+def check_syntax(url: str) -> str:
+    """The checks that need neither Apprise nor the environment (every config load makes them):
+    well-formed placeholders, no literal password before the host."""
+    for placeholder in re.findall(r"\{env:[^}]*\}", url):
+        if not PLACEHOLDER.fullmatch(placeholder):
+            raise ValueError(f"{redact(url)}: {placeholder!r} is not a placeholder like {{env:NAME}}")
+    userinfo = re.match(r"^[^:/]+://([^/@]*)@", url)
+    if userinfo and ":" in userinfo.group(1) and not PLACEHOLDER.fullmatch(userinfo.group(1).split(":", 1)[1]):
+        raise ValueError(f"{redact(url)}: a password is written in the config file; put it in an environment "
+                         "variable and write {env:NAME} in its place")
+    return url
+
+
 def check(url: str, *, environ: Mapping[str, str] | None = None, literal_secrets: bool = False) -> str:
     """ValueError saying what is wrong with an Apprise URL (never quoting its secrets), else the URL.
+    Loading Apprise's ~190 plugins takes about a second, so this runs where messages may be sent
+    (tracker.config.check_channels), not on every config load.
 
     Every placeholder must name a set variable, Apprise must be able to parse the expanded URL, and
     (unless ``literal_secrets``, for a URL typed on the command line) each credential Apprise knows of
     -- passwords, tokens, keys, ``+header`` values -- must come from a placeholder."""
-    bad = re.findall(r"\{env:[^}]*\}", url)
-    for placeholder in bad:
-        if not PLACEHOLDER.fullmatch(placeholder):
-            raise ValueError(f"{redact(url)}: {placeholder!r} is not a placeholder like {{env:NAME}}")
+    if not literal_secrets:
+        check_syntax(url)
     env = os.environ if environ is None else environ
     try:
         full = expand(url, env)

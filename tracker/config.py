@@ -46,15 +46,37 @@ def check_email(value: str) -> str:
 
 
 def check_recipient(value: str) -> str:
-    """An email address or an Apprise URL whose secrets come from {env:NAME} placeholders (see
-    tracker/channels.py), or ValueError saying what is wrong without quoting a secret."""
+    """An email address or an Apprise URL (tracker/channels.py), or ValueError saying what is wrong
+    without quoting a secret. A URL's deeper checks (Apprise can use it, its variables are set, no
+    literal token) are check_channels', made by the commands that may send."""
     from tracker import channels
 
     if channels.is_url(value):
-        return _checked_url(value, tuple(sorted((n, os.environ.get(n)) for n in channels.PLACEHOLDER.findall(value))))
+        return channels.check_syntax(value)
     if not _EMAIL.match(value):
         raise ValueError(f"{value!r} is not an email address, nor an Apprise URL (scheme://…)")
     return value
+
+
+def check_channels(config: Config) -> None:
+    """ConfigError naming the file, policy and key of each chat or webhook URL that Apprise cannot
+    use, whose {env:NAME} variable is not set, or that holds a literal credential. Run by `check`,
+    `notify flush`/`test`, `add` and the daemon (at start and on SIGHUP): a mistake shows before a
+    change is waiting to be told, not at 3 a.m."""
+    from tracker import channels
+
+    places = [("", "notify.admin", config.notify.admin or "")]
+    places += [("", "notify.recipient_thresholds", r) for r in config.notify.recipient_thresholds]
+    places += [(f"policy {p.name!r}, ", "recipients", r) for p in config.policy for r in p.recipients]
+    errors = []
+    for where, key, url in places:
+        if channels.is_url(url):
+            try:
+                _checked_url(url, tuple(sorted((n, os.environ.get(n)) for n in channels.PLACEHOLDER.findall(url))))
+            except ValueError as exc:
+                errors.append(f"{config.path or '<config>'}: {where}key {key!r}: {exc}")
+    if errors:
+        raise ConfigError("\n".join(dict.fromkeys(errors)))
 
 
 @lru_cache(maxsize=256)

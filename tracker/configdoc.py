@@ -78,8 +78,8 @@ MEANINGS: dict[str, str] = {
     "policy.cron": 'Cron schedule in UTC, e.g. "0 6 * * 1"; overrides interval in the daemon.',
     "policy.recipients": "Who is told about this policy's changes: email addresses, or Apprise URLs for chat and "
                          "webhooks (slack://…, msteams://…, ntfys://…, json://host/path). Credentials in a URL "
-                         "are written {env:NAME} and read from the environment (a variable that is not set is a "
-                         "config error); a literal password, token or +header value is refused.",
+                         "are written {env:NAME} and read from the environment; a literal password, token or "
+                         "+header value is refused. See docs/notifications.md.",
     "policy.threshold": "This policy's threshold; [notify] threshold when unset.",
     "policy.links": "Keep link targets in the stored text ([text](url)), tracking ids stripped.",
     "policy.render": '"auto": render in headless Chromium when the page is a script shell; "http": never; '
