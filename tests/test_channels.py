@@ -264,3 +264,23 @@ def test_operator_alert_to_a_chat_admin(ws, server, receiver):
     assert "Acme Privacy (acme) has failed 1 check in a row." in post["json"]["message"]
     assert "Last error: empty" in post["json"]["message"] and "-- " not in post["json"]["message"]
 
+
+
+def test_digest_is_one_post_listing_each_change(ws, server, receiver):
+    server.put("/a", SELLS_NOT)
+    server.put("/b", SELLS_NOT.replace("Privacy Policy", "Cookie Policy"))
+    hook = receiver.url("/hook")
+    ws.write_config(
+        [{"name": "a", "title": "Policy A", "url": server.url("/a"), "recipients": [hook]},
+         {"name": "b", "title": "Policy B", "url": server.url("/b"), "recipients": [hook]}],
+        notify={"digest": "run", "retry_base": 0})
+    ws.cli("check")
+    server.put("/a", SELLS)
+    server.put("/b", SELLS.replace("Privacy Policy", "Cookie Policy"))
+    ws.cli("check")
+    assert "2 sent" in ws.cli("notify", "flush").stdout
+    [post] = receiver.posts
+    assert post["json"]["title"] == "[tracker] 2 policy changes (2 material): Policy A, Policy B"
+    lines = post["json"]["message"].splitlines()
+    assert [line.split(":")[0] for line in lines] == ["- Policy A", "- Policy B"]
+    assert lines[0].endswith("run: tracker diff a 1 2") and lines[1].endswith("run: tracker diff b 1 2")
