@@ -284,3 +284,8 @@ def test_digest_is_one_post_listing_each_change(ws, server, receiver):
     lines = post["json"]["message"].splitlines()
     assert [line.split(":")[0] for line in lines] == ["- Policy A", "- Policy B"]
     assert lines[0].endswith("run: tracker diff a 1 2") and lines[1].endswith("run: tracker diff b 1 2")
+
+
+def test_redact_masks_literal_tokens_beside_placeholders():
+    shown = channels.redact("slack://T1JJ3T3L2/A1BRTD4JD/{env:SLACK_C}")
+    assert shown == "slack://****/****/{env:SLACK_C}"

@@ -72,13 +72,14 @@ def _redact(url: str) -> str:
 
     text = re.sub(r"^([^:/]+://[^/@:]*:)([^/@]*)(@)", hide, url)  # user:password@
     text = _SECRET_ARG.sub(hide, text)
-    if PLACEHOLDER.search(url):  # config text: its credentials are placeholders (checked at load)
+    names = PLACEHOLDER.findall(url)  # each stands in as a harmless value while Apprise reads the URL
+    plugin, _ = _instantiate(PLACEHOLDER.sub(lambda m: f"trackerenv{names.index(m.group(1))}x", url))
+    if plugin is not None:
+        return _mask_values(text, [v for v in _secrets(plugin) if not re.fullmatch(r"trackerenv\d+x", v)])
+    if names:  # e.g. slack://{env:SLACK_HOOK}: its secret parts are the placeholders
         return text
-    plugin, _ = _instantiate(url)
-    if plugin is None:  # cannot tell which parts are secret: keep only the scheme and host
-        m = re.match(r"^([^:/]+://)(?:[^/@]*@)?([^/:?#]*)", url)
-        return f"{m.group(1)}{m.group(2)}/{MASK}" if m and m.group(2) else f"{_SCHEME.match(url).group(1)}://{MASK}"  # type: ignore[union-attr]
-    return _mask_values(text, _secrets(plugin))
+    m = re.match(r"^([^:/]+://)(?:[^/@]*@)?([^/:?#]*)", url)  # cannot tell what is secret: scheme and host
+    return f"{m.group(1)}{m.group(2)}/{MASK}" if m and m.group(2) else f"{url.split('://', 1)[0]}://{MASK}"
 
 
 def check_syntax(url: str) -> str:
