@@ -92,8 +92,7 @@ def environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(items=items, section_title=section_title, section_note=section_note, badges=badges,
-                       colours=LEVEL_COLOURS, ranked=ranked,
-                       reason_line=reason_line)
+                       colours=LEVEL_COLOURS, ranked=ranked, reason_line=reason_line)
     env.filters["wrap"] = wrap
     return env
 
@@ -132,7 +131,8 @@ def wrap(text: str, first: str, rest: str, width: int = 76) -> str:
     """Plain-text paragraphs for mail readers: each line of ``text`` filled and indented (table rows
     and other short lines stay as they are)."""
     lines = (text or "").strip("\n").split("\n") or [""]
-    out = [fill(line, width, initial_indent=first if k == 0 else rest, subsequent_indent=rest,
+    out = [((first if k == 0 else rest) + line).rstrip() if line.lstrip().startswith("|") else
+           fill(line, width, initial_indent=first if k == 0 else rest, subsequent_indent=rest,
                 break_long_words=False, break_on_hyphens=False) or (first if k == 0 else rest).rstrip()
            for k, line in enumerate(lines)]
     return "\n".join(out)
