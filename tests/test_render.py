@@ -104,7 +104,7 @@ def test_html_escapes_page_text(evil_cs, mode):
     # no external assets
     assert not any(name in ("src", "href") for name, _ in parser.attrs)
     assert set(parser.tags) <= {"html", "head", "meta", "title", "style", "body", "header", "h1", "p", "span",
-                                "ul", "li", "strong", "em", "br", "del", "ins", "main", "section", "h2",
+                                "ul", "li", "strong", "em", "br", "del", "ins", "main", "section", "h2", "h3",
                                 "div", "footer"}
     assert "<style>" in page and "@media print" in page
 
@@ -248,7 +248,8 @@ def test_unchanged_documents_render_calmly():
 
 def test_materiality_reasons_are_shown(evil_cs):
     out = render(evil_cs, "text")
-    assert "Materiality: material (sharing)" in out
+    assert "Materiality: material — " in out
+    assert "\n  sharing (material)\n" in out
     md = render(evil_cs, "markdown")
     assert "**Materiality: material**" in md
 

@@ -21,7 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from tracker.diff import ChangeSet
-from tracker.model import Assessment, ChangeKind, Document, Level, Reason
+from tracker.model import Assessment, ChangeKind, Document, Level
+from tracker.render.summary import Finding, findings, grouped, verdict_line
 
 if TYPE_CHECKING:
     from tracker.jsontypes import ChangelogJSON
@@ -132,12 +133,16 @@ def text_table(log: Changelog, reasons: int = 3):
         table.add_column(col, overflow="fold")
     for e in log.entries:
         body = Text(e.summary)
-        for r in e.materiality.reasons[:reasons]:
+        found = findings(e.materiality.reasons)
+        # every material finding, then lesser ones up to `reasons` lines in all
+        keep = [f for f in found if f.level is Level.MATERIAL]
+        keep += [f for f in found if f.level is not Level.MATERIAL][: max(0, reasons - len(keep))]
+        for f in keep:
             body.append("\n• ")
-            body.append(_reason_line(r), style=_STYLES.get(r.level, ""))
-        extra = len(e.materiality.reasons) - reasons
+            body.append(_finding_line(f), style=_STYLES.get(f.level, ""))
+        extra = len(found) - len(keep)
         if extra > 0:
-            body.append(f"\n… {extra} more reason{'s' * (extra != 1)}", style="dim")
+            body.append(f"\n… {extra} more finding{'s' * (extra != 1)} (none material)", style="dim")
         table.add_row(str(e.number), e.date, e.kind, Text(e.level or "", style=_STYLES.get(e.level or "", "")), body)
     return table
 
@@ -159,9 +164,10 @@ def render_text(log: Changelog, width: int = 100) -> str:
     return out.getvalue()
 
 
-def _reason_line(r: Reason) -> str:
-    where = f" in {r.section}" if r.section else ""
-    return f"{r.level} · {r.category or 'other'}{where}: {r.detail or r.signal}"
+def _finding_line(f: Finding) -> str:
+    where = f" in {f.sections[0]}" + (f" (+{len(f.sections) - 1})" if len(f.sections) > 1 else "") \
+        if f.sections else ""
+    return f"{f.level} · {f.category or 'cosmetic'}{where}: {f.text}"
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -193,7 +199,7 @@ def render_markdown(log: Changelog) -> str:
             out += ["", diff_markdown(e.changeset, heading_level=3, title=log.title,
                                       old_label=e.old_label, new_label=e.new_label).rstrip()]
         else:
-            out += [""] + [f"- {md(_reason_line(r))}" for r in e.materiality.reasons]
+            out += [""] + [f"- {md(_finding_line(f))}" for f in findings(e.materiality.reasons)]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -213,7 +219,7 @@ def _clean(value: Any) -> Any:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, finalize=_clean, keep_trailing_newline=True)
-    env.globals.update(entry_title=entry_title, reason_line=_reason_line)
+    env.globals.update(entry_title=entry_title, grouped=grouped, verdict_line=verdict_line)
     return env
 
 

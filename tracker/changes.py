@@ -19,6 +19,7 @@ from tracker.materiality.text import (
     strip_list_markers,
 )
 from tracker.model import Assessment, Document, Level, Reason
+from tracker.render.summary import clip_words, verdict_line
 
 
 @dataclass(frozen=True)
@@ -109,14 +110,10 @@ def summarize(changeset: ChangeSet) -> str:
             counts["renamed"] = counts.get("renamed", 0) + 1
     parts = [f"{counts[k]} {k}" for k in ("changed", "added", "removed", "moved", "renamed") if counts.get(k)]
     line = (", ".join(parts) + " section" + "s" * (len(changeset.sections) != 1)) if parts else "text changed"
-    reasons = changeset.assessment.reasons
-    if reasons:
-        top = max(reasons, key=lambda r: r.level.rank)  # the first of the weightiest
-        detail = top.detail or top.signal
-        heading = top.section.split(" > ")[-1]
-        label = "cosmetic" if top.level is Level.NONE else (top.category or "other")
-        line += f"; {label}: {detail}" + (f" ({heading})" if heading else "")
-    return line if len(line) <= 300 else line[:299] + "…"
+    verdict = verdict_line(changeset.assessment, limit=3)
+    if verdict:
+        line += f"; {'cosmetic: ' if changeset.assessment.level is Level.NONE else ''}{verdict}"
+    return clip_words(line, 300)
 
 
 def technical(old: Document, new: Document, normalizer: str) -> Verdict:

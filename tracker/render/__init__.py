@@ -14,6 +14,7 @@ from typing import Any
 
 from ..diff import BlockChange, ChangeSet, SectionChange
 from ..model import Level, Reason
+from .summary import Group, clip_words, grouped, verdict_line
 
 FORMATS = ("text", "markdown", "html", "json", "unified")
 
@@ -54,6 +55,8 @@ class Header:
     categories: tuple[str, ...]
     reasons: tuple[Reason, ...]
     counts: dict[str, int]
+    verdict: str = ""  # the verdict in one line (summary.verdict_line)
+    groups: tuple[Group, ...] = ()  # the reasons as a reader reads them (summary.grouped)
 
 
 def header(cs: ChangeSet, title: str | None = None, old_label: str | None = None,
@@ -69,7 +72,7 @@ def header(cs: ChangeSet, title: str | None = None, old_label: str | None = None
         old_label=old_label if old_label is not None else "old",
         new_label=new_label if new_label is not None else "new",
         changed=cs.changed, level=m.level, categories=m.categories, reasons=m.reasons,
-        counts=counts,
+        counts=counts, verdict=verdict_line(m), groups=tuple(grouped(m.reasons)),
     )
 
 
@@ -120,8 +123,7 @@ def section_note(sc: SectionChange) -> str:
 
 
 def clip(text: str, limit: int = 240) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip_words(text, limit)
 
 
 @dataclass(frozen=True)

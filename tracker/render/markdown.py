@@ -14,6 +14,7 @@ from ..diff import BlockChange, ChangeSet
 from ..model import Level
 from ..textdiff import diff_lines
 from . import badges, header, is_table, section_note, section_title, summary_line
+from .summary import quotes
 
 _ESC = re.compile(r"([\\*~_`<])")  # `<`: page text must never reach a converter as raw HTML
 
@@ -25,15 +26,16 @@ def render_markdown(cs: ChangeSet, heading_level: int = 2, **kw: Any) -> str:
            f"*{_plain(h.old_label)} → {_plain(h.new_label)}*: {summary_line(h)}"]
     if h.changed:
         line = f"**Materiality: {h.level}**"
-        if h.categories:
-            line += " (" + ", ".join(h.categories) + ")"
+        if h.verdict:
+            line += f" — {_plain(h.verdict)}"
         out += ["", line]
-        for r in h.reasons:
-            where = f" *{_plain(r.section)}*" if r.section else ""
-            detail = _plain(r.detail or r.signal)
-            out.append(f"- {r.level} · {r.category}{where}: {detail}")
-            if r.old or r.new:
-                out.append(f"  - was: “{_plain(r.old)}” — now: “{_plain(r.new)}”")
+        for g in h.groups:
+            out += ["", f"*{g.label}*", ""]
+            for f in g.findings:
+                where = f" ({_plain(', '.join(s.split(' > ')[-1] for s in f.sections))})" if f.sections else ""
+                out.append(f"- {_plain(f.text)}{where}")
+                if f.old or f.new:
+                    out.append(f"  - {_plain(quotes(f))}")
     for sc in cs.sections:
         tags = " ".join(f"`{b}`" for b in badges(sc))
         out += ["", f"{hx}# {_plain(section_title(sc))}", ""]

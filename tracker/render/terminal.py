@@ -15,6 +15,7 @@ from rich.text import Text
 from ..diff import BlockChange, ChangeSet
 from ..model import Level
 from . import Header, badges, header, items, section_note, section_title, summary_line
+from .summary import hidden_counts
 
 _BADGE_STYLE = {"ADDED": "bold white on green", "REMOVED": "bold white on red",
                 "MOVED": "bold white on blue", "RENAMED": "bold black on yellow",
@@ -79,18 +80,41 @@ def renderables(cs: ChangeSet, plain: bool = False, context: int = 1, **kw: Any)
 
 
 def _header(h: Header, plain: bool) -> Text:
+    """Title, versions, the verdict in one line, then the findings grouped by category, material
+    first. Every material finding is shown; minor and cosmetic ones beyond a few are counted."""
     t = Text()
     t.append(h.title, style=None if plain else "bold underline")
     t.append(f"\n{h.old_label} → {h.new_label}: {summary_line(h)}")
-    if h.changed:
-        t.append("\nMateriality: ")
-        t.append(h.level, style=None if plain else _LEVEL_STYLE.get(h.level, "bold"))
-        if h.categories:
-            t.append(" (" + ", ".join(h.categories) + ")")
-    for r in h.reasons:
-        where = f" [{r.section}]" if r.section else ""
-        t.append(f"\n  • {r.level} {r.category}{where}: {r.detail or r.signal}")
+    if not h.changed:
+        return t
+    t.append("\nMateriality: ")
+    t.append(h.level, style=None if plain else _LEVEL_STYLE.get(h.level, "bold"))
+    if h.verdict:
+        t.append(f" — {h.verdict}")
+    shown = 0  # minor and cosmetic findings shown so far
+    for g in h.groups:
+        keep = g.findings if g.level is Level.MATERIAL else g.findings[: max(0, _MAX_LESSER - shown)]
+        shown += len(keep) if g.level is not Level.MATERIAL else 0
+        if not keep:
+            continue
+        t.append(f"\n  {g.label}", style=None if plain else _LEVEL_STYLE.get(g.level))
+        for f in keep:
+            t.append(f"\n    • {f.text}")
+            t.append(_where(f.sections), style=None if plain else "dim")
+    rest = hidden_counts(h, _MAX_LESSER)
+    if rest:
+        t.append(f"\n  … and {rest} more", style=None if plain else "dim")
     return t
+
+
+def _where(sections: tuple[str, ...]) -> str:
+    if not sections:
+        return ""
+    more = f" +{len(sections) - 1}" if len(sections) > 1 else ""
+    return f"  [{sections[0].split(' > ')[-1]}{more}]"
+
+
+_MAX_LESSER = 4  # minor and cosmetic findings shown under a verdict before they are counted
 
 
 def _block(c: BlockChange, plain: bool) -> Text:
