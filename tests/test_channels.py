@@ -50,9 +50,12 @@ def test_one_post_per_material_change_with_verdict_reasons_and_link(ws, server, 
     [post] = receiver.posts
     assert post["path"] == "/hook" and post["status"] == 200
     title, body = post["json"]["title"], post["json"]["message"]
-    assert title == "[tracker] Material change to Acme Privacy: negation removed: sell, sale; new purpose: advertising"
+    assert title == ("[tracker] Material change to Acme Privacy: no longer rules out: sell, sale; "
+                     "new purpose: advertising; and 1 more")
     assert "version 1" in body and "version 2" in body and "material" in body
-    assert "- negation removed: sell, sale" in body
+    lines = body.splitlines()
+    assert lines[1:3] == ["- no longer rules out: sell, sale", "- new purpose: advertising"]
+    assert lines[3].startswith("- new recipient: advertisers")
     assert body.endswith("https://policies.example.org/watch/acme/v2.html")  # the page `tracker export` writes
     assert len(title) + len(body) < 600
     [row] = ws.json("notify", "list", "--all")["messages"]

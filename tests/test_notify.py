@@ -61,8 +61,8 @@ def test_material_change_is_mailed_once_with_verdict_first(ws, server, smtp):
     assert [v["level"] for v in ws.json("history", "acme")["versions"]] == [None, "material"]
     assert "1 sent" in ws.cli("notify", "flush").stdout
     [msg] = smtp.messages
-    assert msg["Subject"] == ("[tracker] Material change to Acme Privacy: negation removed: sell, sale; "
-                              "new purpose: advertising")
+    assert msg["Subject"] == ("[tracker] Material change to Acme Privacy: no longer rules out: sell, sale; "
+                              "new purpose: advertising; and 1 more")
     assert msg["To"] == "legal@example.org" and msg["Message-ID"]
     text, html = parts(msg)
     assert text.index("MATERIAL") < text.index("Sharing")  # verdict and reasons before the sections

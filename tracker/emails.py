@@ -16,8 +16,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from tracker.channels import ChatMessage
 from tracker.diff import ChangeSet
 from tracker.mail import clean_header
-from tracker.model import Assessment, Reason
+from tracker.model import Assessment, Level
 from tracker.render import badges, items, section_note, section_title
+from tracker.render.summary import Finding, Group, clip_words, grouped, hidden_counts, verdict_line
 
 LEVEL_COLOURS = {"material": "#b42318", "minor": "#b54708", "none": "#667085"}
 SUBJECT_MAX = 150
@@ -55,35 +56,46 @@ def page_link(site_url: str, policy: str, number: int) -> str:
     return f"{site_url.rstrip('/')}/{policy}/v{number}.html" if site_url else ""
 
 
-def ranked(assessment: Assessment) -> list[Reason]:
-    """Reasons material first, then minor, then none (stable within a level)."""
-    return sorted(assessment.reasons, key=lambda r: -r.level.rank)
+MAX_LESSER = 4  # minor and cosmetic findings listed under a verdict before they are counted (as the terminal)
 
 
-def reason_line(r: Reason) -> str:
-    """"negation removed: sell (material, sharing; in Disclosure and Sharing)": what first, then how
-    much it matters and where (the section's own heading, not its whole path)."""
-    where = r.section.split(" > ")[-1].strip()
-    tags = ", ".join(x for x in (str(r.level), r.category) if x)
-    return f"{r.detail or r.signal} ({tags}{'; in ' + where if where else ''})"
+@dataclass(frozen=True)
+class Why:
+    """The reasons as the email lists them: every material finding, a few lesser ones, the rest counted."""
+
+    groups: tuple[Group, ...]
+    rest: str  # "2 minor, 1 cosmetic", or ""
+
+
+def why(assessment: Assessment) -> Why:
+    groups = tuple(grouped(assessment.reasons))
+    shown, kept = 0, []
+    for g in groups:
+        keep = g.findings if g.level is Level.MATERIAL else g.findings[: max(0, MAX_LESSER - shown)]
+        shown += len(keep) if g.level is not Level.MATERIAL else 0
+        if keep:
+            kept.append(Group(g.level, g.category, keep))
+    return Why(tuple(kept), hidden_counts(Why(groups, ""), MAX_LESSER))
+
+
+def where(f: Finding) -> str:
+    """"in Disclosure and Sharing" (the sections' own headings, not their whole paths)."""
+    names = list(dict.fromkeys(s.split(" > ")[-1].strip() for s in f.sections if s.strip()))
+    return f"in {', '.join(names)}" if names else ""
 
 
 def top_reasons(assessment: Assessment, limit: int = 2) -> list[str]:
-    """The few reasons that say why a change matters, for subjects and chat titles: the details of
-    the reasons at the verdict's level, most important first, each once. (The one place to call
-    tracker.render.summary once it lands.)"""
-    out: list[str] = []
-    for r in ranked(assessment):
-        text = " ".join((r.detail or r.signal).split())
-        if r.level == assessment.level and text and text not in out:
-            out.append(text)
-    return out[:limit]
+    """The few findings that say why a change matters, for subjects and chat messages: the
+    verdict's one line (tracker.render.summary.verdict_line), split into its parts."""
+    line = verdict_line(assessment, limit=99)
+    parts = [p for p in line.split("; ") if p]
+    return parts[:limit]
 
 
 def headline(e: ChangeEntry) -> str:
-    """"Material change to Plex Privacy Policy: data may now be sold; new sensitive data …"."""
-    top = top_reasons(e.changeset.assessment)
-    return f"{e.level.capitalize()} change to {e.title}" + (": " + "; ".join(top) if top else "")
+    """"Material change to Plex Privacy Policy: no longer rules out: sell; new sensitive data: …"."""
+    line = verdict_line(e.changeset.assessment, limit=2)
+    return f"{e.level.capitalize()} change to {e.title}" + (f": {line}" if line else "")
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +104,8 @@ def environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(items=items, section_title=section_title, section_note=section_note, badges=badges,
-                       colours=LEVEL_COLOURS, ranked=ranked, reason_line=reason_line)
+                       colours=LEVEL_COLOURS, why=why, where=where,
+                       verdict_line=verdict_line)
     env.filters["wrap"] = wrap
     return env
 
@@ -121,10 +134,12 @@ def _message(sender: str, recipient: str, subject: str, msgid: str, text: str, h
 def change_subject(entries: list[ChangeEntry]) -> str:
     """One line naming the policy and why it matters (a digest: how many, and which policies)."""
     if len(entries) == 1:
-        return clean_header("[tracker] " + headline(entries[0]), SUBJECT_MAX)
-    material = sum(e.level == "material" for e in entries)
-    titles = ", ".join(dict.fromkeys(e.title for e in entries))
-    return clean_header(f"[tracker] {len(entries)} policy changes ({material} material): {titles}", SUBJECT_MAX)
+        text = "[tracker] " + headline(entries[0])
+    else:
+        material = sum(e.level == "material" for e in entries)
+        titles = ", ".join(dict.fromkeys(e.title for e in entries))
+        text = f"[tracker] {len(entries)} policy changes ({material} material): {titles}"
+    return clip_words(clean_header(text, 10 * SUBJECT_MAX), SUBJECT_MAX)  # cut between words
 
 
 def wrap(text: str, first: str, rest: str, width: int = 76) -> str:
@@ -153,14 +168,13 @@ def chat_changes(entries: list[ChangeEntry]) -> ChatMessage:
         e = entries[0]
         lines = [f"{e.title}: version {e.old_number} ({e.old_date}) → version {e.new_number} ({e.new_date}), "
                  f"{e.level}"]
-        reasons = top_reasons(e.changeset.assessment, limit=3)
-        lines += [f"- {_clip(r, 140)}" for r in reasons]
-        more = sum(r.level == e.level for r in e.changeset.assessment.reasons) - len(reasons)
-        if more > 0:
-            lines.append(f"- and {more} more")
+        everything = top_reasons(e.changeset.assessment, limit=99)
+        lines += [f"- {clip_words(r, 140)}" for r in everything[:3]]
+        if len(everything) > 3:
+            lines.append(f"- and {len(everything) - 3} more")
         lines.append(e.where)
     else:
-        lines = [f"- {e.title}: {e.level}" + (f" ({_clip(top[0], 90)})" if (top := top_reasons(
+        lines = [f"- {e.title}: {e.level}" + (f" ({clip_words(top[0], 90)})" if (top := top_reasons(
             e.changeset.assessment, 1)) else "") + f" — {e.where}" for e in entries]
     return ChatMessage(change_subject(entries), "\n".join(lines))
 
@@ -174,10 +188,6 @@ def chat_notice(kind: str, *, policy: str, payload: dict) -> ChatMessage:
 def chat_test(recipient_shown: str) -> ChatMessage:
     return ChatMessage("[tracker] Test message", f"This is a test message from tracker to {recipient_shown}. "
                        "If you can read this, notifications will reach this channel.")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def compose_notice(kind: str, *, policy: str, payload: dict, sender: str, recipient: str, msgid: str) -> EmailMessage:
