@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
-from tracker.mail import DeliveryError
+from tracker.errors import DeliveryError
 
 log = logging.getLogger("tracker.channels")
 # Apprise's own records may quote URLs with their header values: they never reach tracker's logs;
