@@ -138,6 +138,20 @@ def test_sighup_picks_up_an_added_policy_and_keeps_old_config_when_invalid(ws, s
     assert d.stop() == 0
 
 
+def test_sighup_with_a_chat_url_that_cannot_work_keeps_the_old_config(ws, server, daemons):
+    server.put("/a", V1)
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1h"}])
+    d = start(ws, daemons)
+    assert wait_for(lambda: server.hits.get("/a") == 1)
+    ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1h",
+                      "recipients": ["json://127.0.0.1:9/{env:TRACKER_TEST_UNSET_HOOK}"]}])
+    d.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: any("reload failed" in line.get("message", "") and
+                                "TRACKER_TEST_UNSET_HOOK is not set" in line.get("message", "") for line in d.lines()))
+    assert d.proc.poll() is None
+    assert d.stop() == 0
+
+
 def test_second_daemon_is_refused_and_a_killed_one_leaves_no_stuck_lock(ws, server, daemons):
     server.put("/a", V1)
     ws.write_config([{"name": "a", "url": server.url("/a"), "interval": "1h"}])

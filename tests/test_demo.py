@@ -19,7 +19,7 @@ def test_demo_runs_to_completion_and_leaves_nothing(tmp_path):
     assert "history of plex-privacy" in out
     assert "unchanged" in out  # the noisy twin
     assert "first version: 25 sections" in out
-    assert "Subject: [tracker] Material change: Plex Privacy Policy" in out
+    assert "Subject: [tracker] Material change to Plex Privacy Policy: " in out
     assert set(ROOT.joinpath("data").rglob("*")) == before
     assert list(tmp_path.iterdir()) == []
 

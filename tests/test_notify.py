@@ -3,6 +3,7 @@ send and mark, digests, operator alerts — and the file backend."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email import policy as email_policy
@@ -60,12 +61,15 @@ def test_material_change_is_mailed_once_with_verdict_first(ws, server, smtp):
     assert [v["level"] for v in ws.json("history", "acme")["versions"]] == [None, "material"]
     assert "1 sent" in ws.cli("notify", "flush").stdout
     [msg] = smtp.messages
-    assert msg["Subject"] == "[tracker] Material change: Acme Privacy — 1 section"
+    assert msg["Subject"] == ("[tracker] Material change to Acme Privacy: no longer rules out: sell, sale; "
+                              "new purpose: advertising; and 1 more")
     assert msg["To"] == "legal@example.org" and msg["Message-ID"]
     text, html = parts(msg)
     assert text.index("MATERIAL") < text.index("Sharing")  # verdict and reasons before the sections
-    assert "does not sell" in text or "do not sell" in text
-    assert "tracker diff acme 1 2" in text and server.url("/privacy") in text
+    assert "was: We do not sell your personal information to anyone." in text
+    assert "now: We may sell your personal information to advertising" in text
+    assert not re.search(r"^#|\*\*|`|~~|\*[^*\s]", text, re.M), text  # no Markdown syntax
+    assert "See the whole diff: tracker diff acme 1 2" in text and server.url("/privacy") in text
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<del" in html and "<ins" in html
     ws.cli("notify", "flush")
@@ -278,7 +282,7 @@ def test_digest_mode_one_message_per_recipient_per_run(ws, server, smtp):
     ws.cli("check")
     assert "2 sent" in ws.cli("notify", "flush").stdout
     [msg] = smtp.messages
-    assert msg["Subject"] == "[tracker] 2 policy changes (2 material)"
+    assert msg["Subject"] == "[tracker] 2 policy changes (2 material): Policy A, Policy B"
     text, _ = parts(msg)
     assert "Policy A" in text and "Policy B" in text
 
@@ -366,3 +370,23 @@ def test_flush_says_what_waits_until_when_and_now_sends_it(ws, server, smtp):
     out = ws.cli("notify", "flush", "--now").stdout
     assert "1 sent" in out and "waiting" not in out
     assert len(smtp.messages) == 1
+
+
+def test_site_url_links_the_version_page_and_long_subjects_are_capped(ws, server, smtp):
+    long_title = "Acme " + "Very Long Privacy Policy Title " * 10
+    smtp_config(ws, server, smtp, title=long_title, notify_extra={"site_url": "https://policies.example.org/acme-site/"})
+    material_change(ws, server)
+    ws.cli("notify", "flush")
+    [msg] = smtp.messages
+    subject = " ".join(msg["Subject"].split())  # as sent; unfolding a long encoded header may add a space
+    assert len(subject) <= 150 and subject.endswith("…") and subject.startswith("[tracker] Material change to Acme")
+    text, html = parts(msg)
+    assert "Read the change: https://policies.example.org/acme-site/acme/v2.html" in text
+    assert "tracker diff acme" not in text
+    assert '<a href="https://policies.example.org/acme-site/acme/v2.html"' in html
+
+
+def test_site_url_must_be_an_absolute_http_url(ws):
+    ws.write_config([], notify={"site_url": "policies.example.org"})
+    out = ws.cli("status", expect=2).output
+    assert "key 'notify.site_url'" in out and "not an absolute http(s) URL" in out

@@ -247,6 +247,13 @@ def _daemon_json(d: dict[str, Any]) -> DaemonJSON:
             "policies": d["policies"], "stale": d["stale"], "stale_reason": d["stale_reason"]}
 
 
+def _shown(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """Outbox rows as they may be shown: a chat URL's secrets masked (tracker.channels.redact)."""
+    from tracker.channels import redact
+
+    return tuple({**r, "recipient": redact(r["recipient"])} for r in rows)
+
+
 def _failed_json(m: dict[str, Any]) -> FailedMessageJSON:
     return {"id": m["id"], "kind": m["kind"], "policy": m["policy"], "recipient": m["recipient"],
             "attempts": m["attempts"], "last_error": m["last_error"]}
@@ -423,11 +430,13 @@ class Tracker:
     def check(self, names: Iterable[str] | None = None, *,
               on_result: Callable[[CheckResult], None] | None = None) -> CheckRun:
         """Fetch policies now (all enabled ones, or ``names``), record new versions, queue mail."""
+        from tracker.config import check_channels
         from tracker.pipeline import Checker
 
         policies = self._policies(names)
         if not policies:
             raise NothingToCheck(NothingToCheck.hint(self.config.path))
+        check_channels(self.config)  # a chat URL that cannot work is said now, not when a change waits
         from tracker.errors import StorageError
         from tracker.pipeline import unrecorded
 
@@ -510,6 +519,14 @@ class Tracker:
         except ValidationError as exc:
             raise UsageError("; ".join(f"{'.'.join(str(x) for x in e['loc']) or 'policy'}: "
                                        f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())) from None
+        from tracker import channels
+
+        for recipient in policy.recipients:
+            if channels.is_url(recipient):
+                try:
+                    channels.check(recipient)
+                except ValueError as exc:
+                    raise UsageError(f"--recipient: {exc}") from None
         validation: Validation | None = None
         error: str | None = None
         try:
@@ -628,7 +645,7 @@ class Tracker:
         from tracker.daemon import with_liveness
 
         return Status(tuple(rows), counts, tuple(with_liveness(self.store.daemons())),
-                      tuple(self.store.outbox(("failed",))))
+                      _shown(self.store.outbox(("failed",))))
 
     def export(self, directory: str | os.PathLike[str], *, base_url: str | None = None) -> list[Path]:
         """A static site of every policy's changelog (see tracker.export)."""
@@ -640,7 +657,7 @@ class Tracker:
 
     def outbox(self, *, everything: bool = False) -> Outbox:
         """Messages pending, being sent or failed (``everything``: sent ones too)."""
-        return Outbox(tuple(self.store.outbox(OUTBOX_STATES if everything else OUTBOX_STATES[:3])))
+        return Outbox(_shown(self.store.outbox(OUTBOX_STATES if everything else OUTBOX_STATES[:3])))
 
     def flush(self, *, now: bool = False) -> DrainReport:
         """Deliver every due message in the outbox; ``now``: also those waiting for a retry time or the
@@ -650,15 +667,25 @@ class Tracker:
         return drain(self.config, self.store, waiting_too=now)
 
     def send_test(self, to: str | None = None) -> str:
-        """Send a test message through the configured backend; says where it went."""
+        """Send a test message through the configured backend, or to a chat or webhook URL; says
+        where it went (never with the URL's secrets)."""
+        from tracker import channels
         from tracker.config import check_email
-        from tracker.emails import compose_test
+        from tracker.emails import chat_test, compose_test
         from tracker.mail import backend_for
 
         config = self.config
         recipient = to or config.notify.admin
         if not recipient:
-            raise UsageError("no recipient: pass --to ADDRESS or set [notify] admin")
+            raise UsageError("no recipient: pass --to ADDRESS or URL, or set [notify] admin")
+        if channels.is_url(recipient):
+            try:  # typed on the command line, a literal token is the user's own business
+                channels.check(recipient, literal_secrets=True)
+            except ValueError as exc:
+                raise UsageError(f"--to: {exc}") from None
+            shown = channels.redact(recipient)
+            channels.send(recipient, chat_test(shown))
+            return f"test message for {shown} delivered via Apprise ({channels.service(recipient)})"
         try:
             check_email(recipient)
         except ValueError as exc:
@@ -670,8 +697,10 @@ class Tracker:
 
     def run_daemon(self) -> int:
         """Every policy on its schedule until SIGTERM/SIGINT (SIGHUP reloads the config)."""
+        from tracker.config import check_channels
         from tracker.daemon import run_daemon
 
+        check_channels(self.config)
         return run_daemon(self.config.path, self.config)
 
 
@@ -724,7 +753,7 @@ outbox_dir = "data/outbox"
 # select = ["main"]            # optional CSS selectors for the policy text
 # remove = [".cookie-banner"]  # optional CSS selectors to drop
 # interval = "12h"
-# recipients = ["legal@example.org"]
+# recipients = ["legal@example.org"]   # or chat/webhook URLs: "slack://{env:SLACK_HOOK}"
 '''
 
 __all__ = ["Addition", "CheckRun", "Comparison", "ConfigError", "History", "NothingToCheck", "Outbox", "PolicyDiff",

@@ -45,6 +45,48 @@ def check_email(value: str) -> str:
     return value
 
 
+def check_recipient(value: str) -> str:
+    """An email address or an Apprise URL (tracker/channels.py), or ValueError saying what is wrong
+    without quoting a secret. A URL's deeper checks (Apprise can use it, its variables are set, no
+    literal token) are check_channels', made by the commands that may send."""
+    from tracker import channels
+
+    if channels.is_url(value):
+        return channels.check_syntax(value)
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address, nor an Apprise URL (scheme://…)")
+    return value
+
+
+def check_channels(config: Config) -> None:
+    """ConfigError naming the file, policy and key of each chat or webhook URL that Apprise cannot
+    use, whose {env:NAME} variable is not set, or that holds a literal credential. Run by `check`,
+    `notify flush`/`test`, `add` and the daemon (at start and on SIGHUP): a mistake shows before a
+    change is waiting to be told, not at 3 a.m."""
+    from tracker import channels
+
+    places = [("", "notify.admin", config.notify.admin or "")]
+    places += [("", "notify.recipient_thresholds", r) for r in config.notify.recipient_thresholds]
+    places += [(f"policy {p.name!r}, ", "recipients", r) for p in config.policy for r in p.recipients]
+    errors = []
+    for where, key, url in places:
+        if channels.is_url(url):
+            try:
+                _checked_url(url, tuple(sorted((n, os.environ.get(n)) for n in channels.PLACEHOLDER.findall(url))))
+            except ValueError as exc:
+                errors.append(f"{config.path or '<config>'}: {where}key {key!r}: {exc}")
+    if errors:
+        raise ConfigError("\n".join(dict.fromkeys(errors)))
+
+
+@lru_cache(maxsize=256)
+def _checked_url(value: str, environ: tuple[tuple[str, str | None], ...]) -> str:
+    """Cached per URL and the values of its variables: a daemon reloading its config asks Apprise once."""
+    from tracker import channels
+
+    return channels.check(value, environ={k: v for k, v in environ if v is not None})
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -115,6 +157,7 @@ class NotifySettings(_Strict):
     retry_base: float = Field(60.0, ge=0, le=86400)  # first retry delay in seconds, doubled each time
     recipient_thresholds: dict[str, Literal["minor", "material"]] = {}  # per address, over any policy's
     alert_after: int = Field(3, ge=1, le=100)
+    site_url: str = ""  # where `tracker export` is served: messages link to <site_url>/<policy>/v<N>.html
     smtp: SmtpSettings = SmtpSettings()
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -127,13 +170,20 @@ class NotifySettings(_Strict):
     @field_validator("admin")
     @classmethod
     def _admin(cls, v: str | None) -> str | None:
-        return check_email(v) if v else v
+        return check_recipient(v) if v else v
+
+    @field_validator("site_url")
+    @classmethod
+    def _site_url(cls, v: str) -> str:
+        if v and not re.match(r"^https?://[^\s/?#]+[^\s?#]*$", v, re.I):
+            raise ValueError(f"{v!r} is not an absolute http(s) URL (where `tracker export` output is served)")
+        return v.rstrip("/")
 
     @field_validator("recipient_thresholds")
     @classmethod
     def _addresses(cls, v: dict[str, str]) -> dict[str, str]:
         for address in v:
-            check_email(address)
+            check_recipient(address)
         return v
 
 
@@ -189,7 +239,7 @@ class Policy(_Strict):
     @field_validator("recipients")
     @classmethod
     def _recipients(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(check_email(r) for r in v)
+        return tuple(check_recipient(r) for r in v)
 
     @field_validator("select", "remove")
     @classmethod

@@ -41,16 +41,22 @@ MEANINGS: dict[str, str] = {
     # [notify]
     "notify.backend": '"file" writes .eml files to outbox_dir (works offline); "smtp" sends mail.',
     "notify.from": "Sender address of every message.",
-    "notify.admin": "Address for operator alerts (a policy failing repeatedly, and its recovery) and the "
-                    "default of `tracker notify test`.",
+    "notify.admin": "Email address or Apprise URL (see policy.recipients) for operator alerts (a policy failing "
+                    "repeatedly, and its recovery) and the default of `tracker notify test`.",
     "notify.outbox_dir": "Where the file backend writes .eml files (relative to the config file).",
-    "notify.threshold": 'Lowest level that is mailed: "material", or "minor" for every real text change.',
+    "notify.threshold": 'Lowest level that is sent: "material", or "minor" for every real text change.',
     "notify.digest": '"off": one message per change; "run": a recipient\'s changes sent together are one '
                      'message; "day": one message per recipient a day, at midnight UTC.',
     "notify.max_attempts": "Delivery attempts before a message is marked failed.",
-    "notify.retry_base": "Seconds before the first delivery retry, doubled for each next one (at most 6 hours).",
-    "notify.recipient_thresholds": "Per address, a threshold that overrides the policy's and [notify]'s, e.g. "
+    "notify.retry_base": "Seconds before the first delivery retry, doubled for each next one (at most 6 hours). "
+                         "A chat or webhook delivery that fails is always retried (Apprise reports success or "
+                         "failure, not why).",
+    "notify.recipient_thresholds": "Per recipient (address or Apprise URL, as written in recipients), a "
+                                   "threshold that overrides the policy's and [notify]'s, e.g. "
                                    '{ "cto@example.org" = "minor" }.',
+    "notify.site_url": "Where the `tracker export` site is served, e.g. https://policies.example.org: messages "
+                       "link to the change's page, SITE_URL/NAME/vN.html. Unset: they give the `tracker diff` "
+                       "command instead.",
     "notify.alert_after": "Consecutive failed checks of a policy before the admin is alerted.",
     "notify.smtp": "The SMTP server, used when backend = \"smtp\" (keys below).",
     # [notify.smtp]
@@ -70,7 +76,10 @@ MEANINGS: dict[str, str] = {
     "policy.remove": "CSS selectors of elements to drop before extraction.",
     "policy.interval": "Time between checks of this policy; [tracker] interval when unset.",
     "policy.cron": 'Cron schedule in UTC, e.g. "0 6 * * 1"; overrides interval in the daemon.',
-    "policy.recipients": "Who is told about this policy's changes.",
+    "policy.recipients": "Who is told about this policy's changes: email addresses, or Apprise URLs for chat and "
+                         "webhooks (slack://…, msteams://…, ntfys://…, json://host/path). Credentials in a URL "
+                         "are written {env:NAME} and read from the environment; a literal password, token or "
+                         "+header value is refused. See docs/notifications.md.",
     "policy.threshold": "This policy's threshold; [notify] threshold when unset.",
     "policy.links": "Keep link targets in the stored text ([text](url)), tracking ids stripped.",
     "policy.render": '"auto": render in headless Chromium when the page is a script shell; "http": never; '

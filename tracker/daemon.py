@@ -240,6 +240,7 @@ class Daemon:
         config is reported and the old one kept."""
         try:
             new = config_mod.load(self.config_path)
+            config_mod.check_channels(new)
         except ConfigError as exc:
             log.error("config reload failed, keeping the old config: %s", exc)
             return

@@ -49,5 +49,15 @@ class NotThePolicy(ExtractionError):
         self.page = page
 
 
+class DeliveryError(TrackerError):
+    """A message (mail, chat, webhook) not delivered; ``permanent``: trying again cannot help."""
+
+    kind = "delivery"
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
 class UsageError(TrackerError):
     kind = "usage"

@@ -18,17 +18,11 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from tracker.config import Config, NotifySettings
-from tracker.errors import TrackerError
+from tracker.errors import DeliveryError
+
+__all__ = ["DeliveryError", "FileBackend", "SmtpBackend", "backend_for", "clean_header"]
 
 MAX_HEADER = 200
-
-
-class DeliveryError(TrackerError):
-    kind = "delivery"
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
 
 
 def clean_header(value: str, limit: int = MAX_HEADER) -> str:

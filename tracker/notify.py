@@ -6,6 +6,8 @@ transaction, delivered, then marked `sent` in another. If the process dies betwe
 and the mark, the claim's lease expires and the row is delivered again with the same Message-ID:
 the file backend sees its file and does not write it twice (exactly once); an SMTP server cannot be
 asked, so a second copy with the same Message-ID is possible in that window (at least once).
+Chat and webhook recipients (Apprise URLs, tracker/channels.py) follow the same state machine; like
+SMTP, a receiver cannot be asked whether it already has a message, so the same window applies.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
-from tracker import changes, emails
+from tracker import changes, channels, emails
 from tracker.config import Config
 from tracker.mail import DeliveryError, backend_for
 from tracker.store import Store, utcnow
@@ -55,26 +58,33 @@ def drain(config: Config, store: Store, *, backend=None, now: datetime | None = 
     for group in _groups(config, rows):
         ids = [r["id"] for r in group]
         first = group[0]
+        chat = channels.is_url(first["recipient"])
         try:
-            message = _compose(config, store, group)
+            message = _compose_chat(config, store, group) if chat else _compose(config, store, group)
         except Exception as exc:  # a message we cannot build must not block the others
             log.exception("cannot compose outbox rows %s", ids)
             _failed(store, group, f"cannot compose: {type(exc).__name__}: {exc}", report, permanent=True, now=now,
                     config=config)
             continue
-        store.set_message_id(ids, message["Message-ID"])
-        if backend.already_delivered(message):
-            store.finish(ids, "already_delivered")
-            report.sent += len(ids)
-            continue
+        note = ""
+        if isinstance(message, channels.ChatMessage):
+            deliver = partial(channels.send, first["recipient"], message)
+        else:
+            note = f" ({message['Message-ID']})"
+            store.set_message_id(ids, message["Message-ID"])
+            if backend.already_delivered(message):
+                store.finish(ids, "already_delivered")
+                report.sent += len(ids)
+                continue
+            deliver = partial(backend.send, message)
         try:
-            backend.send(message)
+            deliver()
         except DeliveryError as exc:
             _failed(store, group, str(exc), report, permanent=exc.permanent, now=now, config=config)
             continue
         store.finish(ids, "sent")
         report.sent += len(ids)
-        log.info("sent %s to %s (%s)", first["kind"], first["recipient"], message["Message-ID"])
+        log.info("sent %s to %s%s", first["kind"], channels.redact(first["recipient"]), note)
     return report
 
 
@@ -125,6 +135,13 @@ def _compose(config: Config, store: Store, group: list[dict]):
     return emails.compose_changes(entries, sender=sender, recipient=first["recipient"], msgid=msgid)
 
 
+def _compose_chat(config: Config, store: Store, group: list[dict]) -> channels.ChatMessage:
+    first = group[0]
+    if first["kind"] != "change":
+        return emails.chat_notice(first["kind"], policy=first["policy"], payload=first["payload"])
+    return emails.chat_changes([change_entry(config, store, r["change_id"]) for r in group])
+
+
 def change_entry(config: Config, store: Store, change_id: int) -> emails.ChangeEntry:
     change = store.change(change_id)
     new = store.version_by_id(change["version_id"]) if change else None
@@ -141,6 +158,7 @@ def change_entry(config: Config, store: Store, change_id: int) -> emails.ChangeE
         policy=change["policy"], title=title, url=url, kind=change["kind"], level=change["level"] or "none",
         summary=change["summary"], old_number=old.number, new_number=new.number,
         old_date=old.created_at[:10], new_date=new.created_at[:10], changeset=changeset,
+        link=emails.page_link(config.notify.site_url, change["policy"], new.number),
     )
 
 

@@ -114,11 +114,17 @@ def print_validation(v: Validation, console: Console) -> None:
         console.print("[green]ok:[/] two fetches agree and the text looks like a policy")
 
 
+URL_WHOLE = 40  # a chat or webhook URL longer than this folds in the outbox table instead of crowding it out
+
+
 def print_outbox(outbox: Outbox, console: Console, everything: bool = False) -> None:
     """Policy and recipient stacked in one column, so both stay whole at 80 columns."""
     rows = outbox.messages
+    names = [v for r in rows for v in (r["policy"], "→ " + r["recipient"]) if len(v) <= URL_WHOLE]
     t = table("outbox", ("id", "policy → recipient", "kind: state (attempts)", "version", "next attempt", "error"),
-              {"policy → recipient": [v for r in rows for v in (r["policy"], "→ " + r["recipient"])]})
+              {"policy → recipient": names})
+    if any(len(r["recipient"]) + 2 > URL_WHOLE for r in rows):  # a long chat URL folds, the table stays readable
+        t.columns[1].no_wrap, t.columns[1].overflow = False, "fold"
     for r in rows:
         t.add_row(str(r["id"]), f"{escape(r['policy'])}\n→ {escape(r['recipient'])}",
                   f"{r['kind']}: {r['state']} ({r['attempts']})", str(r["version"] or ""),
