@@ -55,7 +55,7 @@ def test_the_same_words_found_twice_are_one_finding_naming_both_kinds():
              "we may sell")]
     (f,) = findings(rs)
     assert f.category == "sharing"
-    assert f.text == "no longer rules out: sell; high-risk term new in this section: sale"
+    assert f.text == "no longer rules out: sell, collect; high-risk term new in this section: sale"
 
 
 def test_one_finding_in_several_sections_lists_every_section():
@@ -106,3 +106,11 @@ def test_clip_cuts_at_a_word_boundary():
     out = clip_words(text, 40)
     assert out.endswith("…") and len(out) <= 40
     assert text.startswith(out[:-1]) and text[len(out) - 1] == " "
+
+
+def test_two_findings_of_one_kind_in_the_same_words_are_both_named():
+    rs = [_r(Level.MATERIAL, "sharing", "new named recipient: advertisers", "S", "we share with", "we share with ads"),
+          _r(Level.MATERIAL, "sharing", "new named recipient: partners", "S", "we share with", "we share with ads")]
+    (f,) = findings(rs)
+    assert f.text == "new named recipient: advertisers, partners"
+    assert verdict_line(Assessment(Level.MATERIAL, ("sharing",), tuple(rs))) == f.text

@@ -113,10 +113,9 @@ def findings(reasons: Iterable[Reason]) -> list[Finding]:
         text = phrase(r)
         key = (r.level, r.section, r.old, r.new)
         k = by_quote.get(key) if (r.old or r.new) else None
-        if k is not None:  # the same words: one finding; a different kind of finding is added to it
+        if k is not None:  # the same words: one finding, naming everything found in them
             f = out[k]
-            if _head_tail(text)[0] not in (_head_tail(p)[0] for p in f.text.split("; ")):
-                out[k] = Finding(f.level, f.category, f"{f.text}; {text}", f.sections, f.old, f.new)
+            out[k] = Finding(f.level, f.category, _merge(f.text, text), f.sections, f.old, f.new)
             continue
         same = next((i for i, f in enumerate(out) if f.level == r.level and f.text == text
                      and f.category == r.category), None)
@@ -129,6 +128,22 @@ def findings(reasons: Iterable[Reason]) -> list[Finding]:
         out.append(Finding(r.level, r.category if r.level > Level.NONE else "", text,
                            (r.section,) if r.section else (), r.old, r.new))
     return out
+
+
+def _merge(text: str, more: str) -> str:
+    """ "new recipient: advertisers" + "new recipient: partners" -> "new recipient: advertisers,
+    partners"; a finding of another kind is added after a semicolon; a repeat adds nothing."""
+    parts = [list(_head_tail(p)) for p in text.split("; ")]
+    head, tail = _head_tail(more)
+    for part in parts:
+        if part[0] == head:
+            items = part[1].split(", ") if part[1] else []
+            new = [t for t in (tail.split(", ") if tail else []) if t not in items]
+            part[1] = ", ".join(items + new)
+            break
+    else:
+        parts.append([head, tail])
+    return "; ".join(f"{h}: {t}" if t else h for h, t in parts)
 
 
 def grouped(reasons: Sequence[Reason]) -> list[Group]:
