@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tracker.errors import ConfigError
+from tracker.ranges import RangeSelector
 
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -46,7 +47,7 @@ def check_email(value: str) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
 class TrackerSettings(_Strict):
@@ -141,8 +142,8 @@ class Policy(_Strict):
     name: str
     url: str
     title: str = ""
-    select: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
+    select: tuple[str | RangeSelector, ...] = ()  # CSS, or {startBefore|startAfter, endBefore|endAfter}
+    remove: tuple[str | RangeSelector, ...] = ()
     interval: str | None = None
     cron: str | None = None  # e.g. "0 6 * * 1" (UTC); overrides interval in the daemon
     recipients: tuple[str, ...] = ()
@@ -191,17 +192,37 @@ class Policy(_Strict):
     def _recipients(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(check_email(r) for r in v)
 
-    @field_validator("select", "remove")
+    @field_validator("select", "remove", mode="before")
     @classmethod
-    def _selectors(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+    def _selectors(cls, v: Any) -> Any:
+        """Each item a CSS selector or a range selector (an inline table, OTA's object form)."""
         from tracker.extract import compile_selector
 
-        for css in v:
-            try:
-                compile_selector(css)
-            except Exception as exc:
-                raise ValueError(str(exc)) from None
-        return v
+        items = [v] if isinstance(v, (str, dict, RangeSelector)) else v
+        if not isinstance(items, (list, tuple)):
+            raise ValueError(f"{v!r} is not a CSS selector or a list of them")
+        out: list[str | RangeSelector] = []
+        for i, item in enumerate(items):
+            where = f"item {i + 1}: " if len(items) > 1 else ""
+            if isinstance(item, dict):
+                try:
+                    item = RangeSelector.from_mapping(item)
+                except ValueError as exc:
+                    raise ValueError(f"{where}{exc}") from None
+            if isinstance(item, RangeSelector):
+                css_list = [item.start, item.end]
+            elif isinstance(item, str):
+                css_list = [item]
+            else:
+                raise ValueError(f"{where}{item!r} is neither a CSS selector nor a range selector "
+                                 "({ startBefore = CSS, endBefore = CSS }, or startAfter / endAfter)")
+            for css in css_list:
+                try:
+                    compile_selector(css)
+                except Exception as exc:
+                    raise ValueError(f"{where}{exc}") from None
+            out.append(item)
+        return tuple(out)
 
     @property
     def display_title(self) -> str:

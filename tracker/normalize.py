@@ -22,13 +22,14 @@ from tracker.headings import title_of
 from tracker.htmlblocks import Converter
 from tracker.model import Document, build_document
 from tracker.plaintext import normalize_text
+from tracker.ranges import Selector
 
 NORMALIZER_VERSION = "3"  # 3: hidden prose, loose text, chrome without tags (issue 12)
 
 @dataclass(frozen=True)
 class Options:
-    select: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
+    select: tuple[Selector, ...] = ()  # CSS strings and range selectors (tracker.ranges)
+    remove: tuple[Selector, ...] = ()
     # extra query parameter names to strip from link targets (on top of noise.TRACKING_PARAMS)
     tracking_params: tuple[str, ...] = ()
     # write link targets as [text](url) (cleaned of tracking parameters and per-fetch ids)

@@ -28,6 +28,7 @@ from tracker.config import Config, Policy, rules_from_json
 from tracker.errors import ExtractionError, NotThePolicy, StorageError, TrackerError
 from tracker.model import ChangeKind, Document, Level, Outcome
 from tracker.normalize import NORMALIZER_VERSION, Extraction, Options, extract_source
+from tracker.ranges import selector_json
 from tracker.store import NewChange, Store, Version, utcnow
 
 if TYPE_CHECKING:
@@ -295,7 +296,8 @@ class Checker:
         cov = extraction.coverage
         return self.store.add_version(
             policy.name, extraction.document, snapshot=sha, normalizer=NORMALIZER_VERSION,
-            selectors={"select": list(policy.select), "remove": list(policy.remove), "links": policy.links},
+            selectors={"select": [selector_json(s) for s in policy.select],
+                       "remove": [selector_json(s) for s in policy.remove], "links": policy.links},
             change=change, coverage=(cov.kept_words, cov.page_words), coverage_note=coverage_note,
         )
 
