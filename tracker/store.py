@@ -24,6 +24,32 @@ from tracker.schema import document_blocks, index_version, migrations, stored_ma
 MAX_CHAIN = 16  # deltas between full copies of a policy's text
 MARK = "\x1f"  # around each match in a search snippet (a control character no stored text holds)
 
+# search: per policy, the first version stored on or after --since and the latest version
+_BOUNDS = """SELECT policy, MIN(CASE WHEN :since IS NULL OR created_at >= :since THEN number END) AS lo,
+                    MAX(number) AS latest
+             FROM versions WHERE :policy IS NULL OR policy = :policy GROUP BY policy"""
+_RANKED = "SELECT rowid FROM search_blocks_fts WHERE search_blocks_fts MATCH :q ORDER BY rank"
+_RANKED_IN_POLICY = """SELECT search_blocks_fts.rowid FROM search_blocks_fts
+                       WHERE search_blocks_fts MATCH :q
+                         AND EXISTS (SELECT 1 FROM search_runs r WHERE r.block_id = search_blocks_fts.rowid
+                                     AND r.policy = :policy)
+                       ORDER BY rank"""
+# every hit counted, not listed: the versions each matching block lived in, as runs first..last clipped
+# to --since (or to the latest version), merged per policy and section (a version's section is one hit)
+_TOTAL = f"""WITH bounds AS ({_BOUNDS}),
+             runs AS (SELECT r.policy, b.section, CASE WHEN :all THEN MAX(r.first, bo.lo) ELSE r.last END AS a,
+                             r.last AS z
+                      FROM search_blocks_fts
+                      JOIN search_runs r ON r.block_id = search_blocks_fts.rowid
+                      JOIN search_blocks b ON b.id = search_blocks_fts.rowid
+                      JOIN bounds bo ON bo.policy = r.policy
+                      WHERE search_blocks_fts MATCH :q AND bo.lo IS NOT NULL AND r.last >= bo.lo
+                        AND (:all OR r.last = bo.latest)),
+             merged AS (SELECT a, z, MAX(z) OVER (PARTITION BY policy, section ORDER BY a, z
+                                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+                        FROM runs)
+             SELECT COALESCE(SUM(MAX(0, z - MAX(a, COALESCE(reach + 1, a)) + 1)), 0) FROM merged"""
+
 
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -336,40 +362,64 @@ class Store:
     # -- full-text search ---------------------------------------------------------------------
 
     def search(self, query: str, *, policy: str | None = None, all_versions: bool = False,
-               since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+               since: str | None = None, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
         """Sections of versions with a block matching an FTS5 query, best first (one hit per version
-        and section, with its best block's snippet); only each policy's latest version unless
-        ``all_versions``. A malformed query raises ValueError."""
-        sql = f"""WITH best AS (  -- one row per version and section: its best-ranked block
-                      SELECT v.id AS version_id, b.section, b.id AS block_id, MIN(search_blocks_fts.rank) AS score
-                      FROM search_blocks_fts
-                      JOIN search_blocks b ON b.id = search_blocks_fts.rowid
-                      JOIN search_runs r ON r.block_id = b.id
-                      JOIN versions v ON v.policy = r.policy AND v.number BETWEEN r.first AND r.last
-                      WHERE search_blocks_fts MATCH :q
-                        AND (:policy IS NULL OR r.policy = :policy)
-                        AND (:since IS NULL OR v.created_at >= :since)
-                        AND (:all OR (v.number = r.last AND
-                                      r.last = (SELECT MAX(number) FROM versions WHERE policy = r.policy)))
-                      GROUP BY v.id, b.section
-                      ORDER BY score, v.policy, v.number
-                      LIMIT :limit)
-                  SELECT v.policy, v.number AS version, v.created_at, best.section,
-                         snippet(search_blocks_fts, 0, '{MARK}', '{MARK}', '…', 24) AS snippet
-                  FROM best
-                  JOIN versions v ON v.id = best.version_id
-                  JOIN search_blocks_fts ON search_blocks_fts.rowid = best.block_id
-                  WHERE search_blocks_fts MATCH :q
-                  ORDER BY best.score, v.policy, v.number"""
-        params = {"q": query, "policy": policy, "since": since, "all": all_versions,
-                  "limit": -1 if limit is None else limit}
+        and section, with its best block's snippet), and how many hits there are in all; only each
+        policy's latest version unless ``all_versions``. A malformed query raises ValueError.
+
+        Blocks are taken in FTS5 rank order and spread over the versions they lived in only until
+        the page is full, so a common word costs one ranking, not a join of every version; the
+        total is counted from the runs (first..last) without listing the versions."""
+        params = {"q": query, "policy": policy, "since": since, "all": all_versions}
         try:
-            return self.rows(sql, params)
+            bounds = {p: (lo, latest) for p, lo, latest in self.db.execute(_BOUNDS, params) if lo is not None}
+            (total,) = self.db.execute(_TOTAL, params).fetchone()
+            page = self._search_page(params, bounds, total if limit is None else min(limit, total))
+            blocks = list(dict.fromkeys(block for block, *_ in page))  # snippets of the page's blocks only
+            snippets = dict(self.db.execute(
+                f"SELECT rowid, snippet(search_blocks_fts, 0, '{MARK}', '{MARK}', '…', 24) FROM search_blocks_fts"
+                f" WHERE search_blocks_fts MATCH ? AND rowid IN ({','.join('?' * len(blocks))})",
+                (query, *blocks))) if blocks else {}
+            hits = [{"policy": p, "version": n, "section": section, "snippet": snippets[block],
+                     "created_at": self.db.execute("SELECT created_at FROM versions WHERE policy = ? AND number = ?",
+                                                   (p, n)).fetchone()[0]}
+                    for block, p, n, section in page]
         except sqlite3.OperationalError as exc:
             message = str(exc)
             if message.startswith(("fts5:", "no such column", "unterminated string", "unknown special query")):
                 raise ValueError(message.removeprefix("fts5: ")) from None
             raise self._storage_error(exc) from None
+        return hits, total
+
+    def _search_page(self, params: dict[str, Any], bounds: dict[str, tuple[int, int]],
+                     size: int) -> list[tuple[int, str, int, str]]:
+        """(block, policy, version, section) of the best ``size`` hits: blocks best first, each
+        spread over its runs (by policy, then version); a version's section is hit once, by its
+        best block."""
+        page: list[tuple[int, str, int, str]] = []
+        seen: set[tuple[str, int, str]] = set()
+        if size <= 0:
+            return page
+        ranked = _RANKED_IN_POLICY if params["policy"] is not None else _RANKED
+        for (block,) in self.db.execute(ranked, params):
+            for section, p, first, last in self.db.execute(
+                    "SELECT b.section, r.policy, r.first, r.last FROM search_runs r JOIN search_blocks b"
+                    " ON b.id = r.block_id WHERE r.block_id = ? AND (? IS NULL OR r.policy = ?)"
+                    " ORDER BY r.policy, r.first", (block, params["policy"], params["policy"])):
+                if p not in bounds:
+                    continue
+                lo, latest = bounds[p]
+                if params["all"]:
+                    numbers: range | tuple[int, ...] = range(max(first, lo), last + 1)
+                else:
+                    numbers = (latest,) if last == latest and latest >= lo else ()
+                for n in numbers:
+                    if (p, n, section) not in seen:
+                        seen.add((p, n, section))
+                        page.append((block, p, n, section))
+                        if len(page) == size:
+                            return page
+        return page
 
     def index_size(self) -> dict[str, int]:
         """Bytes of the search index (block texts, FTS5 tables, runs), of the stored texts, and of the text of
