@@ -21,29 +21,8 @@ from tracker.normalize import Options, extract_html, normalize_html, parse_html
 from tracker.ranges import RangeSelector, select_range
 
 SIGNAL_PAGE = (Path(__file__).parent / "ota" / "signal-legal.html").read_text("utf-8")
-# OpenTermsArchive/contrib-declarations declarations/Signal.json
-SIGNAL_DECLARATION = json.loads("""{
-  "name": "Signal",
-  "terms": {
-    "Terms of Service": {
-      "fetch": "https://www.signal.org/legal/",
-      "select": [
-        {
-          "startBefore": "#terms-of-service",
-          "endBefore": "#privacy-policy"
-        },
-        "#document p:nth-last-child(-n+2)"
-      ]
-    },
-    "Privacy Policy": {
-      "fetch": "https://www.signal.org/legal/",
-      "select": {
-        "startBefore": "#privacy-policy",
-        "endAfter": "#document"
-      }
-    }
-  }
-}""")
+# OpenTermsArchive/contrib-declarations declarations/Signal.json, as published
+SIGNAL_DECLARATION = json.loads((Path(__file__).parent / "ota" / "Signal.json").read_text("utf-8"))
 
 
 def _policy(decl: dict) -> config.Policy:

@@ -39,11 +39,51 @@ def parse_interval(value: str | int | float) -> float:
     return seconds
 
 
+def check_url(value: str) -> str:
+    """An http(s) URL tracker may fetch, or ValueError saying why not."""
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.I):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    from tracker.fetch import check_url as fetchable
+
+    return fetchable(value)
+
+
 def check_email(value: str) -> str:
     """An email address, or ValueError saying it is not one."""
     if not _EMAIL.match(value):
         raise ValueError(f"{value!r} is not an email address")
     return value
+
+
+def check_selectors(v: Any) -> Any:
+    """Each item a CSS selector or a range selector (an inline table, OTA's object form)."""
+    from tracker.extract import compile_selector
+
+    items = [v] if isinstance(v, (str, dict, RangeSelector)) else v
+    if not isinstance(items, (list, tuple)):
+        raise ValueError(f"{v!r} is not a CSS selector or a list of them")
+    out: list[str | RangeSelector] = []
+    for i, item in enumerate(items):
+        where = f"item {i + 1}: " if len(items) > 1 else ""
+        if isinstance(item, dict):
+            try:
+                item = RangeSelector.from_mapping(item)
+            except ValueError as exc:
+                raise ValueError(f"{where}{exc}") from None
+        if isinstance(item, RangeSelector):
+            css_list = [item.start, item.end]
+        elif isinstance(item, str):
+            css_list = [item]
+        else:
+            raise ValueError(f"{where}{item!r} is neither a CSS selector nor a range selector "
+                             "({ startBefore = CSS, endBefore = CSS }, or startAfter / endAfter)")
+        for css in css_list:
+            try:
+                compile_selector(css)
+            except Exception as exc:
+                raise ValueError(f"{where}{exc}") from None
+        out.append(item)
+    return tuple(out)
 
 
 class _Strict(BaseModel):
@@ -138,6 +178,25 @@ class NotifySettings(_Strict):
         return v
 
 
+class Source(_Strict):
+    """One page of a combined policy (`combine`); select/remove/render unset = the policy's."""
+
+    url: str
+    select: tuple[str | RangeSelector, ...] | None = None
+    remove: tuple[str | RangeSelector, ...] | None = None
+    render: Literal["auto", "http", "browser"] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return check_url(v)
+
+    @field_validator("select", "remove", mode="before")
+    @classmethod
+    def _selectors(cls, v: Any) -> Any:
+        return None if v is None else check_selectors(v)
+
+
 class Policy(_Strict):
     name: str
     url: str
@@ -150,6 +209,7 @@ class Policy(_Strict):
     threshold: Literal["minor", "material"] | None = None
     links: bool = False  # keep link targets in the canonical text ([text](url)), tracking ids stripped
     render: Literal["auto", "http", "browser"] = "auto"  # browser: headless Chromium runs the page's scripts
+    combine: tuple[Source, ...] = ()  # several pages tracked as one document, joined in this order
     enabled: bool = True
 
     @field_validator("name")
@@ -162,10 +222,6 @@ class Policy(_Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.I):
-            raise ValueError(f"{v!r} is not an http(s) URL")
-        from tracker.fetch import check_url
-
         return check_url(v)
 
     @field_validator("interval")
@@ -195,34 +251,31 @@ class Policy(_Strict):
     @field_validator("select", "remove", mode="before")
     @classmethod
     def _selectors(cls, v: Any) -> Any:
-        """Each item a CSS selector or a range selector (an inline table, OTA's object form)."""
-        from tracker.extract import compile_selector
+        return check_selectors(v)
 
-        items = [v] if isinstance(v, (str, dict, RangeSelector)) else v
-        if not isinstance(items, (list, tuple)):
-            raise ValueError(f"{v!r} is not a CSS selector or a list of them")
-        out: list[str | RangeSelector] = []
-        for i, item in enumerate(items):
-            where = f"item {i + 1}: " if len(items) > 1 else ""
-            if isinstance(item, dict):
-                try:
-                    item = RangeSelector.from_mapping(item)
-                except ValueError as exc:
-                    raise ValueError(f"{where}{exc}") from None
-            if isinstance(item, RangeSelector):
-                css_list = [item.start, item.end]
-            elif isinstance(item, str):
-                css_list = [item]
-            else:
-                raise ValueError(f"{where}{item!r} is neither a CSS selector nor a range selector "
-                                 "({ startBefore = CSS, endBefore = CSS }, or startAfter / endAfter)")
-            for css in css_list:
-                try:
-                    compile_selector(css)
-                except Exception as exc:
-                    raise ValueError(f"{where}{exc}") from None
-            out.append(item)
-        return tuple(out)
+    @model_validator(mode="before")
+    @classmethod
+    def _url_of_combined(cls, data: Any) -> Any:
+        """A combined policy's url is its first page's, unless given (status, emails and links use it)."""
+        if isinstance(data, dict) and "url" not in data and isinstance(data.get("combine"), list) and data["combine"]:
+            first = data["combine"][0]
+            if isinstance(first, dict) and isinstance(first.get("url"), str):
+                return {**data, "url": first["url"]}
+        return data
+
+    @field_validator("combine")
+    @classmethod
+    def _two_pages(cls, v: tuple[Source, ...]) -> tuple[Source, ...]:
+        if len(v) == 1:
+            raise ValueError("combine joins two pages or more; for one page, use url (with select/remove)")
+        return v
+
+    def source_options(self) -> tuple[tuple[str, tuple[str | RangeSelector, ...], tuple[str | RangeSelector, ...],
+                                            str], ...]:
+        """Each page of a combined policy: (url, select, remove, render), the policy's own values
+        where the page does not set them (OTA's rule: the document's keys apply to every source)."""
+        return tuple((s.url, self.select if s.select is None else s.select,
+                      self.remove if s.remove is None else s.remove, s.render or self.render) for s in self.combine)
 
     @property
     def display_title(self) -> str:
