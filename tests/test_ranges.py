@@ -155,3 +155,11 @@ remove = { startAfter = "h1", endBefore = "#terms-of-service" }
             config.parse({"policy": [{"name": "signal-terms", "url": "https://signal.org/legal/",
                                       "select": ["main", bad]}]})
         assert "policy 'signal-terms', key 'select': item 2: " in str(err.value) and says in str(err.value)
+
+
+def test_a_range_point_does_not_change_what_the_other_selectors_match():
+    # the range ends after #a, the first child of .box; `.box > p:nth-child(2)` is #b on the page as
+    # it came (every selector is matched before any range point is marked), so #b goes too (and the
+    # text on either side of it runs together, as in a browser: the page has no space there)
+    assert _body(PAGE, (RangeSelector("#t", "#a"), ".box > p:nth-child(2)")) == \
+        "lead text | betweenafter b | gamma | last words"

@@ -37,16 +37,19 @@ def apply_selectors(root: HtmlElement, select: tuple[Selector, ...], remove: tup
     if remove or select:
         body = root.find("body")
         ledger.page_words = visible_words(body if body is not None else root)
-    marks = [ranges.place(root, rng) for rng in remove if isinstance(rng, RangeSelector)]
-    for css in remove:
-        if isinstance(css, RangeSelector):
-            continue
-        for el in compile_selector(css)(root):
-            if el.getparent() is not None:
-                ledger.drop(el, Reason.SELECTOR)
-            if marks:
-                ranges.hoist_marks(el)
-            drop_element(el)
+    # every element is found on the page as it came, before anything is marked or removed
+    found = [(rng, *ranges.find(root, rng)) for rng in remove if isinstance(rng, RangeSelector)]
+    doomed = [el for css in remove if not isinstance(css, RangeSelector) for el in compile_selector(css)(root)]
+    marks = ranges.place(root, found)
+    removed: set[HtmlElement] = set()
+    for el in doomed:
+        if el.getparent() is None or any(a in removed for a in el.iterancestors()):
+            continue  # inside something removed already (or the whole page)
+        ledger.drop(el, Reason.SELECTOR)
+        if marks:
+            ranges.hoist_marks(el)
+        drop_element(el)
+        removed.add(el)
     if marks:
         gone = ranges.cut_ranges(root, marks)
         if gone >= MIN_BLOCK_WORDS:

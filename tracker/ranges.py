@@ -95,18 +95,30 @@ def _mark_after(el: HtmlElement) -> HtmlElement:
     return mark
 
 
-def place(root: HtmlElement, rng: RangeSelector) -> tuple[HtmlElement, HtmlElement]:
-    """Marker elements at the range's start and end points (both found before either is placed)."""
+def find(root: HtmlElement, rng: RangeSelector) -> tuple[HtmlElement, HtmlElement]:
+    """The range's start and end elements (the first match of each), or an error naming the one
+    that matched nothing."""
     start, end = _first(root, rng.start, "start", rng), _first(root, rng.end, "end", rng)
     if start is root or end is root:
         raise ExtractionError(f"range selector {rng}: a range point cannot be the whole document", kind="selector_miss")
-    first = _mark_after(start) if rng.start_after else _mark_before(start)
-    last = _mark_before(end) if rng.end_before else _mark_after(end)
+    return start, end
+
+
+def place(root: HtmlElement, found: list[tuple[RangeSelector, HtmlElement, HtmlElement]]
+          ) -> list[tuple[HtmlElement, HtmlElement]]:
+    """Marker elements at each range's start and end points. Every element is found before any
+    mark goes in, so a mark never changes what a selector (`:first-child`...) matches."""
+    marks = []
+    for rng, start, end in found:
+        first = _mark_after(start) if rng.start_after else _mark_before(start)
+        last = _mark_before(end) if rng.end_before else _mark_after(end)
+        marks.append((first, last))
     order = {el: i for i, el in enumerate(root.iter(_MARK))}
-    if order[first] > order[last]:
-        raise ExtractionError(f"range selector {rng}: the end point comes before the start point on the page",
-                              kind="selector_miss")
-    return first, last
+    for (rng, _, _), (first, last) in zip(found, marks, strict=True):
+        if order[first] > order[last]:
+            raise ExtractionError(f"range selector {rng}: the end point comes before the start point on the page",
+                                  kind="selector_miss")
+    return marks
 
 
 def _branches(first: HtmlElement, last: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], list[HtmlElement]]:
@@ -169,7 +181,9 @@ def keep_between(first: HtmlElement, last: HtmlElement) -> HtmlElement:
 def select_range(root: HtmlElement, rng: RangeSelector) -> HtmlElement:
     """The range's content in a <div>, cut from a copy of the page (the page stays as it was)."""
     page = copy.deepcopy(root)
-    return keep_between(*place(page, rng))
+    start, end = find(page, rng)
+    [(first, last)] = place(page, [(rng, start, end)])
+    return keep_between(first, last)
 
 
 def hoist_marks(el: HtmlElement) -> None:
