@@ -34,21 +34,12 @@ _RANKED_IN_POLICY = """SELECT search_blocks_fts.rowid FROM search_blocks_fts
                          AND EXISTS (SELECT 1 FROM search_runs r WHERE r.block_id = search_blocks_fts.rowid
                                      AND r.policy = :policy)
                        ORDER BY rank"""
-# every hit counted, not listed: the versions each matching block lived in, as runs first..last clipped
-# to --since (or to the latest version), merged per policy and section (a version's section is one hit)
-_TOTAL = f"""WITH bounds AS ({_BOUNDS}),
-             runs AS (SELECT r.policy, b.section, CASE WHEN :all THEN MAX(r.first, bo.lo) ELSE r.last END AS a,
-                             r.last AS z
-                      FROM search_blocks_fts
-                      JOIN search_runs r ON r.block_id = search_blocks_fts.rowid
-                      JOIN search_blocks b ON b.id = search_blocks_fts.rowid
-                      JOIN bounds bo ON bo.policy = r.policy
-                      WHERE search_blocks_fts MATCH :q AND bo.lo IS NOT NULL AND r.last >= bo.lo
-                        AND (:all OR r.last = bo.latest)),
-             merged AS (SELECT a, z, MAX(z) OVER (PARTITION BY policy, section ORDER BY a, z
-                                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
-                        FROM runs)
-             SELECT COALESCE(SUM(MAX(0, z - MAX(a, COALESCE(reach + 1, a)) + 1)), 0) FROM merged"""
+# every run of versions of every matching block, by policy and section: what the total counts
+_MATCHING_RUNS = """SELECT r.policy, b.section, r.first, r.last FROM search_blocks_fts
+                    JOIN search_runs r ON r.block_id = search_blocks_fts.rowid
+                    JOIN search_blocks b ON b.id = search_blocks_fts.rowid
+                    WHERE search_blocks_fts MATCH :q AND (:policy IS NULL OR r.policy = :policy)
+                    ORDER BY r.policy, b.section, r.first"""
 
 
 def utcnow() -> str:
@@ -373,7 +364,7 @@ class Store:
         params = {"q": query, "policy": policy, "since": since, "all": all_versions}
         try:
             bounds = {p: (lo, latest) for p, lo, latest in self.db.execute(_BOUNDS, params) if lo is not None}
-            (total,) = self.db.execute(_TOTAL, params).fetchone()
+            total = self._search_total(params, bounds)
             page = self._search_page(params, bounds, total if limit is None else min(limit, total))
             blocks = list(dict.fromkeys(block for block, *_ in page))  # snippets of the page's blocks only
             snippets = dict(self.db.execute(
@@ -390,6 +381,29 @@ class Store:
                 raise ValueError(message.removeprefix("fts5: ")) from None
             raise self._storage_error(exc) from None
         return hits, total
+
+    def _search_total(self, params: dict[str, Any], bounds: dict[str, tuple[int, int]]) -> int:
+        """Every hit counted, none listed: per policy and section, the union of the runs of versions
+        its matching blocks lived in (clipped to --since, or to the latest version)."""
+        total, group, reach = 0, None, 0
+        for p, section, first, last in self.db.execute(_MATCHING_RUNS, params):
+            if p not in bounds:
+                continue
+            lo, latest = bounds[p]
+            if params["all"]:
+                first = max(first, lo)
+            elif last == latest and latest >= lo:
+                first = last
+            else:
+                continue
+            if last < first:
+                continue  # all before --since
+            if (p, section) != group:
+                group, reach = (p, section), first - 1
+            if last > reach:
+                total += last - max(first, reach + 1) + 1
+                reach = last
+        return total
 
     def _search_page(self, params: dict[str, Any], bounds: dict[str, tuple[int, int]],
                      size: int) -> list[tuple[int, str, int, str]]:
