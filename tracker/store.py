@@ -7,7 +7,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,22 +24,26 @@ from tracker.schema import document_blocks, index_version, migrations, stored_ma
 MAX_CHAIN = 16  # deltas between full copies of a policy's text
 MARK = "\x1f"  # around each match in a search snippet (a control character no stored text holds)
 
-# search: per policy, the first version stored on or after --since and the latest version
-_BOUNDS = """SELECT policy, MIN(CASE WHEN :since IS NULL OR created_at >= :since THEN number END) AS lo,
-                    MAX(number) AS latest
-             FROM versions WHERE :policy IS NULL OR policy = :policy GROUP BY policy"""
+# search: the versions of a policy a query covers, from the first stored on or after --since to the latest
+_BOUNDS = """SELECT MIN(CASE WHEN :since IS NULL OR created_at >= :since THEN number END), MAX(number)
+             FROM versions WHERE policy = :policy"""
+# a run can hold hits when it is of the policy asked for and, unless every version is searched, ends
+# at its policy's latest version
+_CANDIDATE = """(:policy IS NULL OR r.policy = :policy)
+                AND (:all OR r.last = (SELECT MAX(number) FROM versions v WHERE v.policy = r.policy))"""
+# matching blocks best first: FTS5 ranks them itself when every block can hit; otherwise only the
+# blocks that can are scored (bm25 is what `rank` is), and a block that cannot is never looked at
 _RANKED = "SELECT rowid FROM search_blocks_fts WHERE search_blocks_fts MATCH :q ORDER BY rank"
-_RANKED_IN_POLICY = """SELECT search_blocks_fts.rowid FROM search_blocks_fts
-                       WHERE search_blocks_fts MATCH :q
+_RANKED_CANDIDATES = f"""SELECT rowid FROM search_blocks_fts WHERE search_blocks_fts MATCH :q
                          AND EXISTS (SELECT 1 FROM search_runs r WHERE r.block_id = search_blocks_fts.rowid
-                                     AND r.policy = :policy)
-                       ORDER BY rank"""
-# every run of versions of every matching block, by policy and section: what the total counts
-_MATCHING_RUNS = """SELECT r.policy, b.section, r.first, r.last FROM search_blocks_fts
-                    JOIN search_runs r ON r.block_id = search_blocks_fts.rowid
-                    JOIN search_blocks b ON b.id = search_blocks_fts.rowid
-                    WHERE search_blocks_fts MATCH :q AND (:policy IS NULL OR r.policy = :policy)
-                    ORDER BY r.policy, b.section, r.first"""
+                                     AND {_CANDIDATE})
+                         ORDER BY bm25(search_blocks_fts)"""
+# every run of every matching block that can hold hits, by policy and section: what the total counts
+_MATCHING_RUNS = f"""SELECT r.policy, b.section, r.first, r.last FROM search_blocks_fts
+                     JOIN search_runs r ON r.block_id = search_blocks_fts.rowid
+                     JOIN search_blocks b ON b.id = search_blocks_fts.rowid
+                     WHERE search_blocks_fts MATCH :q AND {_CANDIDATE}
+                     ORDER BY r.policy, b.section, r.first"""
 
 
 def utcnow() -> str:
@@ -363,7 +367,15 @@ class Store:
         total is counted from the runs (first..last) without listing the versions."""
         params = {"q": query, "policy": policy, "since": since, "all": all_versions}
         try:
-            bounds = {p: (lo, latest) for p, lo, latest in self.db.execute(_BOUNDS, params) if lo is not None}
+            cache: dict[str, tuple[int, int] | None] = {}
+
+            def bounds(p: str) -> tuple[int, int] | None:
+                """(first version on or after --since, latest version) of a policy; None: none since."""
+                if p not in cache:
+                    lo, latest = self.db.execute(_BOUNDS, {"since": since, "policy": p}).fetchone()
+                    cache[p] = None if lo is None else (lo, latest)
+                return cache[p]
+
             total = self._search_total(params, bounds)
             page = self._search_page(params, bounds, total if limit is None else min(limit, total))
             blocks = list(dict.fromkeys(block for block, *_ in page))  # snippets of the page's blocks only
@@ -382,14 +394,15 @@ class Store:
             raise self._storage_error(exc) from None
         return hits, total
 
-    def _search_total(self, params: dict[str, Any], bounds: dict[str, tuple[int, int]]) -> int:
+    def _search_total(self, params: dict[str, Any], bounds: Callable[[str], tuple[int, int] | None]) -> int:
         """Every hit counted, none listed: per policy and section, the union of the runs of versions
         its matching blocks lived in (clipped to --since, or to the latest version)."""
         total, group, reach = 0, None, 0
         for p, section, first, last in self.db.execute(_MATCHING_RUNS, params):
-            if p not in bounds:
+            found = bounds(p)
+            if found is None:
                 continue
-            lo, latest = bounds[p]
+            lo, latest = found
             if params["all"]:
                 first = max(first, lo)
             elif last == latest and latest >= lo:
@@ -405,7 +418,7 @@ class Store:
                 reach = last
         return total
 
-    def _search_page(self, params: dict[str, Any], bounds: dict[str, tuple[int, int]],
+    def _search_page(self, params: dict[str, Any], bounds: Callable[[str], tuple[int, int] | None],
                      size: int) -> list[tuple[int, str, int, str]]:
         """(block, policy, version, section) of the best ``size`` hits: blocks best first, each
         spread over its runs (by policy, then version); a version's section is hit once, by its
@@ -414,15 +427,16 @@ class Store:
         seen: set[tuple[str, int, str]] = set()
         if size <= 0:
             return page
-        ranked = _RANKED_IN_POLICY if params["policy"] is not None else _RANKED
+        ranked = _RANKED if params["all"] and params["policy"] is None else _RANKED_CANDIDATES
         for (block,) in self.db.execute(ranked, params):
             for section, p, first, last in self.db.execute(
                     "SELECT b.section, r.policy, r.first, r.last FROM search_runs r JOIN search_blocks b"
                     " ON b.id = r.block_id WHERE r.block_id = ? AND (? IS NULL OR r.policy = ?)"
                     " ORDER BY r.policy, r.first", (block, params["policy"], params["policy"])):
-                if p not in bounds:
+                found = bounds(p)
+                if found is None:
                     continue
-                lo, latest = bounds[p]
+                lo, latest = found
                 if params["all"]:
                     numbers: range | tuple[int, ...] = range(max(first, lo), last + 1)
                 else:
