@@ -24,20 +24,28 @@ from tracker.schema import document_blocks, index_version, migrations, stored_ma
 MAX_CHAIN = 16  # deltas between full copies of a policy's text
 MARK = "\x1f"  # around each match in a search snippet (a control character no stored text holds)
 
-# search: the versions of a policy a query covers, from the first stored on or after --since to the latest
-_BOUNDS = """SELECT MIN(CASE WHEN :since IS NULL OR created_at >= :since THEN number END), MAX(number)
-             FROM versions WHERE policy = :policy"""
+# search: the first version of a policy stored on or after --since
+_SINCE = "SELECT MIN(number) FROM versions WHERE policy = :policy AND created_at >= :since"
 # a run can hold hits when it is of the policy asked for and, unless every version is searched, ends
 # at its policy's latest version
 _CANDIDATE = """(:policy IS NULL OR r.policy = :policy)
                 AND (:all OR r.last = (SELECT MAX(number) FROM versions v WHERE v.policy = r.policy))"""
-# matching blocks best first: FTS5 ranks them itself when every block can hit; otherwise only the
-# blocks that can are scored (bm25 is what `rank` is), and a block that cannot is never looked at
+# matching blocks best first: FTS5 ranks them itself when every block can hit; for one policy only
+# the blocks that can are scored (bm25 is what `rank` is)
 _RANKED = "SELECT rowid FROM search_blocks_fts WHERE search_blocks_fts MATCH :q ORDER BY rank"
 _RANKED_CANDIDATES = f"""SELECT rowid FROM search_blocks_fts WHERE search_blocks_fts MATCH :q
                          AND EXISTS (SELECT 1 FROM search_runs r WHERE r.block_id = search_blocks_fts.rowid
                                      AND {_CANDIDATE})
                          ORDER BY bm25(search_blocks_fts)"""
+# the runs of matching blocks that end at their policy's latest version, each with its block's score
+_LATEST_RUNS = f"""SELECT r.block_id, bm25(search_blocks_fts), r.policy, b.section, r.last FROM search_blocks_fts
+                   JOIN search_runs r ON r.block_id = search_blocks_fts.rowid
+                   JOIN search_blocks b ON b.id = search_blocks_fts.rowid
+                   WHERE search_blocks_fts MATCH :q AND {_CANDIDATE}"""
+# the runs of one block, by policy then version (how a block is spread over the versions it lived in)
+_BLOCK_RUNS = """SELECT b.section, r.policy, r.first, r.last FROM search_runs r
+                 JOIN search_blocks b ON b.id = r.block_id
+                 WHERE r.block_id = :block AND (:policy IS NULL OR r.policy = :policy) ORDER BY r.policy, r.first"""
 # every run of every matching block that can hold hits, by policy and section: what the total counts
 _MATCHING_RUNS = f"""SELECT r.policy, b.section, r.first, r.last FROM search_blocks_fts
                      JOIN search_runs r ON r.block_id = search_blocks_fts.rowid
@@ -362,22 +370,27 @@ class Store:
         and section, with its best block's snippet), and how many hits there are in all; only each
         policy's latest version unless ``all_versions``. A malformed query raises ValueError.
 
-        Blocks are taken in FTS5 rank order and spread over the versions they lived in only until
-        the page is full, so a common word costs one ranking, not a join of every version; the
-        total is counted from the runs (first..last) without listing the versions."""
+        Every version: blocks are taken in FTS5 rank order and spread over the versions they lived
+        in only until the page is full, so a common word costs one ranking, not a join of every
+        version; the total is counted from the runs (first..last) without listing versions. The
+        latest versions: one pass over the runs that end at them gives the page and the count."""
         params = {"q": query, "policy": policy, "since": since, "all": all_versions}
         try:
-            cache: dict[str, tuple[int, int] | None] = {}
+            cache: dict[str, int | None] = {}
 
-            def bounds(p: str) -> tuple[int, int] | None:
-                """(first version on or after --since, latest version) of a policy; None: none since."""
+            def since_number(p: str) -> int | None:
+                """The first version of a policy stored on or after --since (None: none is)."""
+                if since is None:
+                    return 1
                 if p not in cache:
-                    lo, latest = self.db.execute(_BOUNDS, {"since": since, "policy": p}).fetchone()
-                    cache[p] = None if lo is None else (lo, latest)
+                    cache[p] = self.db.execute(_SINCE, {"since": since, "policy": p}).fetchone()[0]
                 return cache[p]
 
-            total = self._search_total(params, bounds)
-            page = self._search_page(params, bounds, total if limit is None else min(limit, total))
+            if all_versions:
+                total = self._search_total(params, since_number)
+                page = self._search_page(params, since_number, total if limit is None else min(limit, total))
+            else:
+                page, total = self._search_latest(params, since_number, limit)
             blocks = list(dict.fromkeys(block for block, *_ in page))  # snippets of the page's blocks only
             snippets = dict(self.db.execute(
                 f"SELECT rowid, snippet(search_blocks_fts, 0, '{MARK}', '{MARK}', '…', 24) FROM search_blocks_fts"
@@ -394,23 +407,29 @@ class Store:
             raise self._storage_error(exc) from None
         return hits, total
 
-    def _search_total(self, params: dict[str, Any], bounds: Callable[[str], tuple[int, int] | None]) -> int:
-        """Every hit counted, none listed: per policy and section, the union of the runs of versions
-        its matching blocks lived in (clipped to --since, or to the latest version)."""
+    def _search_latest(self, params: dict[str, Any], since_number: Callable[[str], int | None],
+                       limit: int | None) -> tuple[list[tuple[int, str, int, str]], int]:
+        """The latest versions only: one hit per policy and section, so one pass over the runs of
+        matching blocks that end at the latest version gives both the page and the count."""
+        best: dict[tuple[str, str], tuple[float, int, int]] = {}
+        for block, score, p, section, last in self.db.execute(_LATEST_RUNS, params):
+            lo = since_number(p)
+            if lo is None or lo > last:
+                continue  # the latest version is older than --since
+            if (p, section) not in best or score < best[(p, section)][0]:
+                best[(p, section)] = (score, block, last)
+        ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0][0], item[1][1]))
+        return [(block, p, n, section) for (p, section), (_, block, n) in ranked[:limit]], len(best)
+
+    def _search_total(self, params: dict[str, Any], since_number: Callable[[str], int | None]) -> int:
+        """Every hit in every version counted, none listed: per policy and section, the union of
+        the runs of versions its matching blocks lived in (from --since on)."""
         total, group, reach = 0, None, 0
         for p, section, first, last in self.db.execute(_MATCHING_RUNS, params):
-            found = bounds(p)
-            if found is None:
+            lo = since_number(p)
+            if lo is None or last < lo:
                 continue
-            lo, latest = found
-            if params["all"]:
-                first = max(first, lo)
-            elif last == latest and latest >= lo:
-                first = last
-            else:
-                continue
-            if last < first:
-                continue  # all before --since
+            first = max(first, lo)
             if (p, section) != group:
                 group, reach = (p, section), first - 1
             if last > reach:
@@ -418,30 +437,19 @@ class Store:
                 reach = last
         return total
 
-    def _search_page(self, params: dict[str, Any], bounds: Callable[[str], tuple[int, int] | None],
+    def _search_page(self, params: dict[str, Any], since_number: Callable[[str], int | None],
                      size: int) -> list[tuple[int, str, int, str]]:
-        """(block, policy, version, section) of the best ``size`` hits: blocks best first, each
-        spread over its runs (by policy, then version); a version's section is hit once, by its
-        best block."""
+        """(block, policy, version, section) of the best ``size`` hits in every version: blocks
+        best first, each spread over its runs (by policy, then version); a version's section is
+        hit once, by its best block."""
         page: list[tuple[int, str, int, str]] = []
         seen: set[tuple[str, int, str]] = set()
         if size <= 0:
             return page
-        ranked = _RANKED if params["all"] and params["policy"] is None else _RANKED_CANDIDATES
-        for (block,) in self.db.execute(ranked, params):
-            for section, p, first, last in self.db.execute(
-                    "SELECT b.section, r.policy, r.first, r.last FROM search_runs r JOIN search_blocks b"
-                    " ON b.id = r.block_id WHERE r.block_id = ? AND (? IS NULL OR r.policy = ?)"
-                    " ORDER BY r.policy, r.first", (block, params["policy"], params["policy"])):
-                found = bounds(p)
-                if found is None:
-                    continue
-                lo, latest = found
-                if params["all"]:
-                    numbers: range | tuple[int, ...] = range(max(first, lo), last + 1)
-                else:
-                    numbers = (latest,) if last == latest and latest >= lo else ()
-                for n in numbers:
+        for (block,) in self.db.execute(_RANKED if params["policy"] is None else _RANKED_CANDIDATES, params):
+            for section, p, first, last in self.db.execute(_BLOCK_RUNS, {"block": block, "policy": params["policy"]}):
+                lo = since_number(p)
+                for n in range(max(first, lo), last + 1) if lo is not None else ():
                     if (p, n, section) not in seen:
                         seen.add((p, n, section))
                         page.append((block, p, n, section))
