@@ -16,6 +16,10 @@ import pytest
 import tracker
 from tests.conftest import Workspace
 from tracker.ota import slug
+from tracker.pipeline import options_of
+from tracker.ranges import RangeSelector
+
+OTA = Path(__file__).parent / "ota"
 
 TUMBLR = """{
   "name": "Tumblr",
@@ -168,13 +172,28 @@ EXPECTED = {
                                 "render": "browser"},
     "facebook-developer-terms": {"title": "Facebook Developer Terms", "url": "https://developers.facebook.com/policy",
                                  "select": ["._4bl9"]},
+    # two pages joined in order; the document's select and executeClientScripts apply to both
+    "facebook-user-consent-policy": {
+        "title": "Facebook User Consent Policy", "url": "https://www.facebook.com/legal/terms/dataprocessing",
+        "select": [{"startBefore": "div[role=main]", "endBefore": '[role="separator"]:first-child'}],
+        "render": "browser",
+        "combine": [{"url": "https://www.facebook.com/legal/terms/dataprocessing"},
+                    {"url": "https://www.facebook.com/legal/EU_data_transfer_addendum"}]},
+    "facebook-commercial-terms": {
+        "title": "Facebook Commercial Terms", "url": "https://www.facebook.com/legal/commercial_terms",
+        "select": ["div[role=main]"],
+        "remove": [{"startBefore": '[role="separator"]:first-child', "endAfter": '[role="contentinfo"]'}],
+        "render": "browser"},
+    "facebook-live-policy": {
+        "title": "Facebook Live Policy", "url": "https://en-gb.facebook.com/policies/live",
+        "select": [{"startBefore": "div[role=main]", "endBefore": '[role="separator"]:first-child'}],
+        "render": "browser"},
 }
-NOT_IMPORTED = {"Facebook / User Consent Policy": "combine",
-                "Facebook / Commercial Terms": "range selector in remove",
-                "Facebook / Live Policy": "range selector in select"}
 FILTER_NOTES = {"LinkedIn / Brand Guidelines": "removeDownloadedForUseLinkExtenstion",
                 "Facebook / Privacy Policy": "removeTrackingIDs, cleanUrls, removeHelpButtons",
-                "Facebook / Developer Terms": "removeHelpButtons, cleanUrls"}
+                "Facebook / Developer Terms": "removeHelpButtons, cleanUrls",
+                "Facebook / Commercial Terms": "cleanUrls",
+                "Facebook / Live Policy": "removeTrackingIDs"}
 
 
 @pytest.fixture
@@ -208,13 +227,11 @@ def _lines(stderr: str, prefix: str) -> dict[str, str]:
     return out
 
 
-def test_a_folder_of_declarations_prints_policies_and_says_what_was_not_imported(ws, declarations):
-    result = ws.cli("import-ota", str(declarations), expect=1)  # some documents could not be imported
+def test_a_folder_of_declarations_prints_policies_and_says_what_was_left_out(ws, declarations):
+    result = ws.cli("import-ota", str(declarations))  # range selectors and combine are imported too
     printed = tomllib.loads(result.stdout)["policy"]
     assert {p["name"]: {k: v for k, v in p.items() if k != "name"} for p in printed} == EXPECTED
-    skipped = _lines(result.stderr, "not imported: ")
-    assert set(skipped) == set(NOT_IMPORTED)
-    assert all(NOT_IMPORTED[d] in reason for d, reason in skipped.items())
+    assert _lines(result.stderr, "not imported: ") == {}
     notes = _lines(result.stderr, "note: ")
     assert notes == {d: f"filter {f} not imported (JavaScript functions)"
                                                 for d, f in FILTER_NOTES.items()}
@@ -230,18 +247,25 @@ def test_one_file_that_imports_completely_is_exit_0(ws, declarations):
 
 def test_write_appends_to_a_commented_config_that_still_loads(ws, declarations):
     before = ws.config_path.read_bytes()
-    result = ws.cli("import-ota", str(declarations), "--write", expect=1)
+    result = ws.cli("import-ota", str(declarations), "--write")
     assert f"added {len(EXPECTED)} policies" in result.stdout
     after = ws.config_path.read_bytes()
     assert after.startswith(before.rstrip(b"\n")) and b"# imported from Open Terms Archive declarations" in after
     with tracker.Tracker(ws.config_path) as t:
         names = [p.name for p in t.config.policy]
         assert names == ["plex-privacy", "example-terms",  # files in name order, documents as declared
-                         "facebook-privacy-policy", "facebook-developer-terms", "linkedin-privacy-policy",
+                         "facebook-privacy-policy", "facebook-developer-terms", "facebook-user-consent-policy",
+                         "facebook-commercial-terms", "facebook-live-policy", "linkedin-privacy-policy",
                          "linkedin-brand-guidelines", "tumblr-privacy-policy", "tumblr-terms-of-service",
                          "tumblr-community-guidelines"]
         assert t.policy("facebook-privacy-policy").render == "browser"
         assert t.policy("linkedin-privacy-policy").remove[-1] == ".banner__image-container"
+        consent = t.policy("facebook-user-consent-policy")  # the written TOML reads back as declared
+        assert [s.url for s in consent.combine] == ["https://www.facebook.com/legal/terms/dataprocessing",
+                                                    "https://www.facebook.com/legal/EU_data_transfer_addendum"]
+        assert consent.select == (RangeSelector("div[role=main]", '[role="separator"]:first-child', end_before=True),)
+        assert t.policy("facebook-commercial-terms").remove == (
+            RangeSelector('[role="separator"]:first-child', '[role="contentinfo"]'),)
     again = ws.cli("import-ota", str(declarations), "--write", expect=1)  # every name is taken now
     assert "already exists" in again.stderr and ws.config_path.read_bytes() == after
 
@@ -275,3 +299,29 @@ def test_a_declared_selector_tracker_cannot_parse_or_a_bad_url_is_not_imported(w
 def test_slugs():
     assert slug("Facebook Trackers Policy") == "facebook-trackers-policy"
     assert slug("  Le Monde — Conditions Générales d'Utilisation ") == "le-monde-conditions-generales-d-utilisation"
+
+
+
+
+def test_range_and_combined_declarations_import_and_extract_as_ota_does(ws, tmp_path):
+    folder = tmp_path / "more"
+    folder.mkdir()
+    for name in ("Signal.json", "Substack.json"):  # real declarations (tests/ota/README.md)
+        (folder / name).write_bytes((OTA / name).read_bytes())
+    ws.cli("import-ota", str(folder), "--write")
+    with tracker.Tracker(ws.config_path) as t:
+        terms = t.policy("signal-terms-of-service")
+        assert terms.url == "https://www.signal.org/legal/"
+        assert terms.select == (RangeSelector("#terms-of-service", "#privacy-policy", end_before=True),
+                                "#document p:nth-last-child(-n+2)")
+        claims = t.policy("substack-copyright-claims-policy")
+        assert claims.url == "https://substack.com/dispute" and claims.select == ()
+        rng = (RangeSelector("h1", ".footer-wrap", end_before=True),)
+        assert [(s.url, s.select) for s in claims.combine] == [("https://substack.com/dispute", rng),
+                                                               ("https://substack.com/repeat_infringer", rng)]
+        # the imported policy reads the real page as OTA's version of it does
+        from tracker.normalize import extract_source
+
+        page = (OTA / "signal-legal.html").read_bytes()
+        doc = extract_source(page, "text/html", "utf-8", options_of(terms, t.config)).document
+        assert [s.heading for s in doc.sections] == ["Terms of Service", "About our services", "General"]

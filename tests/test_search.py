@@ -62,7 +62,7 @@ def test_removed_words_are_found_where_they_lived_and_not_in_the_latest(ws):
     assert all(h["policy"] == "tumblr" and "**by themselves**" in h["snippet"] for h in every["hits"])
     assert every["hits"][0]["section"] == "What We Collect and How We Use It"
     latest = ws.json("search", '"by themselves"', "--policy", "tumblr")
-    assert latest == {"query": '"by themselves"', "hits": []}
+    assert latest == {"query": '"by themselves"', "hits": [], "total": 0, "truncated": False}
 
 
 def test_phrase_prefix_and_default_latest_version_of_each_policy(ws):
@@ -134,9 +134,9 @@ def test_the_index_is_written_in_the_version_transaction(tmp_path):
     with pytest.raises(RuntimeError), store.write():
         store.add_version("p", doc, snapshot=None, normalizer="t", selectors={},
                           change=NewChange(tracker.ChangeKind.FIRST, None, "", None))
-        assert store.search("cookies")
+        assert store.search("cookies")[0]
         raise RuntimeError("crash before commit")
-    assert store.search("cookies") == [] and store.versions("p") == []
+    assert store.search("cookies") == ([], 0) and store.versions("p") == []
     assert store.db.execute("SELECT COUNT(*) FROM search_blocks").fetchone()[0] == 0
 
 
@@ -151,4 +151,38 @@ def test_the_migration_indexes_a_database_stored_before_search(tmp_path):
         store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_search_index'")
     with Store(path) as store:
         after = store.search("cookie*", all_versions=True)
-    assert before and after == before
+    assert before[0] and after == before
+
+
+def _section_hits(ws: Workspace, policy: str, word: str, since: str = "") -> set[tuple[str, int, str]]:
+    """(policy, version, section) of every stored version's section holding a word: read from the
+    stored texts (`show --format json`), not from the index."""
+    found = set()
+    for v in ws.json("history", policy)["versions"]:
+        if v["created_at"] < since:
+            continue
+        shown = ws.json("show", policy, "--version", str(v["number"]))
+        for section in shown["sections"]:
+            blocks = [section["heading"], section["text"]]
+            if any(re.search(rf"\b{word}\b", b, re.I) for b in blocks):
+                found.add((policy, v["number"], section["heading"]))
+    return found
+
+
+def test_a_limit_returns_the_best_hits_and_counts_the_rest_honestly(ws):
+    truth = _section_hits(ws, "tumblr", "cookies") | _section_hits(ws, "tumblr-early", "cookies")
+    everything = valid("search", ws.json("search", "cookies", "--all-versions", "--limit", "10000"))
+    assert {(h["policy"], h["version"], h["section"]) for h in everything["hits"]} == truth
+    assert everything["total"] == len(truth) and everything["truncated"] is False
+    page = valid("search", ws.json("search", "cookies", "--all-versions", "--limit", "7"))
+    assert page["hits"] == everything["hits"][:7]  # the same ranking, cut
+    assert page["total"] == len(truth) and page["truncated"] is True
+    out = ws.cli("search", "cookies", "--all-versions", "--limit", "7")
+    assert f"{len(truth) - 7} more (of {len(truth)})" in out.stderr
+    since = _section_hits(ws, "tumblr", "cookies", since="2024-01-01")
+    dated = ws.json("search", "cookies", "--all-versions", "--policy", "tumblr", "--since", "2024-01-01",
+                    "--limit", "2")
+    assert dated["total"] == len(since) and len(dated["hits"]) == 2
+    latest = ws.json("search", "cookies", "--limit", "1")
+    assert latest["total"] == len({(p, s) for p, n, s in truth
+                                   if n == len(ws.json("history", p)["versions"])})

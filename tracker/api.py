@@ -619,12 +619,12 @@ class Tracker:
         if policy is not None:
             self.policy(policy)
         try:
-            rows = self.store.search(check_query(query), policy=policy, all_versions=all_versions,
-                                     since=since_bound(since), limit=limit)
+            rows, total = self.store.search(check_query(query), policy=policy, all_versions=all_versions,
+                                            since=since_bound(since), limit=limit)
         except ValueError as exc:
             raise UsageError(f"search query {query!r}: {exc} (quote a phrase or a word with - or : in "
                              '"double quotes"; a prefix is word*)') from None
-        return SearchResult(query, tuple(SearchHit(**r) for r in rows), all_versions)
+        return SearchResult(query, tuple(SearchHit(**r) for r in rows), all_versions, total=total)
 
     def status(self) -> Status:
         """Per policy: last check, outcome, versions, next due, failing since; the outbox; daemons."""

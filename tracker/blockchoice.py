@@ -7,12 +7,14 @@ sections built like the chosen one (a policy split over several `div.section`) a
 
 from __future__ import annotations
 
+import copy
 import re
 
 from lxml import etree
 from lxml.etree import _Element as HtmlElement
 
-from tracker.coverage import Ledger, Reason
+from tracker import ranges
+from tracker.coverage import MIN_BLOCK_WORDS, Dropped, Ledger, Reason
 from tracker.errors import ExtractionError
 from tracker.extract import (
     HEADING_TAGS,
@@ -22,24 +24,44 @@ from tracker.extract import (
     title_h1,
     words,
 )
+from tracker.ranges import RangeSelector, Selector
 
 
-def apply_selectors(root: HtmlElement, select: tuple[str, ...], remove: tuple[str, ...],
+def apply_selectors(root: HtmlElement, select: tuple[Selector, ...], remove: tuple[Selector, ...],
                     ledger: Ledger | None = None) -> HtmlElement:
-    """`remove` first, then `select`; a `select` that matches nothing is an extraction error."""
+    """`remove` first, then `select`; a `select` that matches nothing is an extraction error.
+
+    A range selector (tracker.ranges) in `remove` deletes its part of the page; in `select` it
+    keeps it. Every point and match is found on the page as it came (as OTA's engine does)."""
     ledger = ledger if ledger is not None else Ledger()
     if remove or select:
         body = root.find("body")
         ledger.page_words = visible_words(body if body is not None else root)
-    for css in remove:
-        for el in compile_selector(css)(root):
-            if el.getparent() is not None:
-                ledger.drop(el, Reason.SELECTOR)
-            drop_element(el)
+    # every element is found on the page as it came, before anything is marked or removed
+    found = [(rng, *ranges.find(root, rng)) for rng in remove if isinstance(rng, RangeSelector)]
+    doomed = [el for css in remove if not isinstance(css, RangeSelector) for el in compile_selector(css)(root)]
+    marks = ranges.place(root, found)
+    removed: set[HtmlElement] = set()
+    for el in doomed:
+        if el.getparent() is None or any(a in removed for a in el.iterancestors()):
+            continue  # inside something removed already (or the whole page)
+        ledger.drop(el, Reason.SELECTOR)
+        if marks:
+            ranges.hoist_marks(el)
+        drop_element(el)
+        removed.add(el)
+    if marks:
+        gone = ranges.cut_ranges(root, marks)
+        if gone >= MIN_BLOCK_WORDS:
+            where = ", ".join(str(r) for r in remove if isinstance(r, RangeSelector))
+            ledger.dropped.append(Dropped(Reason.SELECTOR, gone, where, ""))
     if not select:
         return root
+    if any(isinstance(s, RangeSelector) for s in select):
+        return _select_with_ranges(root, select)
     picked: list[HtmlElement] = []
     for css in select:
+        assert isinstance(css, str)
         matches = compile_selector(css)(root)
         if not matches:
             raise ExtractionError(f"selector {css!r} matched nothing on the page", kind="selector_miss")
@@ -54,6 +76,24 @@ def apply_selectors(root: HtmlElement, select: tuple[str, ...], remove: tuple[st
     for el in ordered:
         el.tail = None
         wrapper.append(el)  # moves it: the tree is ours to consume
+    return wrapper
+
+
+def _select_with_ranges(root: HtmlElement, select: tuple[Selector, ...]) -> HtmlElement:
+    """Each selector's part of the page, in the order the selectors are written (OTA's order), each
+    cut from the page as it is after `remove` (a range and an element may overlap: both are kept)."""
+    wrapper = etree.Element("div")
+    for item in select:
+        if isinstance(item, RangeSelector):
+            wrapper.append(ranges.select_range(root, item))
+            continue
+        matches = compile_selector(item)(root)
+        if not matches:
+            raise ExtractionError(f"selector {item!r} matched nothing on the page", kind="selector_miss")
+        for el in matches:
+            part = copy.deepcopy(el)
+            part.tail = None
+            wrapper.append(part)
     return wrapper
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tracker.errors import ConfigError
+from tracker.ranges import RangeSelector
 
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -36,6 +37,15 @@ def parse_interval(value: str | int | float) -> float:
     if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
         raise ValueError(f"{value!r} is out of range: an interval is from 1 second to 366 days")
     return seconds
+
+
+def check_url(value: str) -> str:
+    """An http(s) URL tracker may fetch, or ValueError saying why not."""
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.I):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    from tracker.fetch import check_url as fetchable
+
+    return fetchable(value)
 
 
 def check_email(value: str) -> str:
@@ -85,10 +95,39 @@ def _checked_url(value: str, environ: tuple[tuple[str, str | None], ...]) -> str
     from tracker import channels
 
     return channels.check(value, environ={k: v for k, v in environ if v is not None})
+def check_selectors(v: Any) -> Any:
+    """Each item a CSS selector or a range selector (an inline table, OTA's object form)."""
+    from tracker.extract import compile_selector
+
+    items = [v] if isinstance(v, (str, dict, RangeSelector)) else v
+    if not isinstance(items, (list, tuple)):
+        raise ValueError(f"{v!r} is not a CSS selector or a list of them")
+    out: list[str | RangeSelector] = []
+    for i, item in enumerate(items):
+        where = f"item {i + 1}: " if len(items) > 1 else ""
+        if isinstance(item, dict):
+            try:
+                item = RangeSelector.from_mapping(item)
+            except ValueError as exc:
+                raise ValueError(f"{where}{exc}") from None
+        if isinstance(item, RangeSelector):
+            css_list = [item.start, item.end]
+        elif isinstance(item, str):
+            css_list = [item]
+        else:
+            raise ValueError(f"{where}{item!r} is neither a CSS selector nor a range selector "
+                             "({ startBefore = CSS, endBefore = CSS }, or startAfter / endAfter)")
+        for css in css_list:
+            try:
+                compile_selector(css)
+            except Exception as exc:
+                raise ValueError(f"{where}{exc}") from None
+        out.append(item)
+    return tuple(out)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
 class TrackerSettings(_Strict):
@@ -187,18 +226,38 @@ class NotifySettings(_Strict):
         return v
 
 
+class Source(_Strict):
+    """One page of a combined policy (`combine`); select/remove/render unset = the policy's."""
+
+    url: str
+    select: tuple[str | RangeSelector, ...] | None = None
+    remove: tuple[str | RangeSelector, ...] | None = None
+    render: Literal["auto", "http", "browser"] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return check_url(v)
+
+    @field_validator("select", "remove", mode="before")
+    @classmethod
+    def _selectors(cls, v: Any) -> Any:
+        return None if v is None else check_selectors(v)
+
+
 class Policy(_Strict):
     name: str
     url: str
     title: str = ""
-    select: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
+    select: tuple[str | RangeSelector, ...] = ()  # CSS, or {startBefore|startAfter, endBefore|endAfter}
+    remove: tuple[str | RangeSelector, ...] = ()
     interval: str | None = None
     cron: str | None = None  # e.g. "0 6 * * 1" (UTC); overrides interval in the daemon
     recipients: tuple[str, ...] = ()
     threshold: Literal["minor", "material"] | None = None
     links: bool = False  # keep link targets in the canonical text ([text](url)), tracking ids stripped
     render: Literal["auto", "http", "browser"] = "auto"  # browser: headless Chromium runs the page's scripts
+    combine: tuple[Source, ...] = ()  # several pages tracked as one document, joined in this order
     enabled: bool = True
 
     @field_validator("name")
@@ -211,10 +270,6 @@ class Policy(_Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.I):
-            raise ValueError(f"{v!r} is not an http(s) URL")
-        from tracker.fetch import check_url
-
         return check_url(v)
 
     @field_validator("interval")
@@ -241,17 +296,34 @@ class Policy(_Strict):
     def _recipients(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(check_recipient(r) for r in v)
 
-    @field_validator("select", "remove")
+    @field_validator("select", "remove", mode="before")
     @classmethod
-    def _selectors(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        from tracker.extract import compile_selector
+    def _selectors(cls, v: Any) -> Any:
+        return check_selectors(v)
 
-        for css in v:
-            try:
-                compile_selector(css)
-            except Exception as exc:
-                raise ValueError(str(exc)) from None
+    @model_validator(mode="before")
+    @classmethod
+    def _url_of_combined(cls, data: Any) -> Any:
+        """A combined policy's url is its first page's, unless given (status, emails and links use it)."""
+        if isinstance(data, dict) and "url" not in data and isinstance(data.get("combine"), list) and data["combine"]:
+            first = data["combine"][0]
+            if isinstance(first, dict) and isinstance(first.get("url"), str):
+                return {**data, "url": first["url"]}
+        return data
+
+    @field_validator("combine")
+    @classmethod
+    def _two_pages(cls, v: tuple[Source, ...]) -> tuple[Source, ...]:
+        if len(v) == 1:
+            raise ValueError("combine joins two pages or more; for one page, use url (with select/remove)")
         return v
+
+    def source_options(self) -> tuple[tuple[str, tuple[str | RangeSelector, ...], tuple[str | RangeSelector, ...],
+                                            str], ...]:
+        """Each page of a combined policy: (url, select, remove, render), the policy's own values
+        where the page does not set them (OTA's rule: the document's keys apply to every source)."""
+        return tuple((s.url, self.select if s.select is None else s.select,
+                      self.remove if s.remove is None else s.remove, s.render or self.render) for s in self.combine)
 
     @property
     def display_title(self) -> str:

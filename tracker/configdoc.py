@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from tracker.ranges import RangeSelector
+
 MEANINGS: dict[str, str] = {
     # [tracker]
     "tracker.database": "SQLite file of versions, fetches and the outbox (relative to the config file).",
@@ -70,10 +72,13 @@ MEANINGS: dict[str, str] = {
     "notify.smtp.timeout": "Seconds to wait for the SMTP server (connecting, and each reply).",
     # [[policy]]
     "policy.name": "Slug (lowercase letters, digits, dashes) used on the command line; unique.",
-    "policy.url": "Address of the policy page (http or https).",
+    "policy.url": "Address of the policy page (http or https); with combine, the first page's when unset.",
     "policy.title": "Name shown to people; the policy's name when empty.",
-    "policy.select": "CSS selectors of the policy text (found automatically otherwise).",
-    "policy.remove": "CSS selectors of elements to drop before extraction.",
+    "policy.select": "CSS selectors of the policy text (found automatically otherwise); an item may be a range "
+                     "table, `{ startBefore = \"h1\", endBefore = \"footer\" }` (startBefore/startAfter, "
+                     "endBefore/endAfter: the page from the first match of one to the first of the other, as Open "
+                     "Terms Archive declares it; a point that matches nothing is an error).",
+    "policy.remove": "CSS selectors (or range tables, as for select) of what to drop before extraction.",
     "policy.interval": "Time between checks of this policy; [tracker] interval when unset.",
     "policy.cron": 'Cron schedule in UTC, e.g. "0 6 * * 1"; overrides interval in the daemon.',
     "policy.recipients": "Who is told about this policy's changes: email addresses, or Apprise URLs for chat and "
@@ -84,20 +89,29 @@ MEANINGS: dict[str, str] = {
     "policy.links": "Keep link targets in the stored text ([text](url)), tracking ids stripped.",
     "policy.render": '"auto": render in headless Chromium when the page is a script shell; "http": never; '
                      '"browser": always.',
+    "policy.combine": "Several pages tracked as one document (Open Terms Archive's `combine`): fetched in this "
+                      "order, each with its own selectors, their texts joined; url defaults to the first page's. "
+                      "Keys below.",
     "policy.enabled": "false: kept in the config and the database, but not checked.",
+    # [[policy]] combine = [...]
+    "policy.combine.url": "Address of this page (http or https).",
+    "policy.combine.select": "This page's selectors (as policy.select); the policy's when unset.",
+    "policy.combine.remove": "This page's remove selectors (as policy.remove); the policy's when unset.",
+    "policy.combine.render": "This page's render mode (as policy.render); the policy's when unset.",
     # [materiality]
     "materiality": "Extensions of the shipped rules (tracker/rules/materiality.toml): extra terms, categories, "
                    "escalate_favourable = true.",
 }
 
 SECTIONS = (("[tracker]", "tracker"), ("[notify]", "notify"), ("[notify.smtp]", "notify.smtp"),
-            ("[[policy]]", "policy"))
+            ("[[policy]]", "policy"), ("[[policy]] combine = [{...}, ...]", "policy.combine"))
 
 
 def models() -> dict[str, type[BaseModel]]:
-    from tracker.config import NotifySettings, Policy, SmtpSettings, TrackerSettings
+    from tracker.config import NotifySettings, Policy, SmtpSettings, Source, TrackerSettings
 
-    return {"tracker": TrackerSettings, "notify": NotifySettings, "notify.smtp": SmtpSettings, "policy": Policy}
+    return {"tracker": TrackerSettings, "notify": NotifySettings, "notify.smtp": SmtpSettings, "policy": Policy,
+            "policy.combine": Source}
 
 
 def keys() -> list[str]:
@@ -133,13 +147,16 @@ def _type(annotation: Any) -> str:
     if origin is typing.Literal:
         return " \\| ".join(json.dumps(a) for a in args)
     if origin in (types.UnionType, typing.Union):
-        return " or ".join(_type(a) for a in args if a is not type(None)) + " (optional)"
+        optional = " (optional)" if type(None) in args else ""
+        return " or ".join(_type(a) for a in args if a is not type(None)) + optional
     if origin is tuple:
         return f"list of {_type(args[0])}"
     if origin is dict:
         return f"table of {_type(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "table"
+    if annotation is RangeSelector:
+        return "range table"
     return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(annotation, str(annotation))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from tracker.errors import ConfigError
 
-POLICY_KEYS = ("name", "title", "url", "select", "remove", "render", "interval", "recipients")
+POLICY_KEYS = ("name", "title", "url", "select", "remove", "render", "combine", "interval", "recipients")
 
 
 def policy_toml(policies: Sequence[Mapping[str, Any]], comments: Sequence[str] = ()) -> str:
@@ -32,10 +32,28 @@ def policy_toml(policies: Sequence[Mapping[str, Any]], comments: Sequence[str] =
         for key in (*POLICY_KEYS, *(k for k in policy if k not in POLICY_KEYS)):
             value = policy.get(key)
             if value not in (None, "", (), []):
-                table.add(key, list(value) if isinstance(value, tuple) else value)
+                table.add(key, _item(value))
         tables.append(table)
     out.add("policy", tables)
     return tomlkit.dumps(out)
+
+
+def _item(value: Any) -> Any:
+    """Tables inside lists as inline tables (a range selector, a page of `combine`), one per line
+    when they are pages: tomlkit would otherwise write them as [[policy.combine]] sections."""
+    import tomlkit
+
+    if isinstance(value, Mapping):
+        table = tomlkit.inline_table()
+        table.update({k: _item(v) for k, v in value.items() if v not in (None, "", (), [])})
+        return table
+    if isinstance(value, (list, tuple)):
+        array = tomlkit.array()
+        array.extend(_item(v) for v in value)
+        if any(isinstance(v, Mapping) and "url" in v for v in value):
+            array.multiline(True)
+        return array
+    return value
 
 
 def append_policies(path: Path, policies: Sequence[Mapping[str, Any]], comments: Sequence[str] = ()) -> None:

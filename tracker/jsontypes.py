@@ -318,10 +318,13 @@ class SearchHitJSON(TypedDict):
 
 
 class SearchJSON(TypedDict):
-    """`tracker search QUERY --format json`: best hits first."""
+    """`tracker search QUERY --format json`: best hits first; ``total`` counts every hit, also those
+    past ``--limit`` (``truncated``: some were left out)."""
 
     query: str
     hits: list[SearchHitJSON]
+    total: int
+    truncated: bool
 
 
 COMMANDS: dict[str, type] = {

@@ -13,26 +13,29 @@ from functools import lru_cache
 
 from lxml import etree
 
-from tracker import blockchoice, edges, extract, noise
+from tracker import blockchoice, combine, edges, extract, noise
 from tracker.controls import map_strings, strip_controls
-from tracker.coverage import Coverage, Ledger
+from tracker.coverage import Coverage, Dropped, Ledger
 from tracker.errors import ExtractionError
 from tracker.folding import fold
 from tracker.headings import title_of
 from tracker.htmlblocks import Converter
 from tracker.model import Document, build_document
 from tracker.plaintext import normalize_text
+from tracker.ranges import Selector
 
 NORMALIZER_VERSION = "3"  # 3: hidden prose, loose text, chrome without tags (issue 12)
 
 @dataclass(frozen=True)
 class Options:
-    select: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
+    select: tuple[Selector, ...] = ()  # CSS strings and range selectors (tracker.ranges)
+    remove: tuple[Selector, ...] = ()
     # extra query parameter names to strip from link targets (on top of noise.TRACKING_PARAMS)
     tracking_params: tuple[str, ...] = ()
     # write link targets as [text](url) (cleaned of tracking parameters and per-fetch ids)
     links: bool = False
+    # a combined document (tracker.combine): the options of each part, in order
+    parts: tuple[Options, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,10 @@ def normalize_source(body: bytes, content_type: str, encoding: str, options: Opt
 
 
 def extract_source(body: bytes, content_type: str, encoding: str, options: Options = Options()) -> Extraction:
-    """Dispatch on the kind of document: HTML, plain text or Markdown (PDF in its own module)."""
+    """Dispatch on the kind of document: HTML, plain text or Markdown (PDF in its own module), or
+    several of them combined into one (tracker.combine)."""
+    if combine.is_combined(content_type):
+        return _combined(body, content_type, options)
     if "pdf" in content_type or body[:5] == b"%PDF-":
         from tracker.pdf import normalize_pdf
 
@@ -131,6 +137,36 @@ def extract_source(body: bytes, content_type: str, encoding: str, options: Optio
             raise ExtractionError("CSS selectors apply to HTML pages only", kind="selector_miss")
         return _whole(normalize_text(text))
     return extract_html(text, options)
+
+
+def _combined(body: bytes, content_type: str, options: Options) -> Extraction:
+    """Each part extracted with its own options, the texts joined in order into one document."""
+    try:
+        parts = combine.unpack(body, content_type)
+    except ValueError as exc:
+        raise ExtractionError(f"cannot read the combined pages: {exc}", kind="unparseable") from None
+    if options.parts and len(parts) != len(options.parts):
+        raise ExtractionError(f"the stored pages are {len(parts)} but the policy combines {len(options.parts)}: "
+                              "check the policy again to fetch them", kind="selector_miss")
+    blocks: list[str] = []
+    title = ""
+    kept = page = 0
+    dropped: list[Dropped] = []
+    for i, part in enumerate(parts):
+        try:
+            extraction = extract_source(part.body, part.content_type, part.encoding,
+                                        options.parts[i] if options.parts else options)
+        except ExtractionError as exc:
+            exc.args = (f"page {i + 1} of {len(parts)} ({part.url}): {exc}",)
+            raise
+        doc = extraction.document
+        title = title or doc.title
+        for section in doc.sections:
+            blocks += ([f"{'#' * section.level} {section.heading}"] if section.level else []) + list(section.blocks)
+        kept += extraction.coverage.kept_words
+        page += extraction.coverage.page_words
+        dropped += extraction.coverage.dropped
+    return Extraction(build_document(blocks, title=title), Coverage(kept, page, tuple(dropped)))
 
 
 def _whole(doc: Document) -> Extraction:

@@ -2,11 +2,12 @@
 
 A declaration file names a service and its documents, each with `fetch`, `select`, `remove`,
 `executeClientScripts` and `filter` (OTA's declaring guide). Mapped: fetch -> url, select/remove
-(a string or a list of CSS selectors) -> select/remove, executeClientScripts -> render = "browser".
-Not imported, and said so per document: range selectors (startBefore/startAfter/endBefore/
-endAfter objects) and `combine` (several pages joined), which tracker cannot express yet, so an
-import would silently track something else. `filter`s are JavaScript functions: the document is
-imported without them and the report says which were left out.
+(a CSS selector, a range selector {startBefore|startAfter, endBefore|endAfter}, or a list of them)
+-> select/remove (a range as an inline table), executeClientScripts -> render = "browser", and
+`combine` (several pages joined in order) -> combine = [{url, select, remove, render}, ...], the
+document's own select/remove/executeClientScripts applying to every page that does not set them,
+as in OTA. `filter`s are JavaScript functions: the document is imported without them and the
+report says which were left out. Every imported policy passes the config's own validation.
 """
 
 from __future__ import annotations
@@ -82,18 +83,54 @@ def load(path: Path) -> Mapping[str, Any]:
     return data
 
 
-def _selectors(value: Any, key: str) -> tuple[list[str], str | None]:
-    """A select/remove value as CSS strings, or the reason it cannot be imported."""
+def _selectors(value: Any, key: str) -> tuple[list[str | dict[str, str]], str | None]:
+    """A select/remove value as CSS strings and range tables, or the reason it cannot be imported
+    (the config's validation says what is wrong with a range or a selector)."""
     items = value if isinstance(value, list) else [value]
-    out: list[str] = []
+    out: list[str | dict[str, str]] = []
     for item in items:
         if isinstance(item, dict) and any(k in item for k in RANGE_KEYS):
-            ranges = ", ".join(f"{k}: {item[k]!r}" for k in RANGE_KEYS if k in item)
-            return [], f"range selector in {key} ({ranges}) is not supported by tracker"
-        if not isinstance(item, str) or not item.strip():
+            out.append(dict(item))
+        elif isinstance(item, str) and item.strip():
+            out.append(item.strip())
+        else:
             return [], f"{key}: {item!r} is not a CSS selector"
-        out.append(item.strip())
     return out, None
+
+
+def _render(decl: Mapping[str, Any]) -> str | None:
+    flag = decl.get("executeClientScripts")
+    return "browser" if flag is True else "http" if flag is False else None
+
+
+def _filters(decl: Mapping[str, Any]) -> list[str]:
+    filters = decl.get("filter") or []
+    return [str(f) for f in (filters if isinstance(filters, list) else [filters])]
+
+
+def _pages(decl: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str], str | None]:
+    """`combine` as tracker pages (url, and select/remove/render where the page sets its own),
+    the filters they name, or the reason it cannot be imported."""
+    sources = decl["combine"]
+    if not isinstance(sources, list) or not sources:
+        return [], [], "combine is not a list of pages"
+    pages: list[dict[str, Any]] = []
+    filters: list[str] = []
+    for i, source in enumerate(sources, 1):
+        if not isinstance(source, dict) or not isinstance(source.get("fetch"), str):
+            return [], [], f"combine page {i}: no fetch URL"
+        page: dict[str, Any] = {"url": source["fetch"]}
+        for key in ("select", "remove"):
+            if key in source:
+                page[key], why = _selectors(source[key], f"combine page {i} {key}")
+                if why:
+                    return [], [], why
+        render = _render(source)
+        if render is not None and render != (_render(decl) or "http"):
+            page["render"] = render
+        filters += _filters(source)
+        pages.append(page)
+    return pages, filters, None
 
 
 def convert(data: Mapping[str, Any], source: str) -> tuple[list[dict[str, Any]], list[Skipped], list[Skipped]]:
@@ -116,10 +153,15 @@ def convert(data: Mapping[str, Any], source: str) -> tuple[list[dict[str, Any]],
         if not isinstance(decl, dict):
             skip("the declaration is not an object")
             continue
+        pages: list[dict[str, Any]] = []
+        filters = _filters(decl)
         if "combine" in decl:
-            skip(f"combine ({len(decl['combine'])} pages joined into one document) is not supported by tracker")
-            continue
-        if not isinstance(decl.get("fetch"), str):
+            pages, page_filters, why = _pages(decl)
+            if why:
+                skip(why)
+                continue
+            filters += [f for f in page_filters if f not in filters]
+        elif not isinstance(decl.get("fetch"), str):
             skip("no fetch URL")
             continue
         select, why = _selectors(decl.get("select", []), "select")
@@ -128,19 +170,22 @@ def convert(data: Mapping[str, Any], source: str) -> tuple[list[dict[str, Any]],
             skip(str(why or why_remove))
             continue
         policy: dict[str, Any] = {"name": slug(f"{service} {terms_type}"), "title": f"{service} {terms_type}",
-                                  "url": decl["fetch"], "select": select, "remove": remove}
+                                  "url": pages[0]["url"] if pages else decl["fetch"], "select": select,
+                                  "remove": remove}
         if decl.get("executeClientScripts") is True:
             policy["render"] = "browser"
+        if len(pages) == 1:  # one page "combined": a plain policy, the page's own keys winning
+            policy.update({k: v for k, v in pages[0].items() if k != "url"})
+        elif pages:
+            policy["combine"] = pages
         try:
             Policy.model_validate({k: v for k, v in policy.items() if v not in ("", [])})
         except ValidationError as exc:
             skip("; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
                            for e in exc.errors()))
             continue
-        filters = decl.get("filter")
         if filters:
-            names = ", ".join(str(f) for f in (filters if isinstance(filters, list) else [filters]))
-            notes.append(Skipped(source, label, f"filter {names} not imported (JavaScript functions)"))
+            notes.append(Skipped(source, label, f"filter {', '.join(filters)} not imported (JavaScript functions)"))
         unknown = sorted(set(decl) - KNOWN_KEYS)
         if unknown:
             notes.append(Skipped(source, label, f"not imported: {', '.join(unknown)}"))

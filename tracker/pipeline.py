@@ -23,11 +23,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tracker import browser, changes, coverage, fetch, guards, notify, scriptshell, waits
+from tracker import browser, changes, combine, coverage, fetch, guards, notify, scriptshell, waits
 from tracker.config import Config, Policy, rules_from_json
 from tracker.errors import ExtractionError, NotThePolicy, StorageError, TrackerError
 from tracker.model import ChangeKind, Document, Level, Outcome
 from tracker.normalize import NORMALIZER_VERSION, Extraction, Options, extract_source
+from tracker.ranges import selector_json
 from tracker.store import NewChange, Store, Version, utcnow
 
 if TYPE_CHECKING:
@@ -63,8 +64,22 @@ def unrecorded(policies: Iterable[Policy], exc: TrackerError) -> list[CheckResul
 
 
 def options_of(policy: Policy, config: Config) -> Options:
+    parts = tuple(Options(select=select, remove=remove, links=policy.links,
+                          tracking_params=config.tracker.tracking_params)
+                  for _, select, remove, _ in policy.source_options())
     return Options(select=policy.select, remove=policy.remove, links=policy.links,
-                   tracking_params=config.tracker.tracking_params)
+                   tracking_params=config.tracker.tracking_params, parts=parts)
+
+
+def selectors_of(policy: Policy) -> dict[str, Any]:
+    """What a version was extracted with (kept with it; a combined policy adds its pages)."""
+    out: dict[str, Any] = {"select": [selector_json(s) for s in policy.select],
+                           "remove": [selector_json(s) for s in policy.remove], "links": policy.links}
+    if policy.combine:
+        out["combine"] = [{"url": url, "select": [selector_json(s) for s in select],
+                           "remove": [selector_json(s) for s in remove], "render": render}
+                          for url, select, remove, render in policy.source_options()]
+    return out
 
 
 def extract_document(body: bytes, content_type: str, encoding: str, options: Options, min_words: int) -> Extraction:
@@ -157,7 +172,7 @@ class Checker:
         try:
             latest = self.store.latest_version(policy.name)
             # a rendered page's shell can stay byte-identical while its scripts load a new text
-            conditional = latest is not None and policy.render != "browser"
+            conditional = latest is not None and policy.render != "browser" and not policy.combine
             etag, last_modified = self.store.validators(policy.name) if conditional else (None, None)
             result = await self._fetch(client, policy, etag, last_modified)
             if result.not_modified:
@@ -182,16 +197,37 @@ class Checker:
 
     async def _fetch(self, client: httpx.AsyncClient, policy: Policy, etag: str | None = None,
                      last_modified: str | None = None) -> fetch.FetchResult:
+        if policy.combine:
+            return await self._fetch_combined(client, policy)
         async with self._host_slot(policy.url):
             result = await fetch.fetch(client, policy.url, self.settings, etag=etag, last_modified=last_modified)
-            return await self._render(policy, result)
+            return await self._render(policy.render, result)
 
-    async def _render(self, policy: Policy, result: fetch.FetchResult) -> fetch.FetchResult:
+    async def _fetch_combined(self, client: httpx.AsyncClient, policy: Policy) -> fetch.FetchResult:
+        """Every page of a combined policy, in order, each with the host's politeness; one failure
+        fails the whole (no document is made of some of its pages)."""
+        results: list[fetch.FetchResult] = []
+        for i, (url, _, _, render) in enumerate(policy.source_options(), 1):
+            try:
+                async with self._host_slot(url):
+                    results.append(await self._render(render, await fetch.fetch(client, url, self.settings)))
+            except TrackerError as exc:
+                exc.args = (f"page {i} of {len(policy.combine)} ({url}): {exc}",)
+                raise
+        body, content_type = combine.pack([combine.Part(r.final_url, r.body, r.content_type, r.encoding)
+                                           for r in results])
+        return fetch.FetchResult(policy.url, results[0].final_url, results[-1].status, body, content_type, "",
+                                 attempts=sum(r.attempts for r in results), duration=sum(r.duration for r in results),
+                                 errors=tuple(e for r in results for e in r.errors),
+                                 via="browser" if any(r.via == "browser" for r in results) else "http",
+                                 via_reason="; ".join(r.via_reason for r in results if r.via_reason))
+
+    async def _render(self, render: str, result: fetch.FetchResult) -> fetch.FetchResult:
         """Over HTTP first (status, redirects and size checked as always); then, when the policy
         says so or the page is a script shell, the DOM Chromium renders from the final URL."""
         if result.not_modified:
             return result
-        choice = scriptshell.choose(policy.render, result.text, result.content_type)
+        choice = scriptshell.choose(render, result.text, result.content_type)
         if choice.path == "http":
             return dataclasses.replace(result, via_reason=choice.reason)
         t0 = time.monotonic()
@@ -295,7 +331,7 @@ class Checker:
         cov = extraction.coverage
         return self.store.add_version(
             policy.name, extraction.document, snapshot=sha, normalizer=NORMALIZER_VERSION,
-            selectors={"select": list(policy.select), "remove": list(policy.remove), "links": policy.links},
+            selectors=selectors_of(policy),
             change=change, coverage=(cov.kept_words, cov.page_words), coverage_note=coverage_note,
         )
 

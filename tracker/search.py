@@ -37,14 +37,22 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """Hits best first (FTS5 rank); ``all_versions`` says whether every stored version was searched."""
+    """Hits best first (FTS5 rank); ``all_versions`` says whether every stored version was searched;
+    ``total`` counts every hit, also those past the limit."""
 
     query: str
     hits: tuple[SearchHit, ...]
     all_versions: bool = False
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        """Hits that matched but were not returned (past the limit)."""
+        return max(0, self.total - len(self.hits))
 
     def to_json(self) -> SearchJSON:
-        return {"query": self.query, "hits": [h.to_json() for h in self.hits]}
+        return {"query": self.query, "hits": [h.to_json() for h in self.hits], "total": max(self.total, len(self.hits)),
+                "truncated": self.more > 0}
 
 
 def check_query(query: str) -> str:

@@ -85,8 +85,9 @@ def add(ctx: Context, name: str, url: str, title: str, select: tuple[str, ...], 
 def import_ota(ctx: Context, paths: tuple[str, ...], write: bool) -> int:
     """Open Terms Archive declarations (files or folders) as [[policy]] TOML.
 
-    Prints the policies, or appends them with --write. Documents that cannot be imported as they
-    are declared (range selectors, combined pages) are listed on stderr, and the exit status is 1.
+    Prints the policies, or appends them with --write. Range selectors and combined pages are
+    imported as such. Documents that cannot be imported as declared (no URL, a selector or URL
+    tracker refuses, a name already taken) are listed on stderr, and the exit status is 1.
     """
     result = ctx.tracker.import_ota(paths, write=write)
     for note in result.notes:

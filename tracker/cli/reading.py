@@ -164,6 +164,8 @@ def search(ctx: Context, query: str, name: str | None, all_versions: bool, since
             console.print(line)
         if not result.hits:
             click.echo("no match", err=True)
+        elif result.more:
+            click.echo(f"{result.more} more (of {result.total}); raise --limit to see them", err=True)
 
 
 COMMANDS = [history, show, diff, search, normalize, compare]
