@@ -10,6 +10,7 @@ changed words with a little context.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -76,7 +77,21 @@ def _promise(side: Side, index: int, rules: Rules) -> bool:
     if any(c.negated and not c.user for c in side.clauses_at(index)):
         return True
     low = side.sentences[index].lower()
-    return any(r.search(low) for r in side.candidates(rules.rights))
+    if any(r.search(low) for r in side.candidates(rules.rights)):
+        return True
+    # a limit the company sets itself: "we will only make changes if ..."
+    only = next((q for q in rules.qualifiers if q.name == "only"), None)
+    return only is not None and any(only.search(c.low) for c in side.clauses_at(index) if not c.user)
+
+
+def _words_of(pieces: list[str]) -> list[str]:
+    return [w for p in pieces for w in re.findall(r"[\w']+", p.lower())]
+
+
+def _with_split(n: Side, j: int, b: str) -> list[str]:
+    """The new sentence, and it joined with the next one (a promise split in two: "... material
+    changes to this Policy. You'll have the opportunity ...")."""
+    return [b] + ([b + " " + n.sentences[j + 1]] if j + 1 < len(n.sentences) else [])
 
 
 def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list[Signal]:
@@ -85,19 +100,24 @@ def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list
     if rules.softeners is None:
         return out
     for i, j, a, b in _changed_pairs(o, n, pairs):
-        before = {m.group(0) for m in rules.softeners.finditer(a.lower())}
-        added = [m for m in rules.softeners.finditer(b.lower()) if m.group(0) not in before]
-        if not added or not _promise(o, i, rules):
+        if not _promise(o, i, rules):
             continue
-        deleted, inserted = _edits(a, b)
-        # inserted into the promise, which otherwise stays: a few words in, hardly any out
-        into = [p for p in inserted if rules.softeners.search(p.lower()) and len(p.split()) <= 15]
-        if not into or sum(len(d.split()) for d in deleted) > 3:
+        for b in _with_split(n, j, b):
+            before = Counter(m.group(0) for m in rules.softeners.finditer(a.lower()))
+            now = Counter(m.group(0) for m in rules.softeners.finditer(b.lower()))
+            added = [w for w in now if now[w] > before[w]]
+            deleted, inserted = _edits(a, b)
+            # inserted into the promise, which otherwise stays: a few words in, hardly any out
+            into = [p for p in inserted if rules.softeners.search(p.lower()) and len(p.split()) <= 20]
+            gone = [w for w in _words_of(deleted) if w not in set(_words_of(inserted))]   # not a case change
+            if added and into and len(gone) <= 5:
+                break
+        else:
             continue
         qo, qn = quote_change(a, b)
         out.append(Signal(True, categorize([b], "", rules) if categorize([b], "", rules) != "other"
                           else categorize([b], section, rules), "promise_softened",
-                          f"qualifier inserted into a promise: \u201c{added[0].group(0)}\u201d", qo, qn, j))
+                          f"qualifier inserted into a promise: \u201c{added[0]}\u201d", qo, qn, j))
     return out
 
 

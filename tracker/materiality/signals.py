@@ -171,10 +171,40 @@ def _sentence_category(entry: Entry, text: str, section: str, rules: Rules) -> s
     return entry.category or categorize([text], section, rules)
 
 
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bwithout|\bnever|\bno)\s+(?:\w+\s+){0,2}$")
+
+
+def _qualifier_counts(side: Side, q: Entry) -> tuple[int, int]:
+    """(plain, negated) uses of a qualifier: "without your consent" and "where we're not
+    compelled by law" say the opposite of "with your consent" and "compelled by law"."""
+    if q.pattern is None:
+        return 0, 0
+    plain = negated = 0
+    for m in q.pattern.finditer(side.low):
+        if _NEGATED_BEFORE.search(side.low[max(0, m.start() - 40):m.start()]):
+            negated += 1
+        else:
+            plain += 1
+    return plain, negated
+
+
 def qualifier_signals(o: Side, n: Side, rules: Rules, section: str) -> list[Signal]:
     out: list[Signal] = []
     for q in rules.qualifiers:
-        before, after = o.count(q), n.count(q)
+        (before, neg_before), (after, neg_after) = _qualifier_counts(o, q), _qualifier_counts(n, q)
+        if neg_after > neg_before:
+            # a qualifier now negated ("and at times where we're not compelled by law"): the
+            # practice goes beyond the limit it names
+            m = n.first(q)
+            text = m.clause.text if m else ""
+            out.append(Signal(True, _sentence_category(q, text, section, rules), "qualifier_negated",
+                              f"practice no longer bound by a limit: not {q.name}", _other(o, m, n), _q(m),
+                              m.clause.sentence if m else None))
+        elif neg_after < neg_before and after <= before:
+            m = o.first(q)
+            text = m.clause.text if m else ""
+            out.append(Signal(False, _sentence_category(q, text, section, rules), "qualifier_added",
+                              f"practice \u201cwithout\u201d a limit gone: {q.name}", _q(m), _other(n, m, o)))
         if before == after:
             continue
         if after < before:
