@@ -155,7 +155,7 @@ def _restored(signals: list[Signal]) -> list[Signal]:
                                    "qualifier_added")}
     return [s for s in signals if not (s.adverse and s.new_sentence in protective
                                        and s.signal in ("new_data_kind", "new_recipient", "new_purpose",
-                                                        "new_tracker", "new_practice"))]
+                                                        "new_tracker", "new_practice", "list_item_added"))]
 
 
 def _block_regions(old: str, new: str) -> tuple[str, str, float]:

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from .. import textdiff
 from . import numbers
-from .features import Side, categorize
+from .features import Side, categorize, novelty
 from .rules import Entry, Rules
 from .signals import Signal
 from .text import excerpt, sentence_key
@@ -306,7 +306,131 @@ def context_signals(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
                     doc_old: Side | None = None, doc_new: Side | None = None) -> list[Signal]:
     return (softened(o, n, pairs, rules, section) + scope(o, n, pairs, rules) + narrowed(o, n, pairs, rules)
             + longer_list(o, n, pairs, rules, section) + periods(o, n, pairs, rules, section, doc_new)
-            + rights_channel(o, n, pairs, rules) + named_recipients(o, n, pairs, rules, doc_old))
+            + rights_channel(o, n, pairs, rules) + named_recipients(o, n, pairs, rules, doc_old)
+            + listed_recipients(o, n, pairs, rules, doc_old) + incorporated(o, n, pairs, rules, doc_old)
+            + place_condition(o, n, pairs, rules) + list_items(o, n, pairs, rules, section, doc_old))
+
+
+def _new_or_changed(o: Side, n: Side, pairs: Pairs) -> Iterator[tuple[int | None, int, str]]:
+    for i, j in pairs:
+        if j is not None and (i is None or o.sentences[i] != n.sentences[j]):
+            yield i, j, n.sentences[j]
+
+
+_CAP_NAME = re.compile(r"[A-Z][\w&.'-]*(?:\s+(?:[A-Z][\w&.'-]*|of|&))*")
+_LIST_START = re.compile(r"\b(?:include|includes|including|such as|like|are)\b:?\s+(.*)")
+
+
+def listed_recipients(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side | None) -> list[Signal]:
+    """Third parties named in a list of the ones used ("Key service providers we use include Amazon
+    Web Services, Stripe, Zendesk, and Google"): a name new to the policy is a new recipient."""
+    ctx = rules.contexts.get("recipient_list")
+    if ctx is None:
+        return []
+    known = (doc_old or o).low
+    for i, j, b in _new_or_changed(o, n, pairs):
+        lb = b.lower()
+        if not ctx.search(lb) or not any(r.search(lb) for r in rules.recipients):
+            continue
+        m = _LIST_START.search(b)
+        if m is None:
+            continue
+        names = []
+        for item in re.split(r",|;|\band\b|\bor\b", m.group(1)):
+            item = item.strip(" .:()*")
+            hit = _CAP_NAME.match(item)
+            if hit is None or hit.group(0) != item:
+                continue   # a name, and nothing else, makes a list item
+            if item.split()[0].lower() in _NOT_NAMES or item.lower() in known or len(item) < 3:
+                continue
+            names.append(item)
+        if names:
+            qo, qn = quote_change(o.sentences[i], b) if i is not None else ("", excerpt(b, m.span(1)))
+            return [Signal(True, "sharing", "new_recipient", f"new named recipient: {', '.join(names)}", qo, qn, j)]
+    return []
+
+
+_DOC_NAME = re.compile(r"\b((?:[A-Z][\w-]*\s+){1,4}(?:Terms(?:\s+of\s+(?:Use|Service))?|Polic(?:y|ies)|Guidelines"
+                       r"|Agreement|Conditions|Rules|Standards|Notice))\b")
+_DOC_STOP = {"these", "this", "the", "our", "your", "any", "such", "if", "additional", "other", "separate",
+             "then", "those", "all", "and", "when", "where", "you", "we"}
+
+
+def incorporated(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side | None) -> list[Signal]:
+    """Another document newly made part of the terms ("If you use our AI products, the Meta AI
+    Terms also apply"): users are bound by text they have not been shown."""
+    ctx = rules.contexts.get("incorporation")
+    if ctx is None:
+        return []
+    known = (doc_old or o).low
+    for i, j, b in _new_or_changed(o, n, pairs):
+        if not ctx.search(b.lower()):
+            continue
+        for m in _DOC_NAME.finditer(b):
+            words = m.group(1).split()
+            while words and words[0].lower() in _DOC_STOP:
+                words = words[1:]
+            name = " ".join(words)
+            if len(words) < 2 or name.lower() in known:
+                continue
+            qo, qn = quote_change(o.sentences[i], b) if i is not None else ("", excerpt(b, m.span(1)))
+            return [Signal(True, "other", "document_incorporated",
+                           f"another document made part of the terms: {name}", qo, qn, j)]
+    return []
+
+
+def place_condition(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
+    """A promise newly confined to people in one place: "we will only use your information for"
+    -> "If you are a Singapore user, ... we will only use your information for"."""
+    ctx = rules.contexts.get("place_condition")
+    if ctx is None:
+        return []
+    out: list[Signal] = []
+    for i, j, a, b in _changed_pairs(o, n, pairs):
+        if ctx.search(a.lower()) or not ctx.search(b.lower()) or not _promise(o, i, rules):
+            continue
+        _deleted, inserted = _edits(a, b)
+        piece = next((p for p in inserted if ctx.search(p.lower()) and n.places_in_sentence(p)), None)
+        if piece is not None:
+            qo, qn = quote_change(a, b)
+            out.append(Signal(True, "international", "scope_changed",
+                              f"a promise confined to some places: \u201c{piece.strip(' ,')}\u201d", qo, qn, j))
+    return out
+
+
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
+
+
+def list_items(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str, doc_old: Side | None) -> list[Signal]:
+    """An item added to a list of what is collected or shared ("- Content you create or interact
+    with across Facebook and Instagram"): more data or more recipients. An item that is a right
+    or a choice is judged by that signal instead."""
+    lead = rules.contexts.get("list_lead")
+    if lead is None or not any(_BULLET.match(s) for s in o.sentences):
+        return []
+    for i, j in pairs:
+        if i is not None or j is None or not _BULLET.match(n.sentences[j]):
+            continue
+        b = n.sentences[j]
+        lb = b.lower()
+        if doc_old is not None and sentence_key(b) in doc_old.keys:
+            continue   # moved here from another section
+        if any(r.kind in ("right", "choice") and r.search(lb) for r in rules.rights):
+            continue
+        k = j - 1
+        while k >= 0 and _BULLET.match(n.sentences[k]):
+            k -= 1
+        head = n.sentences[k].lower() if k >= 0 else ""
+        if head and (not lead.search(head) or any(r.kind in ("right", "choice") and r.search(head)
+                                                  for r in rules.rights)):
+            continue
+        if novelty(b, o) < rules.new_practice_novelty:
+            continue
+        category = categorize([head, b] if head else [b], section, rules)
+        return [Signal(True, "collection" if category == "other" else category, "list_item_added",
+                       f"item added to a list: \u201c{excerpt(_BULLET.sub('', b), None, 80)}\u201d", "",
+                       excerpt(b), j)]
+    return []
 
 
 # "information you provide to The Meet Group", "shared with Acme Analytics": a capitalised name
