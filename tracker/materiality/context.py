@@ -23,6 +23,10 @@ from .text import excerpt, sentence_key
 
 Pairs = list[tuple[int | None, int | None]]
 _YEAR_DAYS = 365.0
+# A sentence that binds the user ("You must obtain our written permission to modify, translate ..."):
+# a longer list there is a longer ban, and a verb there is the user's act, not a company practice.
+USER_DUTY = re.compile(r"\byou\s+(?:must|may not|must not|can't|cannot|shall not|will not|agree not to|need to"
+                       r"|have to|are required to|should)\b")
 _LIST_ITEM = re.compile(r"^\s*,?\s*(?:and\s+|or\s+)?[\w][\w\s'/-]{1,60}?,?\s*(?:and|or)?\s*$")
 
 
@@ -165,7 +169,9 @@ def longer_list(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> l
                                for d in deleted):
             continue  # only additions (and items moved within the list) make a list longer
         la, lb = a.lower(), b.lower()
-        if rules.grant_words is not None and rules.permission_verbs is not None and rules.grant_words.search(lb):
+        restricts_user = bool(USER_DUTY.search(lb)) or bool(rules.user_prohibition and rules.user_prohibition.search(lb))
+        if (rules.grant_words is not None and rules.permission_verbs is not None and rules.grant_words.search(lb)
+                and not restricts_user):   # "you may not modify, translate ...": a longer ban, no wider grant
             verbs_a = {m.group(0) for m in rules.permission_verbs.finditer(la)}
             new = [m.group(0) for p in inserted for m in rules.permission_verbs.finditer(p.lower())
                    if m.group(0) not in verbs_a]

@@ -425,6 +425,9 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
     return out
 
 
+_USER_DUTY = re.compile(r"\byou\s+(?:must|may|will|shall|should|can|need to|have to|agree to)\s+(?:\w+\s+)?$")
+
+
 def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]], rules: Rules,
                      section: str, explained: set[int], doc_old: Side | None) -> list[Signal]:
     """An added sentence describing something the company will now do."""
@@ -440,8 +443,9 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
             continue  # moved here from another section
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue
-        clauses = [c for c in n.clauses if c.sentence == j and not c.negated]
-        hit = next(((c, m) for c in clauses for m in [rules.practice_verbs.search(c.low)] if m), None)
+        clauses = [c for c in n.clauses if c.sentence == j and not c.negated and not c.user]
+        hit = next(((c, m) for c in clauses for m in [rules.practice_verbs.search(c.low)]
+                    if m and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")), None)
         if hit:
             c, m = hit
             out.append(Signal(True, categorize([sentence], section, rules), "new_practice",
