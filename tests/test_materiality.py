@@ -119,9 +119,11 @@ def test_traps():
 # real cases from Open Terms Archive histories (tests/materiality/real_*.toml), labeled before any
 # classifier run and split by document. The floors come from scripts/eval_materiality.py runs:
 # classifier at 7b43791: tune 60/90 = 66.7% level agreement, 33/46 = 71.7% category agreement, 2 none<->material
-# swaps; at 26e2722 (context rules tuned on this split): 79/90 = 87.8%, 45/60 = 75.0%, 0 swaps. Floors are
-# the later figures rounded down. Raise a floor when the measured figure rises; never lower one to make a
-# change pass.
+# swaps; at 26e2722 (context rules tuned on this split): 79/90 = 87.8%, 45/60 = 75.0%, 0 swaps.
+# Round 3 added real_tune2.toml (97 cases from 20 other documents, labeled first): the classifier at
+# 7cdbbf0, before any round-3 change, agreed on 58/97 = 59.8% (23 material judged minor, 15 minor judged
+# material, 0 swaps); tune (both files) was then 137/187 = 73.3%, 79/107 = 73.8%. Floors are the latest
+# figures rounded down. Raise a floor when the measured figure rises; never lower one to make a change pass.
 # ------------------------------------------------------------------------------------------------
 
 TUNE_LEVEL_FLOOR = 0.85
@@ -156,8 +158,9 @@ def test_real_sets_are_labeled_sourced_and_split_by_document():
         return {(c["service"], c["document"]) for c in cases}
 
     assert not docs(tune) & docs(holdout)
-    for level in LEVELS:  # stratified: each level split roughly in half
-        t, h = (sum(c["level"] == level for c in cases) for cases in (tune, holdout))
+    assert not docs(labeled.load("tune1")) & docs(labeled.load("tune2"))
+    for level in LEVELS:  # the first split was stratified: each level split roughly in half
+        t, h = (sum(c["level"] == level for c in cases) for cases in (labeled.load("tune1"), holdout))
         assert t and h and abs(t - h) <= 0.2 * (t + h), (level, t, h)
     covered = set().union(*(labeled.categories(c) for c in real))
     assert {"sharing", "retention", "rights", "ai", "disputes", "fees", "termination", "content_license",

@@ -153,9 +153,12 @@ def _restored(signals: list[Signal]) -> list[Signal]:
     protective = {s.new_sentence for s in signals if s.favourable and s.new_sentence is not None
                   and s.signal in ("prohibition_added", "protection_added", "right_added", "choice_added",
                                    "qualifier_added")}
+    # an added list item already named as a new data kind (or recipient...) is one finding
+    explained = {s.new_sentence for s in signals if s.adverse and s.signal != "list_item_added"}
     return [s for s in signals if not (s.adverse and s.new_sentence in protective
                                        and s.signal in ("new_data_kind", "new_recipient", "new_purpose",
-                                                        "new_tracker", "new_practice", "list_item_added"))]
+                                                        "new_tracker", "new_practice", "list_item_added"))
+            and not (s.signal == "list_item_added" and s.new_sentence in explained)]
 
 
 def _block_regions(old: str, new: str) -> tuple[str, str, float]:

@@ -9,6 +9,7 @@ elsewhere is not "removed". High-risk terms are judged per unit, as materiality.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -128,10 +129,23 @@ def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | Non
                 out.append(Signal(False, added[0].entry.category, "prohibition_added",
                                   f"new prohibition: {_names(added)}", _other(o, added[0], n), _q(added[0]),
                                   added[0].clause.sentence))
-    for category, flips in flipped.items():
+    # one finding per sentence that lost its negation ("does not share, sell ... collected" ->
+    # "may share, sell ..."), not one per category of every word in it
+    by_sentence: dict[tuple[int, int], list[tuple[Mention, Mention]]] = {}
+    for flips in flipped.values():
+        for f in flips:
+            by_sentence.setdefault((f[0].clause.sentence, f[1].clause.sentence), []).append(f)
+    actions = set(rules.actions)
+    for flips in by_sentence.values():
+        # the category most of the freed words belong to; on a tie, the thing over the verb
+        # ("do not use ... to train AI": ai, not the generic "use")
+        count = Counter(f[0].entry.category for f in flips)
+        category = max(count, key=lambda c: (count[c], any(f[0].entry.category == c and f[0].entry not in actions
+                                                           for f in flips)))
+        named = [f for f in flips if f[0].entry not in actions or f[0].entry.category == category]
         out.append(Signal(True, category, "negation_removed",
-                          f"negation removed: {_names([p[1] for p in flips])}",
-                          _q(flips[0][0]), _q(flips[0][1]), flips[0][1].clause.sentence))
+                          f"negation removed: {_names([p[1] for p in named])}",
+                          _q(named[0][0]), _q(named[0][1]), named[0][1].clause.sentence))
     if deleted:
         out.append(Signal(True, deleted[0].entry.category, "prohibition_removed",
                           f"prohibition removed: {_names(deleted)}", _q(deleted[0]), _other(n, deleted[0], o)))
