@@ -94,8 +94,9 @@ def _words_of(pieces: list[str]) -> list[str]:
 
 def _with_split(n: Side, j: int, b: str) -> list[str]:
     """The new sentence, and it joined with the next one (a promise split in two: "... material
-    changes to this Policy. You'll have the opportunity ...")."""
-    return [b] + ([b + " " + n.sentences[j + 1]] if j + 1 < len(n.sentences) else [])
+    changes to this Policy. You'll have the opportunity ..."), or joined with the one before."""
+    return ([b] + ([b + " " + n.sentences[j + 1]] if j + 1 < len(n.sentences) else [])
+            + ([n.sentences[j - 1] + " " + b] if j > 0 else []))
 
 
 def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list[Signal]:
@@ -112,7 +113,9 @@ def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list
             added = [w for w in now if now[w] > before[w]]
             deleted, inserted = _edits(a, b)
             # inserted into the promise, which otherwise stays: a few words in, hardly any out
-            into = [p for p in inserted if rules.softeners.search(p.lower()) and len(p.split()) <= 20]
+            # (or part of one: "material" inserted before "changes")
+            into = [p for p in inserted if len(p.split()) <= 20 and (
+                rules.softeners.search(p.lower()) or any(p.strip() and f" {p.strip().lower()} " in f" {w} " for w in added))]
             gone = [w for w in _words_of(deleted) if w not in set(_words_of(inserted))]   # not a case change
             if added and into and len(gone) <= 5:
                 break
