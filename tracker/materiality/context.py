@@ -184,6 +184,12 @@ def longer_list(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> l
                 out.append(Signal(True, cat, "permission_expanded",
                                   f"more permitted actions: {', '.join(dict.fromkeys(new))}", qo, qn, j))
                 continue
+        grown = _shared_more(n, j, lb, deleted, inserted, rules)
+        if grown is not None:
+            qo, qn = quote_change(a, b)
+            out.append(Signal(True, "sharing", "shared_data_added",
+                              f"more given to a recipient: \u201c{grown}\u201d", qo, qn, j))
+            continue
         if sharing is None or not sharing.search(lb) or "," not in a:
             continue
         items = [p.strip(" ,") for p in inserted if "," in p and _LIST_ITEM.match(p)]
@@ -195,6 +201,47 @@ def longer_list(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> l
             out.append(Signal(True, "sharing", "recipient_added",
                               f"recipient added to a list: {', '.join(recipients)}", qo, qn, j))
     return out
+
+
+_GIVES = re.compile(r"\b(?:shar(?:e|ed|es|ing)|disclos\w*|sell|sold|transferr?\w*|sen[dt])\b")
+_ONE_MORE = re.compile(r"^\s*,?\s*(?:and|or)\s+([\w-]+(?:\s+[\w-]+)?)\s*,?\s*$")
+_TO_NAMED = re.compile(r"\b(?:with|to)\s+(?:the\s+)?[A-Z]")
+
+
+def _shared_more(n: Side, j: int, lb: str, deleted: list[str], inserted: list[str], rules: Rules) -> str | None:
+    """One more thing in what a sentence gives a recipient ("the audio data of voice [and video]
+    messages ... may be shared with Google"): the words added, or None."""
+    deleted, inserted = [d for d in deleted if re.search(r"\w", d)], [p for p in inserted if re.search(r"\w", p)]
+    if deleted or len(inserted) != 1 or not _GIVES.search(lb):   # (markup such as ** is no word)
+        return None
+    m = _ONE_MORE.match(inserted[0])
+    if m is None or any(c.negated for c in n.clauses_at(j)):
+        return None
+    if not (any(r.search(lb) for r in rules.recipients) or _TO_NAMED.search(n.sentences[j])):
+        return None
+    return inserted[0].strip(" ,")
+
+
+def granted_more(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
+    """A sentence added to a licence that grants a new action ("You also agree that this license
+    includes the right to analyze text and other information you provide")."""
+    if rules.grant_words is None or rules.permission_verbs is None:
+        return []
+    granted = {m.group(0) for s in o.sentences if rules.grant_words.search(s.lower())
+               for m in rules.permission_verbs.finditer(s.lower())}
+    if not granted:
+        return []
+    for i, j in pairs:
+        if i is not None or j is None:
+            continue
+        lb = n.sentences[j].lower()
+        if not rules.grant_words.search(lb) or USER_DUTY.search(lb) or any(c.negated for c in n.clauses_at(j)):
+            continue
+        new = [m.group(0) for m in rules.permission_verbs.finditer(lb) if m.group(0) not in granted]
+        if new:
+            return [Signal(True, "content_license", "permission_expanded",
+                           f"more permitted actions: {', '.join(dict.fromkeys(new))}", "", excerpt(n.sentences[j]), j)]
+    return []
 
 
 def periods(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
@@ -314,7 +361,7 @@ def rights_channel(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]
 def context_signals(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
                     doc_old: Side | None = None, doc_new: Side | None = None) -> list[Signal]:
     return (softened(o, n, pairs, rules, section) + scope(o, n, pairs, rules) + narrowed(o, n, pairs, rules)
-            + longer_list(o, n, pairs, rules, section) + periods(o, n, pairs, rules, section, doc_new)
+            + longer_list(o, n, pairs, rules, section) + granted_more(o, n, pairs, rules) + periods(o, n, pairs, rules, section, doc_new)
             + rights_channel(o, n, pairs, rules) + named_recipients(o, n, pairs, rules, doc_old)
             + listed_recipients(o, n, pairs, rules, doc_old) + incorporated(o, n, pairs, rules, doc_old)
             + place_condition(o, n, pairs, rules) + list_items(o, n, pairs, rules, section, doc_old))
