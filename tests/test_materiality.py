@@ -127,9 +127,10 @@ def test_traps():
 # figures rounded down. Raise a floor when the measured figure rises; never lower one to make a change pass.
 # ------------------------------------------------------------------------------------------------
 
-TUNE_LEVEL_FLOOR = 0.85
-TUNE_CATEGORY_FLOOR = 0.72
+# per file of the tune split: (level agreement, category agreement) floors
+TUNE_FLOORS = {"tune1": (0.90, 0.76), "tune2": (0.82, 0.66)}
 TUNE_MAX_SWAPS = 0
+TUNE_MAX_MISSED = 7   # material cases judged minor or none (a missed email), both files
 HOLDOUT_MAX_SWAPS = 2  # the only thing asserted on the holdout; its cases are never listed here
 ACCEPTANCE = {("Airbnb", "Privacy Policy"), ("ChatGPT Business", "Privacy Policy"), ("Claude.ai", "Privacy Policy"),
               ("Le Chat", "Terms of Service"), ("Reddit", "Terms of Service"), ("Snapchat", "Terms of Service"),
@@ -173,13 +174,18 @@ def tune_score() -> labeled.Score:
     return labeled.score(labeled.load("tune"), _judge)
 
 
-def test_tune_split_level_agreement_floor(tune_score):
-    assert tune_score.agreement >= TUNE_LEVEL_FLOOR, (f"{tune_score.agree}/{tune_score.n}", tune_score.wrong)
+@pytest.mark.parametrize("part", sorted(TUNE_FLOORS))
+def test_tune_split_level_and_category_agreement_floors(part):
+    s = labeled.score(labeled.load(part), _judge)
+    level, category = TUNE_FLOORS[part]
+    assert s.agreement >= level, (f"{s.agree}/{s.n}", s.wrong)
+    assert s.cat_scored >= 20
+    assert s.category_agreement >= category, f"{s.cat_hits}/{s.cat_scored}"
 
 
-def test_tune_split_category_agreement_floor(tune_score):
-    assert tune_score.cat_scored >= 20
-    assert tune_score.category_agreement >= TUNE_CATEGORY_FLOOR, f"{tune_score.cat_hits}/{tune_score.cat_scored}"
+def test_tune_split_material_changes_missed_at_most_the_measured_count(tune_score):
+    missed = [w for w in tune_score.wrong if w[1] == "material"]
+    assert len(missed) <= TUNE_MAX_MISSED, missed
 
 
 def test_tune_split_cosmetic_and_material_never_swapped_beyond_the_measured_count(tune_score):
