@@ -202,3 +202,55 @@ def test_a_negation_lifted_in_one_sentence_is_one_reason_in_the_category_of_its_
     assert "collect" not in lifted[0].detail.split(": ", 1)[1].split(", ")
     ai = assess_text("We do not use your content to train AI models.", "We use your content to train AI models.")
     assert [r.category for r in ai.reasons if r.signal == "negation_removed"] == ["ai"]
+
+
+def test_termination_for_any_reason_is_new_even_where_sole_discretion_was_already_written():
+    # Twitch Terms of Service, 9362a4a, and its reversal b97378f (a protection restored: minor)
+    old = ("We reserve the right, without notice and in our sole discretion, to terminate your license to use "
+           "the Twitch Services, including where we reasonably consider that your use violates these Terms.")
+    new = ("We reserve the right, without notice and in our sole discretion, to stop providing the Services, to "
+           "terminate your license to use the Twitch Services for any reason, including without limitation if "
+           "your use violates these Terms.")
+    a = assess_text(old, new)
+    assert a.level == "material" and "termination" in a.categories
+    assert assess_text(new, old).level == "minor"
+
+
+def test_an_age_rule_for_one_country_names_no_venue():
+    # Twitch Terms of Service, cbc4cdf
+    old = ("The Twitch Services are not available to persons under the age of 13, or the minimum age required "
+           "in your jurisdiction of residence.")
+    new = old.replace("13, or", "13, the age of 16 in Australia, or")
+    assert "venue_changed" not in _signals(assess_text(old, new))
+    courts = "You submit to the exclusive jurisdiction of the courts of Ireland."
+    assert "venue_changed" in _signals(assess_text(courts, courts.replace("Ireland", "Australia")))
+
+
+def test_you_can_also_choose_is_still_a_choice():
+    # BeReal Privacy Policy, a2d152d
+    old = "In the settings of the App you can choose and control which notifications you receive about our App."
+    new = "In the settings of the App, you can also choose and control which notifications you receive about our App."
+    assert assess_text(old, new).level != "material"
+
+
+def test_the_sale_of_goods_convention_is_no_sale_of_data():
+    # WeChat Terms of Service, 3f2447b
+    old = "These Terms will be governed by the law of Singapore."
+    new = ("These Terms will be governed by the laws of Singapore, without regard to its conflict of law "
+           "principles, and not including the provisions of the 1980 U.N. Convention on Contracts for the "
+           "International Sale of Goods.")
+    assert "new_purpose" not in _signals(assess_text(old, new))
+
+
+def test_a_negation_inserted_into_a_licence_granted_to_users_is_material():
+    # Truth Social Terms of Service, daeaa62
+    old = ("You are granted a limited license to access and use the Service and to download or print a copy of "
+           "any portion of the Content to which you have properly gained access solely for your personal, "
+           "non-commercial use.")
+    new = old.replace("properly gained access", "properly gained access (other than any video made available "
+                      "through the Truth App, which may not be downloaded, reproduced, or retransmitted in any "
+                      "manner)")
+    a = assess_text(old, new)
+    assert a.level == "material" and "grant_narrowed" in _signals(a)
+    wider = old.replace("solely for", "for")
+    assert "grant_narrowed" not in _signals(assess_text(old, wider))

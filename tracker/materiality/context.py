@@ -222,6 +222,28 @@ def _shared_more(n: Side, j: int, lb: str, deleted: list[str], inserted: list[st
     return inserted[0].strip(" ,")
 
 
+_NEGATED_WORD = re.compile(r"\b(?:not|never|no)\b|n't\b")
+
+
+def grant_narrowed(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
+    """A negation inserted into a licence granted to users ("... to download or print ... other than
+    any video ..., which may not be downloaded, reproduced ..."): users may do less than before."""
+    ctx = rules.contexts.get("user_grant")
+    if ctx is None:
+        return []
+    for _i, j, a, b in _changed_pairs(o, n, pairs):
+        if not ctx.search(b.lower()) or not ctx.search(a.lower()):
+            continue
+        _deleted, inserted = _edits(a, b)
+        piece = next((p for p in inserted if _NEGATED_WORD.search(p.lower())), None)
+        if piece is not None:
+            qo, qn = quote_change(a, b)
+            return [Signal(True, "content_license", "grant_narrowed",
+                           f"a permission granted to users narrowed: \u201c{excerpt(piece.strip(), None, 80)}\u201d",
+                           qo, qn, j)]
+    return []
+
+
 def granted_more(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
     """A sentence added to a licence that grants a new action ("You also agree that this license
     includes the right to analyze text and other information you provide")."""
@@ -361,7 +383,7 @@ def rights_channel(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]
 def context_signals(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
                     doc_old: Side | None = None, doc_new: Side | None = None) -> list[Signal]:
     return (softened(o, n, pairs, rules, section) + scope(o, n, pairs, rules) + narrowed(o, n, pairs, rules)
-            + longer_list(o, n, pairs, rules, section) + granted_more(o, n, pairs, rules) + periods(o, n, pairs, rules, section, doc_new)
+            + longer_list(o, n, pairs, rules, section) + granted_more(o, n, pairs, rules) + grant_narrowed(o, n, pairs, rules) + periods(o, n, pairs, rules, section, doc_new)
             + rights_channel(o, n, pairs, rules) + named_recipients(o, n, pairs, rules, doc_old)
             + listed_recipients(o, n, pairs, rules, doc_old) + incorporated(o, n, pairs, rules, doc_old)
             + place_condition(o, n, pairs, rules) + list_items(o, n, pairs, rules, section, doc_old))
