@@ -254,3 +254,15 @@ def test_a_negation_inserted_into_a_licence_granted_to_users_is_material():
     assert a.level == "material" and "grant_narrowed" in _signals(a)
     wider = old.replace("solely for", "for")
     assert "grant_narrowed" not in _signals(assess_text(old, wider))
+
+
+def test_a_new_exception_to_the_licence_ending_on_deletion_is_material():
+    # Twitch Terms of Service, e01a716; the control is b97378f's reworded list with no new exception
+    old = ("The rights granted by you hereunder terminate once you delete such User Content from the Twitch "
+           "Services, except: (a) to the extent you shared it with others; (b) Twitch used it for promotional "
+           "purposes; or (c) for the reasonable time it takes to remove from backup and other systems.")
+    new = old.replace("(b) Twitch", "(b) to the extent others accessed, used, and/or shared your User Content "
+                      "outside the Twitch Services, (c) to the extent Twitch").replace("or (c) for", "or (d) for")
+    a = assess_text(old, new)
+    assert a.level == "material" and a.reasons[0].signal == "promise_softened"
+    assert assess_text(old, old.replace("or (c) for", "and (c) for")).level != "material"

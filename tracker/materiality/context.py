@@ -114,7 +114,7 @@ def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list
             deleted, inserted = _edits(a, b)
             # inserted into the promise, which otherwise stays: a few words in, hardly any out
             # (or part of one: "material" inserted before "changes")
-            into = [p for p in inserted if len(p.split()) <= 20 and (
+            into = [p for p in inserted if len(p.split()) <= 30 and (
                 rules.softeners.search(p.lower()) or any(p.strip() and f" {p.strip().lower()} " in f" {w} " for w in added))]
             gone = [w for w in _words_of(deleted) if w not in set(_words_of(inserted))]   # not a case change
             if added and into and len(gone) <= 5:
