@@ -266,3 +266,29 @@ def test_a_new_exception_to_the_licence_ending_on_deletion_is_material():
     a = assess_text(old, new)
     assert a.level == "material" and a.reasons[0].signal == "promise_softened"
     assert assess_text(old, old.replace("or (c) for", "and (c) for")).level != "material"
+
+
+def test_a_negation_does_not_carry_over_to_a_new_subject():
+    # Tumblr Privacy Policy, 235f369: "We don't own or control the Payment Processor and they have ..."
+    old = ("We don't own or control the Payment Processor and they have their own rules about information "
+           "collection, use, storage, and sharing.")
+    new = "They have their own rules about information collection, use, storage, and sharing."
+    assert "negation_removed" not in _signals(assess_text(old, new))
+
+
+def test_what_you_have_shared_yourself_is_no_new_company_practice():
+    # Bluesky Privacy Policy, d7a6342
+    old = "Profiles and Posts Are Public. Any post on the Bluesky App is public."
+    new = old + (" Direct Messages Are Private. If you've shared this information through a third-party service, "
+                 "the information may be visible to them.")
+    assert "new_practice" not in _signals(assess_text(old, new))
+
+
+def test_notice_by_notifications_is_still_notice():
+    # Bluesky Privacy Policy, 7b3880d
+    old = ("We may update this Privacy Notice from time to time at our sole discretion. If we do, we'll let you "
+           "know by posting the updated Privacy Notice on the Site, to the Bluesky App and we may also send other "
+           "communications.")
+    new = ("We may update this Privacy Notice from time to time. We will post these changes on the Site or in the "
+           "App. We may also send you other notifications about these updates.")
+    assert "protection_removed" not in _signals(assess_text(old, new))

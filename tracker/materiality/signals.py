@@ -439,7 +439,8 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
     return out
 
 
-_USER_DUTY = re.compile(r"\byou\s+(?:must|may|will|shall|should|can|need to|have to|agree to)\s+(?:\w+\s+)?$")
+_USER_DUTY = re.compile(r"\byou(?:\s+(?:must|may|will|shall|should|can|need to|have to|agree to)|'ve|\s+have)"
+                        r"\s+(?:\w+\s+)?$")
 
 
 def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]], rules: Rules,
