@@ -128,9 +128,9 @@ def test_traps():
 # ------------------------------------------------------------------------------------------------
 
 # per file of the tune split: (level agreement, category agreement) floors
-TUNE_FLOORS = {"tune1": (0.90, 0.76), "tune2": (0.82, 0.66)}
+TUNE_FLOORS = {"tune1": (0.90, 0.77), "tune2": (0.91, 0.66)}
 TUNE_MAX_SWAPS = 0
-TUNE_MAX_MISSED = 7   # material cases judged minor or none (a missed email), both files
+TUNE_MAX_MISSED = 5   # material cases judged minor or none (a missed email), both files
 HOLDOUT_MAX_SWAPS = 2  # the only thing asserted on the holdout; its cases are never listed here
 ACCEPTANCE = {("Airbnb", "Privacy Policy"), ("ChatGPT Business", "Privacy Policy"), ("Claude.ai", "Privacy Policy"),
               ("Le Chat", "Terms of Service"), ("Reddit", "Terms of Service"), ("Snapchat", "Terms of Service"),
