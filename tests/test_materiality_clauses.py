@@ -117,7 +117,8 @@ def test_one_more_thing_given_to_a_named_recipient_is_material():
     old = ("Since Telegram may rely on a third party, Google LLC, for voice-to-text conversion, the audio data of "
            "voice messages that users choose to convert to text may be shared with Google in order to obtain "
            "their transcribed versions.")
-    a = assess_text(old, old.replace("the audio data of voice messages", "the **audio data** of voice and video messages"))
+    new = old.replace("the audio data of voice messages", "the **audio data** of voice and video messages")
+    a = assess_text(old, new)
     assert a.level == "material" and a.reasons[0].signal == "shared_data_added"
     denied = "The audio data of voice messages is never shared with Google."
     assert assess_text(denied, denied.replace("voice messages", "voice and video messages")).level == "minor"

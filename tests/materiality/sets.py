@@ -3,7 +3,8 @@
 Three sets: ``seed`` (tests/materiality_cases.toml, written with the classifier), ``tune`` and
 ``holdout`` (real Open Terms Archive paragraph pairs, labeled before any classifier run, split by
 document). ``tune`` is two files: ``tune1`` (real_tune.toml, the half of the first split) and ``tune2``
-(real_tune2.toml, round-3 cases from other documents, first scored before any rule change). Shared by tests/test_materiality.py and scripts/eval_materiality.py so both count alike.
+(real_tune2.toml, round-3 cases from other documents, first scored before any rule change).
+Shared by tests/test_materiality.py and scripts/eval_materiality.py so both count alike.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 
 from .. import textdiff
 from ..model import Document, Section
+from .additions import addition_signals
 from .context import context_signals, quote_change
 from .cosmetic import CosmeticFinding, cosmetic_findings
 from .features import Side, categorize
@@ -126,7 +127,8 @@ def _assess(old: str, new: str, section: str, rules: Rules,
         sim = similarity(o.text, n.text)
     pairs = align(o.sentences, n.sentences)
     signals = all_signals(o, n, rules, section, doc_old, doc_new, pairs, sec_old, sec_new)
-    signals = _restored(signals + context_signals(o, n, pairs, rules, section, doc_old, doc_new))
+    signals = _restored(signals + context_signals(o, n, pairs, rules, section, doc_old, doc_new)
+                        + addition_signals(o, n, pairs, rules, section, doc_old))
     adverse = [s for s in signals if s.adverse]
     favourable = [s for s in signals if not s.adverse]
     texts, ex_old, ex_new = _changed(o, n, pairs)
