@@ -41,7 +41,10 @@ _WEIGHT = {"negation_removed": 10, "prohibition_removed": 9, "right_negated": 9,
            "scope_changed": 7, "age_limit_removed": 6, "new_recipient": 6, "recipient_added": 6,
            "permission_expanded": 6, "high_risk_term": 6, "quantity_adverse": 6, "period_fixed": 6,
            "period_extended": 5, "qualifier_removed": 5, "new_tracker": 5, "quantity_changed": 4,
-           "new_practice": 4, "text_changed": -1}
+           "new_practice": 4, "text_changed": -1,
+           # round 3 (issue 13 item 3)
+           "qualifier_negated": 9, "grant_narrowed": 7, "document_incorporated": 6, "shared_data_added": 6,
+           "list_item_added": 5}
 
 
 def _rank(r: Reason) -> tuple[int, int]:
