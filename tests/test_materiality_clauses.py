@@ -293,3 +293,13 @@ def test_notice_by_notifications_is_still_notice():
     new = ("We may update this Privacy Notice from time to time. We will post these changes on the Site or in the "
            "App. We may also send you other notifications about these updates.")
     assert "protection_removed" not in _signals(assess_text(old, new))
+
+
+def test_a_sentence_pointing_elsewhere_names_no_new_data():
+    # X Privacy Policy, 454cdb9
+    old = "Information about our handling of California Consumer Privacy Act (CCPA) requests is available here."
+    new = old + (" Information about our handling of Consumer Health Data and associated requests as defined under "
+                 "Washington State's My Health My Data Act and other similar state laws is available here.")
+    assert "new_data_kind" not in _signals(assess_text(old, new))
+    collected = old + " We collect consumer health data, such as your heart rate, when you use our apps."
+    assert "new_data_kind" in _signals(assess_text(old, collected))

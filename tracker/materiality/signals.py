@@ -252,6 +252,12 @@ def _shared(m: Mention, side: Side, rules: Rules) -> bool:
     return ctx is None or bool(ctx.search(sentence))
 
 
+def _points_elsewhere(m: Mention, side: Side, rules: Rules) -> bool:
+    """A mention in a sentence that only says where to read more asserts no practice."""
+    ctx = rules.contexts.get("pointer")
+    return ctx is not None and bool(ctx.search(side.sentences[m.clause.sentence].lower()))
+
+
 def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new: Side | None) -> list[Signal]:
     """New data kinds, purposes, recipients, tracking technologies (and their removal)."""
     out: list[Signal] = []
@@ -263,7 +269,8 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
         doc_all_new: Container[str] = doc_new.named(group, (False, True)) if doc_new else set()
         added = [m for name, m in pos_n.items()
                  if name not in pos_o and name not in neg_o and name not in doc_pos_old
-                 and not n.governed(m) and (attr != "recipients" or _shared(m, n, rules))]
+                 and not n.governed(m) and (attr != "recipients" or _shared(m, n, rules))
+                 and not _points_elsewhere(m, n, rules)]
         for m in added:
             sens = " (sensitive)" if m.entry.sensitive else ""
             out.append(Signal(True, m.entry.category, sig, f"{label}{sens}: {m.entry.name}",
