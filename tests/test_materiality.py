@@ -124,14 +124,14 @@ def test_traps():
 # 7cdbbf0, before any round-3 change, agreed on 58/97 = 59.8% (23 material judged minor, 15 minor judged
 # material, 0 swaps; one label, t2-97, was corrected afterwards: 59/97 with it); tune (both files) was then
 # 137/187 = 73.3%, 79/107 = 73.8%. After the round-3 rules: tune1 81/90 = 90.0%, 47/61 = 77.0%; tune2
-# 90/97 = 92.8%, 52/78 = 66.7%; material judged minor on both: 5 (was 26). Floors are the latest
+# 90/97 = 92.8%, 52/78 = 66.7%; material judged minor on both: 4 (was 26 with the first labels). Floors are the latest
 # figures rounded down. Raise a floor when the measured figure rises; never lower one to make a change pass.
 # ------------------------------------------------------------------------------------------------
 
 # per file of the tune split: (level agreement, category agreement) floors
 TUNE_FLOORS = {"tune1": (0.90, 0.77), "tune2": (0.92, 0.66)}
 TUNE_MAX_SWAPS = 0
-TUNE_MAX_MISSED = 5   # material cases judged minor or none (a missed email), both files
+TUNE_MAX_MISSED = 4   # material cases judged minor or none (a missed email), both files
 HOLDOUT_MAX_SWAPS = 2  # the only thing asserted on the holdout; its cases are never listed here
 ACCEPTANCE = {("Airbnb", "Privacy Policy"), ("ChatGPT Business", "Privacy Policy"), ("Claude.ai", "Privacy Policy"),
               ("Le Chat", "Terms of Service"), ("Reddit", "Terms of Service"), ("Snapchat", "Terms of Service"),
