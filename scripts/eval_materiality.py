@@ -1,7 +1,7 @@
 """Score the materiality classifier against the labeled sets: level agreement, confusion matrix,
 category agreement, per split.
 
-    .venv/bin/python scripts/eval_materiality.py                 # seed and tune
+    .venv/bin/python scripts/eval_materiality.py                 # seed, tune, and tune's two files
     .venv/bin/python scripts/eval_materiality.py --wrong         # ... and list the disagreements
     .venv/bin/python scripts/eval_materiality.py --holdout       # also the holdout (figures only)
     git archive 7b43791 tracker | tar -x -C /tmp/old && \
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     def judge(old: str, new: str):
         return assess_text(old, new, rules=rules)
 
-    splits = ["seed", "tune"] + (["holdout"] if args.holdout else [])
+    splits = ["seed", "tune", "tune1", "tune2"] + (["holdout"] if args.holdout else [])
     scores = {name: score(load(name), judge) for name in splits}
     if args.json:
         print(json.dumps({name: {"n": s.n, "agree": s.agree, "agreement": round(s.agreement, 4),

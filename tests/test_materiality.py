@@ -119,14 +119,19 @@ def test_traps():
 # real cases from Open Terms Archive histories (tests/materiality/real_*.toml), labeled before any
 # classifier run and split by document. The floors come from scripts/eval_materiality.py runs:
 # classifier at 7b43791: tune 60/90 = 66.7% level agreement, 33/46 = 71.7% category agreement, 2 none<->material
-# swaps; at 26e2722 (context rules tuned on this split): 79/90 = 87.8%, 45/60 = 75.0%, 0 swaps. Floors are
-# the later figures rounded down. Raise a floor when the measured figure rises; never lower one to make a
-# change pass.
+# swaps; at 26e2722 (context rules tuned on this split): 79/90 = 87.8%, 45/60 = 75.0%, 0 swaps.
+# Round 3 added real_tune2.toml (97 cases from 20 other documents, labeled first): the classifier at
+# 7cdbbf0, before any round-3 change, agreed on 58/97 = 59.8% (23 material judged minor, 15 minor judged
+# material, 0 swaps; one label, t2-97, was corrected afterwards: 59/97 with it); tune (both files) was then
+# 137/187 = 73.3%, 79/107 = 73.8%. After the round-3 rules: tune1 81/90 = 90.0%, 47/61 = 77.0%; tune2
+# 90/97 = 92.8%, 52/78 = 66.7%; material judged minor on both: 4 (was 26 with the first labels). Floors are the latest
+# figures rounded down. Raise a floor when the measured figure rises; never lower one to make a change pass.
 # ------------------------------------------------------------------------------------------------
 
-TUNE_LEVEL_FLOOR = 0.85
-TUNE_CATEGORY_FLOOR = 0.72
+# per file of the tune split: (level agreement, category agreement) floors
+TUNE_FLOORS = {"tune1": (0.90, 0.77), "tune2": (0.92, 0.66)}
 TUNE_MAX_SWAPS = 0
+TUNE_MAX_MISSED = 4   # material cases judged minor or none (a missed email), both files
 HOLDOUT_MAX_SWAPS = 2  # the only thing asserted on the holdout; its cases are never listed here
 ACCEPTANCE = {("Airbnb", "Privacy Policy"), ("ChatGPT Business", "Privacy Policy"), ("Claude.ai", "Privacy Policy"),
               ("Le Chat", "Terms of Service"), ("Reddit", "Terms of Service"), ("Snapchat", "Terms of Service"),
@@ -156,8 +161,9 @@ def test_real_sets_are_labeled_sourced_and_split_by_document():
         return {(c["service"], c["document"]) for c in cases}
 
     assert not docs(tune) & docs(holdout)
-    for level in LEVELS:  # stratified: each level split roughly in half
-        t, h = (sum(c["level"] == level for c in cases) for cases in (tune, holdout))
+    assert not docs(labeled.load("tune1")) & docs(labeled.load("tune2"))
+    for level in LEVELS:  # the first split was stratified: each level split roughly in half
+        t, h = (sum(c["level"] == level for c in cases) for cases in (labeled.load("tune1"), holdout))
         assert t and h and abs(t - h) <= 0.2 * (t + h), (level, t, h)
     covered = set().union(*(labeled.categories(c) for c in real))
     assert {"sharing", "retention", "rights", "ai", "disputes", "fees", "termination", "content_license",
@@ -169,13 +175,18 @@ def tune_score() -> labeled.Score:
     return labeled.score(labeled.load("tune"), _judge)
 
 
-def test_tune_split_level_agreement_floor(tune_score):
-    assert tune_score.agreement >= TUNE_LEVEL_FLOOR, (f"{tune_score.agree}/{tune_score.n}", tune_score.wrong)
+@pytest.mark.parametrize("part", sorted(TUNE_FLOORS))
+def test_tune_split_level_and_category_agreement_floors(part):
+    s = labeled.score(labeled.load(part), _judge)
+    level, category = TUNE_FLOORS[part]
+    assert s.agreement >= level, (f"{s.agree}/{s.n}", s.wrong)
+    assert s.cat_scored >= 20
+    assert s.category_agreement >= category, f"{s.cat_hits}/{s.cat_scored}"
 
 
-def test_tune_split_category_agreement_floor(tune_score):
-    assert tune_score.cat_scored >= 20
-    assert tune_score.category_agreement >= TUNE_CATEGORY_FLOOR, f"{tune_score.cat_hits}/{tune_score.cat_scored}"
+def test_tune_split_material_changes_missed_at_most_the_measured_count(tune_score):
+    missed = [w for w in tune_score.wrong if w[1] == "material"]
+    assert len(missed) <= TUNE_MAX_MISSED, missed
 
 
 def test_tune_split_cosmetic_and_material_never_swapped_beyond_the_measured_count(tune_score):

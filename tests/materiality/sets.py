@@ -2,7 +2,9 @@
 
 Three sets: ``seed`` (tests/materiality_cases.toml, written with the classifier), ``tune`` and
 ``holdout`` (real Open Terms Archive paragraph pairs, labeled before any classifier run, split by
-document). Shared by tests/test_materiality.py and scripts/eval_materiality.py so both count alike.
+document). ``tune`` is two files: ``tune1`` (real_tune.toml, the half of the first split) and ``tune2``
+(real_tune2.toml, round-3 cases from other documents, first scored before any rule change).
+Shared by tests/test_materiality.py and scripts/eval_materiality.py so both count alike.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from typing import Any
 
 HERE = Path(__file__).parent
 FILES = {"seed": HERE.parent / "materiality_cases.toml",
-         "tune": HERE / "real_tune.toml",
+         "tune1": HERE / "real_tune.toml",
+         "tune2": HERE / "real_tune2.toml",
          "holdout": HERE / "real_holdout.toml"}
+PARTS = {"tune": ("tune1", "tune2")}  # a split made of several files
 LEVELS = ("none", "minor", "material")
 
 
 def load(split: str) -> list[dict]:
     """The cases of one split, checked enough that a typo in a label fails loudly."""
+    if split in PARTS:
+        return [c for part in PARTS[split] for c in load(part)]
     path = FILES[split]
     cases = tomllib.loads(path.read_text("utf-8"))["case"]
     for c in cases:

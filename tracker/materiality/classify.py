@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 
 from .. import textdiff
 from ..model import Document, Section
+from .additions import addition_signals
 from .context import context_signals, quote_change
 from .cosmetic import CosmeticFinding, cosmetic_findings
 from .features import Side, categorize
@@ -40,7 +41,10 @@ _WEIGHT = {"negation_removed": 10, "prohibition_removed": 9, "right_negated": 9,
            "scope_changed": 7, "age_limit_removed": 6, "new_recipient": 6, "recipient_added": 6,
            "permission_expanded": 6, "high_risk_term": 6, "quantity_adverse": 6, "period_fixed": 6,
            "period_extended": 5, "qualifier_removed": 5, "new_tracker": 5, "quantity_changed": 4,
-           "new_practice": 4, "text_changed": -1}
+           "new_practice": 4, "text_changed": -1,
+           # round 3 (issue 13 item 3)
+           "qualifier_negated": 9, "grant_narrowed": 7, "document_incorporated": 6, "shared_data_added": 6,
+           "list_item_added": 5}
 
 
 def _rank(r: Reason) -> tuple[int, int]:
@@ -126,7 +130,8 @@ def _assess(old: str, new: str, section: str, rules: Rules,
         sim = similarity(o.text, n.text)
     pairs = align(o.sentences, n.sentences)
     signals = all_signals(o, n, rules, section, doc_old, doc_new, pairs, sec_old, sec_new)
-    signals = _restored(signals + context_signals(o, n, pairs, rules, section, doc_old, doc_new))
+    signals = _restored(signals + context_signals(o, n, pairs, rules, section, doc_old, doc_new)
+                        + addition_signals(o, n, pairs, rules, section, doc_old))
     adverse = [s for s in signals if s.adverse]
     favourable = [s for s in signals if not s.adverse]
     texts, ex_old, ex_new = _changed(o, n, pairs)
@@ -153,9 +158,12 @@ def _restored(signals: list[Signal]) -> list[Signal]:
     protective = {s.new_sentence for s in signals if s.favourable and s.new_sentence is not None
                   and s.signal in ("prohibition_added", "protection_added", "right_added", "choice_added",
                                    "qualifier_added")}
+    # an added list item already named as a new data kind (or recipient...) is one finding
+    explained = {s.new_sentence for s in signals if s.adverse and s.signal != "list_item_added"}
     return [s for s in signals if not (s.adverse and s.new_sentence in protective
                                        and s.signal in ("new_data_kind", "new_recipient", "new_purpose",
-                                                        "new_tracker", "new_practice"))]
+                                                        "new_tracker", "new_practice", "list_item_added"))
+            and not (s.signal == "list_item_added" and s.new_sentence in explained)]
 
 
 def _block_regions(old: str, new: str) -> tuple[str, str, float]:

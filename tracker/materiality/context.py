@@ -10,6 +10,7 @@ changed words with a little context.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -22,6 +23,10 @@ from .text import excerpt, sentence_key
 
 Pairs = list[tuple[int | None, int | None]]
 _YEAR_DAYS = 365.0
+# A sentence that binds the user ("You must obtain our written permission to modify, translate ..."):
+# a longer list there is a longer ban, and a verb there is the user's act, not a company practice.
+USER_DUTY = re.compile(r"\byou\s+(?:must|may not|must not|can't|cannot|shall not|will not|agree not to|need to"
+                       r"|have to|are required to|should)\b")
 _LIST_ITEM = re.compile(r"^\s*,?\s*(?:and\s+|or\s+)?[\w][\w\s'/-]{1,60}?,?\s*(?:and|or)?\s*$")
 
 
@@ -76,7 +81,22 @@ def _promise(side: Side, index: int, rules: Rules) -> bool:
     if any(c.negated and not c.user for c in side.clauses_at(index)):
         return True
     low = side.sentences[index].lower()
-    return any(r.search(low) for r in side.candidates(rules.rights))
+    if any(r.search(low) for r in side.candidates(rules.rights)):
+        return True
+    # a limit the company sets itself: "we will only make changes if ..."
+    only = next((q for q in rules.qualifiers if q.name == "only"), None)
+    return only is not None and any(only.search(c.low) for c in side.clauses_at(index) if not c.user)
+
+
+def _words_of(pieces: list[str]) -> list[str]:
+    return [w for p in pieces for w in re.findall(r"[\w']+", p.lower())]
+
+
+def _with_split(n: Side, j: int, b: str) -> list[str]:
+    """The new sentence, and it joined with the next one (a promise split in two: "... material
+    changes to this Policy. You'll have the opportunity ..."), or joined with the one before."""
+    return ([b] + ([b + " " + n.sentences[j + 1]] if j + 1 < len(n.sentences) else [])
+            + ([n.sentences[j - 1] + " " + b] if j > 0 else []))
 
 
 def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list[Signal]:
@@ -84,20 +104,28 @@ def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list
     out: list[Signal] = []
     if rules.softeners is None:
         return out
-    for i, j, a, b in _changed_pairs(o, n, pairs):
-        before = {m.group(0) for m in rules.softeners.finditer(a.lower())}
-        added = [m for m in rules.softeners.finditer(b.lower()) if m.group(0) not in before]
-        if not added or not _promise(o, i, rules):
+    for i, j, a, b0 in _changed_pairs(o, n, pairs):
+        if not _promise(o, i, rules):
             continue
-        deleted, inserted = _edits(a, b)
-        # inserted into the promise, which otherwise stays: a few words in, hardly any out
-        into = [p for p in inserted if rules.softeners.search(p.lower()) and len(p.split()) <= 15]
-        if not into or sum(len(d.split()) for d in deleted) > 3:
+        for b in _with_split(n, j, b0):
+            before = Counter(m.group(0) for m in rules.softeners.finditer(a.lower()))
+            now = Counter(m.group(0) for m in rules.softeners.finditer(b.lower()))
+            added = [w for w in now if now[w] > before[w]]
+            deleted, inserted = _edits(a, b)
+            # inserted into the promise, which otherwise stays: a few words in, hardly any out
+            # (or part of one: "material" inserted before "changes")
+            into = [p for p in inserted if len(p.split()) <= 30 and (
+                rules.softeners.search(p.lower())
+                or any(p.strip() and f" {p.strip().lower()} " in f" {w} " for w in added))]
+            gone = [w for w in _words_of(deleted) if w not in set(_words_of(inserted))]   # not a case change
+            if added and into and len(gone) <= 5:
+                break
+        else:
             continue
         qo, qn = quote_change(a, b)
         out.append(Signal(True, categorize([b], "", rules) if categorize([b], "", rules) != "other"
                           else categorize([b], section, rules), "promise_softened",
-                          f"qualifier inserted into a promise: \u201c{added[0].group(0)}\u201d", qo, qn, j))
+                          f"qualifier inserted into a promise: \u201c{added[0]}\u201d", qo, qn, j))
     return out
 
 
@@ -145,7 +173,9 @@ def longer_list(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> l
                                for d in deleted):
             continue  # only additions (and items moved within the list) make a list longer
         la, lb = a.lower(), b.lower()
-        if rules.grant_words is not None and rules.permission_verbs is not None and rules.grant_words.search(lb):
+        restricts_user = bool(USER_DUTY.search(lb) or (rules.user_prohibition and rules.user_prohibition.search(lb)))
+        if (rules.grant_words is not None and rules.permission_verbs is not None and rules.grant_words.search(lb)
+                and not restricts_user):   # "you may not modify, translate ...": a longer ban, no wider grant
             verbs_a = {m.group(0) for m in rules.permission_verbs.finditer(la)}
             new = [m.group(0) for p in inserted for m in rules.permission_verbs.finditer(p.lower())
                    if m.group(0) not in verbs_a]
@@ -155,6 +185,12 @@ def longer_list(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> l
                 out.append(Signal(True, cat, "permission_expanded",
                                   f"more permitted actions: {', '.join(dict.fromkeys(new))}", qo, qn, j))
                 continue
+        grown = _shared_more(n, j, lb, deleted, inserted, rules)
+        if grown is not None:
+            qo, qn = quote_change(a, b)
+            out.append(Signal(True, "sharing", "shared_data_added",
+                              f"more given to a recipient: \u201c{grown}\u201d", qo, qn, j))
+            continue
         if sharing is None or not sharing.search(lb) or "," not in a:
             continue
         items = [p.strip(" ,") for p in inserted if "," in p and _LIST_ITEM.match(p)]
@@ -166,6 +202,25 @@ def longer_list(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> l
             out.append(Signal(True, "sharing", "recipient_added",
                               f"recipient added to a list: {', '.join(recipients)}", qo, qn, j))
     return out
+
+
+_GIVES = re.compile(r"\b(?:shar(?:e|ed|es|ing)|disclos\w*|sell|sold|transferr?\w*|sen[dt])\b")
+_ONE_MORE = re.compile(r"^\s*,?\s*(?:and|or)\s+([\w-]+(?:\s+[\w-]+)?)\s*,?\s*$")
+_TO_NAMED = re.compile(r"\b(?:with|to)\s+(?:the\s+)?[A-Z]")
+
+
+def _shared_more(n: Side, j: int, lb: str, deleted: list[str], inserted: list[str], rules: Rules) -> str | None:
+    """One more thing in what a sentence gives a recipient ("the audio data of voice [and video]
+    messages ... may be shared with Google"): the words added, or None."""
+    deleted, inserted = [d for d in deleted if re.search(r"\w", d)], [p for p in inserted if re.search(r"\w", p)]
+    if deleted or len(inserted) != 1 or not _GIVES.search(lb):   # (markup such as ** is no word)
+        return None
+    m = _ONE_MORE.match(inserted[0])
+    if m is None or any(c.negated for c in n.clauses_at(j)):
+        return None
+    if not (any(r.search(lb) for r in rules.recipients) or _TO_NAMED.search(n.sentences[j])):
+        return None
+    return inserted[0].strip(" ,")
 
 
 def periods(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
@@ -286,45 +341,4 @@ def context_signals(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
                     doc_old: Side | None = None, doc_new: Side | None = None) -> list[Signal]:
     return (softened(o, n, pairs, rules, section) + scope(o, n, pairs, rules) + narrowed(o, n, pairs, rules)
             + longer_list(o, n, pairs, rules, section) + periods(o, n, pairs, rules, section, doc_new)
-            + rights_channel(o, n, pairs, rules) + named_recipients(o, n, pairs, rules, doc_old))
-
-
-# "information you provide to The Meet Group", "shared with Acme Analytics": a capitalised name
-# right after a verb of giving and "to"/"with" (the object, if any, in between).
-_GIVEN_TO = re.compile(
-    r"\b(?:provid|disclos|shar|transferr?|sell|sold|send|sent|giv|pass)\w*"
-    r"(?:\s+[\w'-]+){0,5}?\s+(?:to|with)\s+"
-    r"((?:The\s+)?[A-Z][\w&'-]*(?:\s+(?:[A-Z][\w&'-]*|of|&)){0,4})")
-_NOT_NAMES = {"you", "your", "us", "we", "our", "they", "them", "third", "any", "all", "other", "such",
-              "this", "these", "those", "each", "some", "certain", "law", "users", "user", "services",
-              "service", "if", "when", "in", "for", "as", "and", "or"}
-
-
-def named_recipients(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side | None) -> list[Signal]:
-    """A third party named for the first time as receiving information ("information you provide
-    to The Meet Group"): a new recipient, whether or not its name carries a legal form."""
-    out: list[Signal] = []
-    known = (doc_old or o).low
-    raw = (doc_old or o).raw
-    for i, j in pairs:
-        if j is None or (i is not None and o.sentences[i] == n.sentences[j]):
-            continue
-        b = n.sentences[j]
-        for m in _GIVEN_TO.finditer(b):
-            words = m.group(1).split()
-            if words[0] == "The":
-                words = words[1:]
-            while words and words[-1] in ("of", "&"):
-                words.pop()
-            name = " ".join(words)
-            low = name.lower()
-            if (not words or words[0].lower() in _NOT_NAMES or low in known or len(low) < 3
-                    or any(low.endswith(" " + s.lower()) for s in rules.entity_suffixes)   # place_signals
-                    or any(r.search(low) for r in rules.recipients) or n.places_in_sentence(name)
-                    or re.search(rf"\b{re.escape(words[0])}\b", raw)):
-                continue   # (a name starting with one the old text already uses is the company's own
-                           # product or a known party: "Google Location Sharing", "Stripe Connect")
-            qo, qn = quote_change(o.sentences[i], b) if i is not None else ("", excerpt(b, m.span(1)))
-            out.append(Signal(True, "sharing", "new_recipient", f"new named recipient: {name}", qo, qn, j))
-            break
-    return out
+            + rights_channel(o, n, pairs, rules))

@@ -108,10 +108,19 @@ def _affixes(word: str) -> tuple[str, str, str]:
     return m.group(1), m.group(2), m.group(3)
 
 
+# A legal form written out or abbreviated ("Meta Platforms Ireland Ltd." -> "... Limited") is the
+# same entity in the same form; Inc. -> LLC is another form (signals.py judges that).
+_ABBREVIATIONS = {frozenset(p) for p in (("ltd", "limited"), ("inc", "incorporated"), ("corp", "corporation"),
+                                         ("co", "company"))}
+
+
 def is_spelling_fix(a: str, b: str, rules: Rules) -> bool:
-    """A typo fix: long words, tiny edit distance, never digits, never two real words."""
+    """A typo fix: long words, tiny edit distance, never digits, never two real words; or a
+    legal form spelled out."""
     pa, wa, sa = _affixes(a.lower())
     pb, wb, sb = _affixes(b.lower())
+    if frozenset((wa, wb)) in _ABBREVIATIONS and pa == pb and sa.lstrip(".") == sb.lstrip("."):
+        return True
     if (pa, sa) != (pb, sb):
         return False  # surrounding punctuation differs too
     if wa == wb:

@@ -9,6 +9,7 @@ elsewhere is not "removed". High-risk terms are judged per unit, as materiality.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -128,10 +129,23 @@ def negation_signals(o: Side, n: Side, rules: Rules, pairs: list[tuple[int | Non
                 out.append(Signal(False, added[0].entry.category, "prohibition_added",
                                   f"new prohibition: {_names(added)}", _other(o, added[0], n), _q(added[0]),
                                   added[0].clause.sentence))
-    for category, flips in flipped.items():
+    # one finding per sentence that lost its negation ("does not share, sell ... collected" ->
+    # "may share, sell ..."), not one per category of every word in it
+    by_sentence: dict[tuple[int, int], list[tuple[Mention, Mention]]] = {}
+    for flips in flipped.values():
+        for f in flips:
+            by_sentence.setdefault((f[0].clause.sentence, f[1].clause.sentence), []).append(f)
+    actions = set(rules.actions)
+    for flips in by_sentence.values():
+        # the category most of the freed words belong to; on a tie, the thing over the verb
+        # ("do not use ... to train AI": ai, not the generic "use")
+        count = Counter(f[0].entry.category for f in flips)
+        category = max(count, key=lambda c: (count[c], any(f[0].entry.category == c and f[0].entry not in actions
+                                                           for f in flips)))
+        named = [f for f in flips if f[0].entry not in actions or f[0].entry.category == category]
         out.append(Signal(True, category, "negation_removed",
-                          f"negation removed: {_names([p[1] for p in flips])}",
-                          _q(flips[0][0]), _q(flips[0][1]), flips[0][1].clause.sentence))
+                          f"negation removed: {_names([p[1] for p in named])}",
+                          _q(named[0][0]), _q(named[0][1]), named[0][1].clause.sentence))
     if deleted:
         out.append(Signal(True, deleted[0].entry.category, "prohibition_removed",
                           f"prohibition removed: {_names(deleted)}", _q(deleted[0]), _other(n, deleted[0], o)))
@@ -171,10 +185,40 @@ def _sentence_category(entry: Entry, text: str, section: str, rules: Rules) -> s
     return entry.category or categorize([text], section, rules)
 
 
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bwithout|\bnever|\bno)\s+(?:\w+\s+){0,2}$")
+
+
+def _qualifier_counts(side: Side, q: Entry) -> tuple[int, int]:
+    """(plain, negated) uses of a qualifier: "without your consent" and "where we're not
+    compelled by law" say the opposite of "with your consent" and "compelled by law"."""
+    if q.pattern is None:
+        return 0, 0
+    plain = negated = 0
+    for m in q.pattern.finditer(side.low):
+        if _NEGATED_BEFORE.search(side.low[max(0, m.start() - 40):m.start()]):
+            negated += 1
+        else:
+            plain += 1
+    return plain, negated
+
+
 def qualifier_signals(o: Side, n: Side, rules: Rules, section: str) -> list[Signal]:
     out: list[Signal] = []
     for q in rules.qualifiers:
-        before, after = o.count(q), n.count(q)
+        (before, neg_before), (after, neg_after) = _qualifier_counts(o, q), _qualifier_counts(n, q)
+        if neg_after > neg_before:
+            # a qualifier now negated ("and at times where we're not compelled by law"): the
+            # practice goes beyond the limit it names
+            m = n.first(q)
+            text = m.clause.text if m else ""
+            out.append(Signal(True, _sentence_category(q, text, section, rules), "qualifier_negated",
+                              f"practice no longer bound by a limit: not {q.name}", _other(o, m, n), _q(m),
+                              m.clause.sentence if m else None))
+        elif neg_after < neg_before and after <= before:
+            m = o.first(q)
+            text = m.clause.text if m else ""
+            out.append(Signal(False, _sentence_category(q, text, section, rules), "qualifier_added",
+                              f"practice \u201cwithout\u201d a limit gone: {q.name}", _q(m), _other(n, m, o)))
         if before == after:
             continue
         if after < before:
@@ -208,6 +252,12 @@ def _shared(m: Mention, side: Side, rules: Rules) -> bool:
     return ctx is None or bool(ctx.search(sentence))
 
 
+def _points_elsewhere(m: Mention, side: Side, rules: Rules) -> bool:
+    """A mention in a sentence that only says where to read more asserts no practice."""
+    ctx = rules.contexts.get("pointer")
+    return ctx is not None and bool(ctx.search(side.sentences[m.clause.sentence].lower()))
+
+
 def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new: Side | None) -> list[Signal]:
     """New data kinds, purposes, recipients, tracking technologies (and their removal)."""
     out: list[Signal] = []
@@ -219,7 +269,8 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
         doc_all_new: Container[str] = doc_new.named(group, (False, True)) if doc_new else set()
         added = [m for name, m in pos_n.items()
                  if name not in pos_o and name not in neg_o and name not in doc_pos_old
-                 and not n.governed(m) and (attr != "recipients" or _shared(m, n, rules))]
+                 and not n.governed(m) and (attr != "recipients" or _shared(m, n, rules))
+                 and not _points_elsewhere(m, n, rules)]
         for m in added:
             sens = " (sensitive)" if m.entry.sensitive else ""
             out.append(Signal(True, m.entry.category, sig, f"{label}{sens}: {m.entry.name}",
@@ -395,6 +446,10 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
     return out
 
 
+_USER_DUTY = re.compile(r"\byou(?:\s+(?:must|may|will|shall|should|can|need to|have to|agree to)|'ve|\s+have)"
+                        r"\s+(?:\w+\s+)?$")
+
+
 def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]], rules: Rules,
                      section: str, explained: set[int], doc_old: Side | None) -> list[Signal]:
     """An added sentence describing something the company will now do."""
@@ -410,8 +465,9 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
             continue  # moved here from another section
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue
-        clauses = [c for c in n.clauses if c.sentence == j and not c.negated]
-        hit = next(((c, m) for c in clauses for m in [rules.practice_verbs.search(c.low)] if m), None)
+        clauses = [c for c in n.clauses if c.sentence == j and not c.negated and not c.user]
+        hit = next(((c, m) for c in clauses for m in [rules.practice_verbs.search(c.low)]
+                    if m and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")), None)
         if hit:
             c, m = hit
             out.append(Signal(True, categorize([sentence], section, rules), "new_practice",
