@@ -20,6 +20,7 @@ from functools import partial
 from tracker import changes, channels, emails
 from tracker.config import Config
 from tracker.mail import DeliveryError, backend_for
+from tracker.render.dates import version_dates
 from tracker.store import Store, utcnow
 
 log = logging.getLogger("tracker.notify")
@@ -157,7 +158,8 @@ def change_entry(config: Config, store: Store, change_id: int) -> emails.ChangeE
     return emails.ChangeEntry(
         policy=change["policy"], title=title, url=url, kind=change["kind"], level=change["level"] or "none",
         summary=change["summary"], old_number=old.number, new_number=new.number,
-        old_date=old.created_at[:10], new_date=new.created_at[:10], changeset=changeset,
+        old_date=version_dates(old.created_at, old.effective_date),
+        new_date=version_dates(new.created_at, new.effective_date), changeset=changeset,
         link=emails.page_link(config.notify.site_url, change["policy"], new.number),
     )
 

@@ -38,3 +38,10 @@ def human_datetime(iso: str | None) -> str:
     if not isinstance(when, datetime):
         return human_date(iso)
     return f"{human_date(iso)}, {when:%H:%M} UTC"
+
+
+def version_dates(created_at: str, effective: str | None) -> str:
+    """"fetched 1 December 2026, dated 4 January 2022": when tracker saw the version, and the
+    date the policy gives itself (readers think in the latter)."""
+    out = f"fetched {human_date(created_at)}"
+    return out + (f", dated {human_date(effective)}" if effective else "")
