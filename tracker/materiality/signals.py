@@ -359,7 +359,7 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
                           excerpt(next(iter(before.values()), "")), excerpt(next(iter(added.values())))))
     elif set(before) - set(after):
         out.append(Signal(False, "international", "transfer_destination_removed",
-                          f"transfer destination no longer named: {', '.join(set(before) - set(after))}",
+                          f"transfer destination no longer named: {', '.join(k for k in before if k not in after)}",
                           excerpt(next(iter(before.values()))), ""))
     ent_o, ent_n = o.entities_in("controller"), n.entities_in("controller")
     pl_o, pl_n = o.places_in("controller"), n.places_in("controller")
