@@ -228,7 +228,10 @@ class Side:
         return frozenset(self.sentences)
 
     def count(self, entry: Entry) -> int:
-        return len(entry.pattern.findall(self.low)) if entry.pattern is not None else 0
+        """Matches of the entry on this side (none without one of its anchors: no scan)."""
+        if entry.pattern is None or (entry.anchors is not None and self._anchors_present.isdisjoint(entry.anchors)):
+            return 0
+        return len(entry.pattern.findall(self.low))
 
     def first(self, entry: Entry) -> Mention | None:
         if entry.pattern is None:
@@ -282,15 +285,25 @@ class Side:
         return out
 
     @cached_property
-    def _entity_re(self) -> re.Pattern:
-        suffixes = sorted(self.rules.entity_suffixes, key=len, reverse=True)
-        alt = "|".join(re.escape(s) for s in suffixes)
-        return re.compile(r"((?:[A-Z][\w&'-]*,?\s+){1,5})(" + alt + r")(?![\w])")
+    def _suffix_sentences(self) -> list[int]:
+        """The sentences holding a legal-form suffix ("Inc.", "GmbH"): one scan of the side's
+        sentences joined by newlines (no suffix holds one, and a newline is no word character, as
+        the end of a sentence is not)."""
+        starts = self._line_starts
+        out: list[int] = []
+        for m in _entity_patterns(self.rules)[1].finditer("\n".join(self.sentences)):
+            k = bisect_right(starts, m.start()) - 1
+            if not out or out[-1] != k:
+                out.append(k)
+        return out
 
     @cached_property
-    def _suffix_re(self) -> re.Pattern:
-        alt = "|".join(re.escape(s) for s in sorted(self.rules.entity_suffixes, key=len, reverse=True))
-        return re.compile(r"(?:" + alt + r")(?![\w])")
+    def _line_starts(self) -> list[int]:
+        starts, at = [], 0
+        for s in self.sentences:
+            starts.append(at)
+            at += len(s) + 1
+        return starts
 
     def entities_in(self, context: str | None) -> dict[str, str]:
         """Normalised corporate name -> as written, in sentences matching the context (None: all)."""
@@ -300,11 +313,11 @@ class Side:
         ctx = self.rules.contexts.get(context) if context else None
         out: dict[str, str] = {}
         cache[context] = out
-        suffix = self._suffix_re
-        for s in self.sentences:
-            if not suffix.search(s) or (ctx is not None and not ctx.search(s.lower())):
+        for k in self._suffix_sentences:
+            s = self.sentences[k]
+            if ctx is not None and not ctx.search(s.lower()):
                 continue  # every entity ends in a suffix: no suffix, no entity
-            for m in self._entity_re.finditer(s):
+            for m in _entity_patterns(self.rules)[0].finditer(s):
                 words = m.group(1).replace(",", " ").split()
                 while words and words[0].lower() in _LEADING:
                     words.pop(0)
@@ -348,6 +361,19 @@ def _all_anchors(rules: Rules) -> frozenset[str]:
                   tuple(rules.contexts.values()), tuple(rules.categories.values()))
         _ANCHORS[id(rules)] = (rules, frozenset(a for g in groups for e in g for a in (e.anchors or ())))
     return _ANCHORS[id(rules)][1]
+
+
+_ENTITY_RES: dict[int, tuple[Rules, re.Pattern, re.Pattern]] = {}
+
+
+def _entity_patterns(rules: Rules) -> tuple[re.Pattern, re.Pattern]:
+    """(a corporate name ending in a legal-form suffix, the suffix alone), compiled once per Rules."""
+    if id(rules) not in _ENTITY_RES:
+        alt = "|".join(re.escape(s) for s in sorted(rules.entity_suffixes, key=len, reverse=True))
+        _ENTITY_RES[id(rules)] = (rules, re.compile(r"((?:[A-Z][\w&'-]*,?\s+){1,5})(" + alt + r")(?![\w])"),
+                                  re.compile(r"(?:" + alt + r")(?![\w])"))
+    _, name, suffix = _ENTITY_RES[id(rules)]
+    return name, suffix
 
 
 _PLACE_INDEX: dict[int, dict[str, list[Entry]]] = {}

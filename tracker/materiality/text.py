@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -22,6 +24,30 @@ _QUOTES = str.maketrans({
     "\u2026": "...", "\u2022": "-", "\u00b7": "-",
 })
 _QUOTE_CHARS = re.compile("[" + "".join(re.escape(chr(k)) for k in _QUOTES) + "]")
+
+
+_MEMO_CHARS = 50_000   # longer texts are folded afresh: a cache of them would hold megabytes
+
+
+def remembered(fn: Callable[[str], str]) -> Callable[[str], str]:
+    """A text fold computed once per distinct text: the cosmetic gate folds the same section with
+    each detector left out in turn, and the same unchanged text is folded for both versions.
+    Bounded: at most 512 texts of up to 50,000 characters."""
+    memo: dict[str, str] = {}
+
+    @functools.wraps(fn)
+    def fold(text: str) -> str:
+        hit = memo.get(text)
+        if hit is None:
+            hit = fn(text)
+            if len(text) <= _MEMO_CHARS:
+                if len(memo) >= 512:
+                    memo.clear()
+                memo[text] = hit
+        return hit
+
+    fold.cache_clear = memo.clear  # type: ignore[attr-defined]
+    return fold
 
 
 def _quote(m: re.Match) -> str:
@@ -42,6 +68,7 @@ _ABBREV = ("inc", "ltd", "llc", "corp", "co", "e.g", "i.e", "etc", "u.s", "u.k",
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
+@remembered
 def fold_typography(text: str) -> str:
     """Curly quotes, dashes, NBSP and friends, HTML entities, compatibility forms -> plain ASCII-ish."""
     for _ in range(2):
@@ -56,6 +83,7 @@ def fold_typography(text: str) -> str:
     return re.sub(r"-{2,}", "-", text) if "--" in text else text
 
 
+@remembered
 def strip_link_targets(text: str) -> str:
     """Markdown links keep their anchor text only; footnote markers go."""
     if "](#" in text:
@@ -63,6 +91,7 @@ def strip_link_targets(text: str) -> str:
     return _LINK.sub(lambda m: m.group(1), text) if "](" in text else text
 
 
+@remembered
 def strip_list_markers(text: str) -> str:
     return _LIST_MARKER.sub("- ", text)
 
@@ -157,6 +186,7 @@ def _absent(low: str | None, words: tuple[str, ...]) -> bool:
     return low is not None and not any(w in low for w in words)
 
 
+@remembered
 def fold_dates(text: str) -> str:
     """Drop pure date/version lines; neutralise dates in 'last updated' phrases and copyright years."""
     low = caseless(text)
