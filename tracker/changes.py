@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tracker.diff import ChangeSet, diff_documents, judged
 from tracker.materiality import Rules, assess_pairs
 from tracker.materiality.text import (
+    _FOOTNOTE,
     fold_typography,
     strip_link_targets,
     strip_list_markers,
@@ -45,10 +46,40 @@ def document_words(markdown: str) -> list[str]:
     return _WORD.findall(strip_list_markers(text))
 
 
+# Where a Markdown link (text.py's _LINK) is still open at the end of a text: an unclosed "[...",
+# an unclosed "(..." in its target, or the space or title after the target. Only such a link can
+# run on past a blank line.
+_OPEN_LINK = re.compile(r'\[[^\]]*(?:\]\((?:[^()\s]|\([^)]*\))*(?:\([^)]*|\s+(?:"[^"]*)?)?)?\Z')
+
+
+def _same_words(old: str, new: str) -> bool:
+    """``document_words(old) == document_words(new)``, computed by blank-line-separated unit: a
+    unit both versions hold is read once. Every fold of document_words stays inside one unit
+    (line-anchored patterns, words without newlines, typography folds that NFKC keeps apart at a
+    newline) except a link, which may run on past a blank line; when one may (an open link at a
+    unit's end) the whole texts are compared. Linear in the length of the two texts."""
+    memo: dict[str, list[str] | None] = {}
+
+    def words(unit: str) -> list[str] | None:
+        if unit not in memo:
+            folded = fold_typography(unit)
+            links = _FOOTNOTE.sub("", folded) if "](#" in folded else folded
+            memo[unit] = None if "[" in links and _OPEN_LINK.search(links) else document_words(unit)
+        return memo[unit]
+
+    sides = []
+    for text in (old, new):
+        units = [words(u) for u in text.split("\n\n")]
+        if any(u is None for u in units):
+            return document_words(old) == document_words(new)
+        sides.append([w for u in units if u for w in u])
+    return sides[0] == sides[1]
+
+
 def _markup_only(old: Document, new: Document) -> Assessment | None:
     """Cosmetic at the document level, before any section is aligned: when not one word of the
     document changed, the verdict is `none` whatever happened to its sections."""
-    if document_words(old.markdown) != document_words(new.markdown):
+    if not _same_words(old.markdown, new.markdown):
         return None
     what = []
     if len(old.sections) != len(new.sections):
