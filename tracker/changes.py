@@ -57,23 +57,34 @@ def _same_words(old: str, new: str) -> bool:
     unit both versions hold is read once. Every fold of document_words stays inside one unit
     (line-anchored patterns, words without newlines, typography folds that NFKC keeps apart at a
     newline) except a link, which may run on past a blank line; when one may (an open link at a
-    unit's end) the whole texts are compared. Linear in the length of the two texts."""
-    memo: dict[str, list[str] | None] = {}
-
-    def words(unit: str) -> list[str] | None:
-        if unit not in memo:
-            folded = fold_typography(unit)
-            links = _FOOTNOTE.sub("", folded) if "](#" in folded else folded
-            memo[unit] = None if "[" in links and _OPEN_LINK.search(links) else document_words(unit)
-        return memo[unit]
-
+    unit's end) the whole texts are compared. Linear in the length of the two texts; the units
+    of the last few versions compared are remembered (the old version was the new one last time)."""
     sides = []
     for text in (old, new):
-        units = [words(u) for u in text.split("\n\n")]
+        units = [_unit_words(u) for u in text.split("\n\n")]
         if any(u is None for u in units):
             return document_words(old) == document_words(new)
-        sides.append([w for u in units if u for w in u])
-    return sides[0] == sides[1]
+        sides.append(units)
+    if sum(len(u or ()) for u in sides[0]) != sum(len(u or ()) for u in sides[1]):
+        return False
+    return [w for u in sides[0] if u for w in u] == [w for u in sides[1] if u for w in u]
+
+
+_UNITS: dict[str, list[str] | None] = {}
+
+
+def _unit_words(unit: str) -> list[str] | None:
+    """document_words of one unit, or None when a link may be open at its end."""
+    if unit in _UNITS:
+        return _UNITS[unit]
+    folded = fold_typography(unit)
+    links = _FOOTNOTE.sub("", folded) if "](#" in folded else folded
+    words = None if "[" in links and _OPEN_LINK.search(links) else document_words(unit)
+    if len(unit) <= 50_000:   # paragraphs, not a whole large text
+        if len(_UNITS) >= 16_384:
+            _UNITS.clear()
+        _UNITS[unit] = words
+    return words
 
 
 def _markup_only(old: Document, new: Document) -> Assessment | None:

@@ -235,6 +235,19 @@ class Clause:
 
 
 def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
+    return [Clause(part, low, negated, index, user) for part, low, negated, user in _clause_parts(sentence, rules)]
+
+
+_CLAUSES: dict[str, tuple[Rules, tuple[tuple[str, str, bool, bool], ...]]] = {}
+
+
+def _clause_parts(sentence: str, rules: Rules) -> tuple[tuple[str, str, bool, bool], ...]:
+    """(text, lowercased, negated, user) of each clause of a sentence, computed once per distinct
+    sentence: the unchanged sentences of a changed section, and the section inside its whole
+    document, are split once (at most 8,192 sentences kept, for the last rule set used)."""
+    hit = _CLAUSES.get(sentence)
+    if hit is not None and hit[0] is rules:
+        return hit[1]
     low = sentence.lower()
     cuts = [0]
     for br in rules.clause_breaks:
@@ -253,8 +266,11 @@ def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
             low_part = part.lower()
             negated = is_negated(low_part, rules) or bool(rules.local_only and rules.local_only.search(low_part))
             user = negated and bool(rules.user_prohibition and rules.user_prohibition.search(low_part))
-            out.append(Clause(part, low_part, negated, index, user))
-    return out
+            out.append((part, low_part, negated, user))
+    if len(_CLAUSES) >= 8192:
+        _CLAUSES.clear()
+    _CLAUSES[sentence] = (rules, tuple(out))
+    return _CLAUSES[sentence][1]
 
 
 def is_negated(low: str, rules: Rules) -> bool:
