@@ -129,20 +129,43 @@ def blocks(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
+    return [s for block in blocks(text) for s in _block_sentences(block)]
+
+
+_SENTENCES: dict[str, tuple[str, ...]] = {}
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
+
+
+def _block_sentences(block: str) -> tuple[str, ...]:
+    """The sentences of one block, computed once per distinct block (both versions of a
+    document share most of their paragraphs; at most 16,384 blocks kept)."""
+    hit = _SENTENCES.get(block)
+    if hit is not None:
+        return hit
     out: list[str] = []
-    for block in blocks(text):
-        start = 0
-        for m in _SENT_END.finditer(block):
-            before = block[start:m.start()].rstrip("\"')]")
-            word = re.search(r"([A-Za-z.]+)\.$", before)
-            if word and (word.group(1).lower().rstrip(".") in _ABBREV or len(word.group(1)) == 1):
-                continue
-            out.append(block[start:m.start()].strip())
-            start = m.end()
-        tail = block[start:].strip()
-        if tail:
-            out.append(tail)
-    return [s for s in out if s]
+    start = 0
+    for m in _SENT_END.finditer(block):
+        before = block[start:m.start()].rstrip("\"')]")
+        # the word before the stop: the trailing run of ASCII letters and dots, when it is
+        # longer than the dot alone (what re.search(r"([A-Za-z.]+)\.$", before) finds, read
+        # from the end instead of scanning the whole sentence)
+        k = len(before)
+        while k and before[k - 1] in _WORD_CHARS:
+            k -= 1
+        run = before[k:]
+        if len(run) >= 2 and run[-1] == "." and (run[:-1].lower().rstrip(".") in _ABBREV or len(run) == 2):
+            continue
+        out.append(block[start:m.start()].strip())
+        start = m.end()
+    tail = block[start:].strip()
+    if tail:
+        out.append(tail)
+    found = tuple(s for s in out if s)
+    if len(block) <= 50_000:
+        if len(_SENTENCES) >= 16_384:
+            _SENTENCES.clear()
+        _SENTENCES[block] = found
+    return found
 
 
 # --------------------------------------------------------------------------------------------
