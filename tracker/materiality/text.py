@@ -7,7 +7,7 @@ import html
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -209,21 +209,99 @@ def _absent(low: str | None, words: tuple[str, ...]) -> bool:
     return low is not None and not any(w in low for w in words)
 
 
+def _case_sensitive(pattern: re.Pattern) -> re.Pattern:
+    """The same pattern without IGNORECASE, for lowercased text (its literals are lowercase)."""
+    return re.compile(pattern.pattern.replace("(?im)", "(?m)").replace("(?i)", ""))
+
+
+_LOWER = {p: _case_sensitive(p) for p in (DATE_LINE, VERSION_LINE, DATE_LABEL, VERSION, COPYRIGHT)}
+# Where a match can start: the first word of the label group of DATE_LABEL and VERSION (each
+# begins the pattern, after \b). The pattern is tried at these places only, in order.
+_STARTS = {DATE_LABEL: ("last", "updat", "modified", "revis", "reviewed", "effective", "date", "published",
+                        "posted"),
+           VERSION: ("ver", "rev")}
+
+
+def _finditer(pattern: re.Pattern, low: str) -> Iterator[re.Match]:
+    """``_LOWER[pattern].finditer(low)``; for a pattern in _STARTS, tried only where one of its
+    first words occurs (no match can start elsewhere)."""
+    twin = _LOWER[pattern]
+    starts = _STARTS.get(pattern)
+    if starts is None:
+        yield from twin.finditer(low)
+        return
+    places: set[int] = set()
+    for word in starts:
+        i = low.find(word)
+        while i >= 0:
+            places.add(i)
+            i = low.find(word, i + 1)
+    at = 0
+    for i in sorted(places):
+        if i < at:
+            continue
+        m = twin.match(low, i)
+        if m:
+            yield m
+            at = m.end()
+
+
+def caseless_sub(pattern: re.Pattern, text: str, suffix: str | None = None) -> str:
+    """``pattern.sub`` (a case-insensitive pattern with lowercase literals) replacing each match
+    by "" (suffix None) or by its first group and ``suffix``. When :func:`caseless` is sound and
+    lowercasing keeps every position, the case-sensitive twin runs on the lowercased text (the
+    same matches, several times faster: no case folding per character tried) and the result is
+    cut from the original text."""
+    low = caseless(text)
+    if low is None or len(low) != len(text):
+        return pattern.sub((lambda m: m.group(1) + suffix) if suffix is not None else "", text)
+    out: list[str] = []
+    at = 0
+    for m in _finditer(pattern, low):
+        out.append(text[at:m.start()])
+        if suffix is not None:
+            out.append(text[m.start(1):m.end(1)] + suffix)
+        at = m.end()
+    if not at:
+        return text
+    out.append(text[at:])
+    return "".join(out)
+
+
 @remembered
 def fold_dates(text: str) -> str:
     """Drop pure date/version lines; neutralise dates in 'last updated' phrases and copyright years."""
     low = caseless(text)
     if not _absent(low, _DATE_WORDS):
-        text = DATE_LINE.sub("", text)
+        text = caseless_sub(DATE_LINE, text)
     if not _absent(low, ("v",)):
-        text = VERSION_LINE.sub("", text)
+        text = caseless_sub(VERSION_LINE, text)
     if not _absent(low, _DATE_WORDS):
-        text = DATE_LABEL.sub(lambda m: m.group(1) + " <date>", text)
+        text = caseless_sub(DATE_LABEL, text, " <date>")
     if not _absent(low, _VERSION_WORDS):
-        text = VERSION.sub(lambda m: m.group(1) + " <n>", text)
+        text = caseless_sub(VERSION, text, " <n>")
     if _absent(low, _COPYRIGHT_WORDS):
         return text
-    return COPYRIGHT.sub(lambda m: m.group(1) + " <year>", text)
+    return caseless_sub(COPYRIGHT, text, " <year>")
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(source: str, flags: int) -> re.Pattern:
+    return re.compile(source, flags)
+
+
+def _drop_boilerplate(source: str, text: str, low: str | None) -> str:
+    """``re.sub(source, " ", text, flags=re.IGNORECASE)``. The rule terms are lowercase, so for
+    ASCII terms and a sound :func:`caseless` text the case-sensitive pattern finds the same
+    matches in the lowercased text, several times faster."""
+    if low is None or len(low) != len(text) or not source.isascii():
+        return _compiled(source, re.IGNORECASE).sub(" ", text)
+    out: list[str] = []
+    at = 0
+    for m in _compiled(source, 0).finditer(low):
+        out += (text[at:m.start()], " ")
+        at = m.end()
+    return "".join(out) + text[at:] if out else text
 
 
 def analysis_text(text: str, rules: Rules) -> str:
@@ -240,7 +318,7 @@ def analysis_text(text: str, rules: Rules) -> str:
     if rules.boilerplate is not None:
         low = caseless(text)
         if low is None or any(a in low for a in rules.boilerplate_anchors):
-            text = re.sub(rules.boilerplate.pattern, " ", text, flags=re.IGNORECASE)
+            text = _drop_boilerplate(rules.boilerplate.pattern, text, low)
     return text
 
 
