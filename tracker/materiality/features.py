@@ -107,10 +107,10 @@ class Side:
             for e in entries:
                 if e.name in target or e.pattern is None:
                     continue
-                at = e.first_anchor(joined)
-                if at < 0:
+                places = _anchor_clauses(e, joined, starts)
+                if not places:
                     continue
-                m = e.pattern.search(joined, starts[bisect_right(starts, at) - 1])
+                m = _search_clauses(e.pattern, joined, starts, places, 0)
                 while m:
                     k = bisect_right(starts, m.start()) - 1
                     a = m.start() - starts[k]
@@ -119,7 +119,7 @@ class Side:
                         target[e.name] = mention
                         break
                     neg.setdefault(e.name, mention)   # "without prior notice": the opposite
-                    m = e.pattern.search(joined, m.end())
+                    m = _search_clauses(e.pattern, joined, starts, places, m.end())
         cache[key] = (pos, neg)
         return pos, neg
 
@@ -330,6 +330,40 @@ class Side:
                 key = re.sub(r"[^\w\s]", "", written.lower())
                 out.setdefault(" ".join(key.split()), written)
         return out
+
+
+def _anchor_clauses(e: Entry, joined: str, starts: list[int]) -> list[int]:
+    """The clauses of ``joined`` (numbers into ``starts``) holding one of the entry's anchors, in
+    order; every clause when the entry has none."""
+    if e.anchors is None:
+        return list(range(len(starts)))
+    found: set[int] = set()
+    for a in e.anchors:
+        i = joined.find(a)
+        while i >= 0:
+            k = bisect_right(starts, i) - 1
+            found.add(k)
+            nxt = starts[k + 1] if k + 1 < len(starts) else len(joined)
+            i = joined.find(a, max(i + 1, nxt))   # one occurrence per clause is enough
+    return sorted(found)
+
+
+def _search_clauses(pattern: re.Pattern, joined: str, starts: list[int], places: list[int],
+                    pos: int) -> re.Match | None:
+    """``pattern.search(joined, pos)``, tried only inside the given clauses. A match never spans
+    two clauses (the separator holds ";", which no term crosses) and holds an anchor, so the
+    first match in the first anchored clause at or after ``pos`` is the first match; each search
+    ends at its clause's end (the end of the text and the separator's space are alike to
+    ``\b`` and lookaheads), so the cost is that of the anchored clauses, not of the whole text."""
+    first = bisect_right(starts, pos) - 1
+    for k in places[bisect_right(places, first - 1):]:
+        end = starts[k + 1] - len(_SEP) if k + 1 < len(starts) else len(joined)
+        if end < pos:
+            continue
+        m = pattern.search(joined, max(pos, starts[k]), end)
+        if m:
+            return m
+    return None
 
 
 _DENIED = re.compile(r"\b(?:without|no|lacking)(?:\s+(?:any|your|our|prior|giving\s+you|the))*\s+$")
