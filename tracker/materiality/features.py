@@ -132,30 +132,32 @@ class Side:
         if id(entries) in cache:
             return any(name in cache[id(entries)][neg] for neg in negated)
         found = self.__dict__.setdefault("_named_cache", {})
-        key = (id(entries), name)
+        key = (id(entries), name, negated)
         if key not in found:
-            found[key] = frozenset(p for e in entries if e.name == name for p in self._polarities(e))
-        return any(neg in found[key] for neg in negated)
+            wanted = frozenset(negated)
+            found[key] = any(self._polarities(e, wanted) for e in entries if e.name == name)
+        return found[key]
 
-    def _polarities(self, e: Entry) -> set[bool]:
-        """The polarities (negated or not) of the clauses in which the entry matches."""
-        out: set[bool] = set()
+    def _polarities(self, e: Entry, wanted: frozenset[bool]) -> bool:
+        """Whether the entry matches in a clause of one of the wanted polarities (negated or
+        not); the scan stops at the first such clause."""
         low = self.low
         if e.pattern is None or not e.may_occur(low):
-            return out
+            return False
         starts = self._sentence_starts
         at = e.first_anchor(low)
         k = bisect_right(starts, max(at, 0)) - 1
-        while 0 <= k < len(starts) and len(out) < 2:
+        while 0 <= k < len(starts):
             m = e.pattern.search(low, starts[k])
             if not m:
                 break
             k = bisect_right(starts, m.start()) - 1
             for c in self.clauses_at(k):
                 for hit in e.pattern.finditer(c.low):
-                    out.add(negated_at(c, hit.start()))
+                    if negated_at(c, hit.start()) in wanted:
+                        return True
             k += 1
-        return out
+        return False
 
     def named(self, entries: tuple[Entry, ...], negated: tuple[bool, ...] = (False,)) -> MentionView:
         """A lazy ``name in view`` over :meth:`mentioned`."""
@@ -187,7 +189,8 @@ class Side:
         # exactly when it occurs in one of its words: each distinct word is searched once.
         low = self.low
         words = " ".join(set(low.split(" ")))
-        return frozenset(a for a in _all_anchors(self.rules) if (a in words if " " not in a else a in low))
+        plain, spaced = _anchor_lists(self.rules)
+        return frozenset([a for a in plain if a in words] + [a for a in spaced if a in low])
 
     @cached_property
     def _clause_index(self) -> tuple[str, list[int]]:
@@ -338,13 +341,15 @@ def _anchor_clauses(e: Entry, joined: str, starts: list[int]) -> list[int]:
     if e.anchors is None:
         return list(range(len(starts)))
     found: set[int] = set()
+    last = len(starts) - 1
     for a in e.anchors:
         i = joined.find(a)
         while i >= 0:
             k = bisect_right(starts, i) - 1
             found.add(k)
-            nxt = starts[k + 1] if k + 1 < len(starts) else len(joined)
-            i = joined.find(a, max(i + 1, nxt))   # one occurrence per clause is enough
+            if k == last:
+                break
+            i = joined.find(a, starts[k + 1])   # one occurrence per clause is enough
     return sorted(found)
 
 
@@ -411,6 +416,18 @@ def _entity_patterns(rules: Rules) -> tuple[re.Pattern, re.Pattern]:
                                   re.compile(r"(?:" + alt + r")(?![\w])"))
     _, name, suffix = _ENTITY_RES[id(rules)]
     return name, suffix
+
+
+_ANCHOR_LISTS: dict[int, tuple[Rules, list[str], list[str]]] = {}
+
+
+def _anchor_lists(rules: Rules) -> tuple[list[str], list[str]]:
+    """All anchors of the rules: those without a space, those with one (none, with term_anchor)."""
+    if id(rules) not in _ANCHOR_LISTS:
+        anchors = sorted(_all_anchors(rules))
+        _ANCHOR_LISTS[id(rules)] = (rules, [a for a in anchors if " " not in a], [a for a in anchors if " " in a])
+    _, plain, spaced = _ANCHOR_LISTS[id(rules)]
+    return plain, spaced
 
 
 _PLACE_INDEX: dict[int, dict[str, list[Entry]]] = {}
