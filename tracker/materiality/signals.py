@@ -410,7 +410,7 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
             continue  # moved here from another section
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue
-        clauses = [c for c in n.clauses if c.sentence == j and not c.negated]
+        clauses = [c for c in n.clauses_at(j) if not c.negated]
         hit = next(((c, m) for c in clauses for m in [rules.practice_verbs.search(c.low)] if m), None)
         if hit:
             c, m = hit
