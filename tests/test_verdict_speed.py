@@ -34,9 +34,10 @@ from tracker.normalize import normalize_html
 
 DEMO = Path(__file__).resolve().parent.parent / "tracker" / "demo_pages"
 PIECES = ["[", "]", "(", ")", "](", "](#a)", "[1](#n1)", '"', "\n\n", "\n", " ", "- ", "# ", "**", "&amp;", "&#91;",
-          "\uff3b", "--", "`", "Inc. ", "e.g. ", "U.S. ", "A. ", "a.b.c. ", ". ", "? ", ".) ", "No. 5 ", "Last Updated: ",
-          "EFFECTIVE DATE March 3, 2021", "Version 2.1", "(c) 2020", "Copyright 2019-2021", "\u0130", "\u0131",
-          "\u017f", "\u212a", "\n\nVersion 2.1\n\n", "\nV. 3\n", "Including Without Limitation", "sale of substantially all", "posted on 1/2/2023"]
+          "\uff3b", "--", "`", "Inc. ", "e.g. ", "U.S. ", "A. ", "a.b.c. ", ". ", "? ", ".) ", "No. 5 ",
+          "Last Updated: ", "EFFECTIVE DATE March 3, 2021", "Version 2.1", "(c) 2020", "Copyright 2019-2021",
+          "\u0130", "\u0131", "\u017f", "\u212a", "\n\nVersion 2.1\n\n", "\nV. 3\n", "Including Without Limitation",
+          "sale of substantially all", "posted on 1/2/2023"]
 
 
 @pytest.fixture(scope="module")

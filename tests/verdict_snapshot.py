@@ -9,7 +9,8 @@ reasons (details and quotes included), so a reworded quote shows up too; for a d
 each changed section's kind and level and a digest of the section diff itself. Holdout cases are recorded
 as a digest only: the snapshot must not tell which of them the classifier gets right. Corpus pairs
 are whole documents through ``changes.compare`` (the demo revisions, the replay history of
-tests/test_replay.py step by step, the identity pairs, and the pages of tests/corpus each against the next: unrelated texts).
+tests/test_replay.py step by step, the identity pairs, and the pages of tests/corpus each against
+the next: unrelated texts).
 """
 
 from __future__ import annotations
