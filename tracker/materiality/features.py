@@ -260,7 +260,7 @@ class Side:
         ctx = self.rules.contexts.get(context)
         out: dict[str, str] = {}
         cache[(context, unless)] = out
-        if ctx is None:
+        if ctx is None or not self._names_places:
             return out
         others = [self.rules.contexts[u] for u in unless if u in self.rules.contexts]
         for k in self._sentences_matching(ctx):
@@ -273,6 +273,18 @@ class Side:
             for m in _COUNTY.finditer(s):
                 out.setdefault(m.group(0).strip(), s)
         return out
+
+    @cached_property
+    def _names_places(self) -> bool:
+        """Whether any sentence names a place (a rules place or a county): a place named in a
+        sentence is found in the sentences joined by spaces too (its words and its word
+        boundaries are the same there), so a side naming none needs no context scan."""
+        joined = " ".join(self.sentences)
+        if "County" in joined:
+            return True
+        index = _place_index(self.rules)
+        return any(p.pattern is not None and p.pattern.search(joined)
+                   for w in set(re.findall(r"[a-z]+", joined.lower())) for p in index.get(w, ()))
 
     def places_in_sentence(self, sentence: str) -> list[str]:
         return _places_in_sentence(self.rules, sentence)
@@ -433,8 +445,8 @@ def _anchor_lists(rules: Rules) -> tuple[list[str], list[str]]:
 _PLACE_INDEX: dict[int, dict[str, list[Entry]]] = {}
 
 
-def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
-    """Names of the places a sentence mentions. An index by first word keeps this cheap."""
+def _place_index(rules: Rules) -> dict[str, list[Entry]]:
+    """Places by the first word of each of their names."""
     key = id(rules.places)
     if key not in _PLACE_INDEX:
         index: dict[str, list[Entry]] = {}
@@ -444,7 +456,12 @@ def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
                 if first and p not in index.setdefault(first[0], []):
                     index[first[0]].append(p)
         _PLACE_INDEX[key] = index
-    index = _PLACE_INDEX[key]
+    return _PLACE_INDEX[key]
+
+
+def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
+    """Names of the places a sentence mentions. An index by first word keeps this cheap."""
+    index = _place_index(rules)
     words = set(re.findall(r"[a-z]+", sentence.lower()))
     out = []
     for w in words:
