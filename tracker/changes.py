@@ -112,7 +112,15 @@ def _no_category(a: Assessment) -> Assessment:
 
 
 def compare(old: Document, new: Document, rules: Rules | None = None) -> ChangeSet:
-    """Section diff with a materiality verdict for the whole change and for each changed section."""
+    """Section diff with a materiality verdict for the whole change and for each changed section.
+
+    Bounded, no quadratic step: sections are paired by sectionmatch (candidates within a band
+    around each section's place), blocks, paragraphs and sentences aligned by textdiff's bounded
+    diff (a deadline, then coarse windows), a replaced sentence paired only with the new ones
+    within 12 places of its own; the markup-only check reads each blank-line unit once; each
+    distinct section text is analysed once (and remembered for the next comparison); a term is
+    searched only in the clauses holding one of its anchors. The cost grows with the length of
+    the two texts plus the changed sections' analysis, not with the product of any two sizes."""
     changeset = diff_documents(old, new)
     if not changeset.sections:
         return changeset
