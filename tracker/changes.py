@@ -71,12 +71,14 @@ def _same_words(old: str, new: str) -> bool:
 
 
 _UNITS: dict[str, list[str] | None] = {}
+_UNSEEN = object()
 
 
 def _unit_words(unit: str) -> list[str] | None:
     """document_words of one unit, or None when a link may be open at its end."""
-    if unit in _UNITS:
-        return _UNITS[unit]
+    hit = _UNITS.get(unit, _UNSEEN)
+    if hit is not _UNSEEN:
+        return hit  # type: ignore[return-value]
     folded = fold_typography(unit)
     links = _FOOTNOTE.sub("", folded) if "](#" in folded else folded
     words = None if "[" in links and _OPEN_LINK.search(links) else document_words(unit)

@@ -368,10 +368,11 @@ def _clause_parts(sentence: str, rules: Rules) -> tuple[tuple[str, str, bool, bo
             negated = is_negated(low_part, rules) or bool(rules.local_only and rules.local_only.search(low_part))
             user = negated and bool(rules.user_prohibition and rules.user_prohibition.search(low_part))
             out.append((part, low_part, negated, user))
+    parts = tuple(out)
     if len(_CLAUSES) >= 8192:
         _CLAUSES.clear()
-    _CLAUSES[sentence] = (rules, tuple(out))
-    return _CLAUSES[sentence][1]
+    _CLAUSES[sentence] = (rules, parts)
+    return parts
 
 
 def is_negated(low: str, rules: Rules) -> bool:
