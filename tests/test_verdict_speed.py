@@ -122,3 +122,25 @@ def test_anchors_present_are_those_a_substring_test_finds(texts):
         for other in mutations(text[:5000], 10, 400 + k):
             side = Side(other, rules)
             assert side._anchors_present == frozenset(a for a in _all_anchors(rules) if a in side.low)
+
+
+def test_word_diff_cleanup_folds_as_the_first_foldable_from_the_left_rule():
+    from tracker import textdiff
+
+    rnd = random.Random(5)
+    words = ["a", "the", "we", "share", "data", " ", ", ", "x", "personal information", "to", "\n"]
+    folded = 0
+    for _ in range(3000):
+        a = [rnd.choice(words) for _ in range(rnd.randint(0, 40))]
+        b = list(a)
+        for _ in range(rnd.randint(0, 12)):
+            at = rnd.randrange(len(b) + 1)
+            if rnd.random() < 0.5 and at < len(b):
+                b[at] = rnd.choice(words)
+            else:
+                b.insert(at, rnd.choice(words))
+        raw = textdiff.diff_words(" ".join(a), " ".join(b), cleanup=False)
+        clean = textdiff.cleanup_semantic(raw)
+        assert clean == textdiff._cleanup_unmerged(raw)
+        folded += clean != raw
+    assert folded
