@@ -1,12 +1,13 @@
-"""Compare two revisions of the seed page end to end, in-process (issue 9, target 2).
+"""Compare two revisions of the seed page end to end, in-process (issue 9 target 2, issue 13 item 5).
 
     .venv/bin/python bench/bench_compare.py [--runs 21] [--profile v2|v3]
 
-For the seed page against its cosmetic (v2) and substantive (v3) revisions it prints medians of:
-normalize both pages, the section diff alone, the materiality judgement (compare() = diff +
-materiality), and the whole thing (normalize both + compare). Target: end to end <= 50 ms.
-Baseline in the same run: difflib.unified_diff over the two pages' text lines (what a plain
-line-diff tracker does; no sections, no materiality).
+For the seed page against its cosmetic (v2) and substantive (v3) revisions it prints the best CPU
+time of interleaved runs (the cost of the code on a host shared with other work) of: normalize
+both pages, the section diff alone, the materiality judgement (compare() = diff + materiality),
+and the whole thing (normalize both + compare; target <= 50 ms). Each is printed beside the
+lxml parse of both pages timed in the same runs (the floor: the host's speed drifts, ratios do
+not), and difflib.unified_diff over the two texts' lines (what a plain line-diff tracker does).
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import pstats
 import sys
 from pathlib import Path
 
+import lxml.html
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import median_ms, result  # noqa: E402
+from common import interleaved, result  # noqa: E402
 
 from tracker.changes import compare  # noqa: E402
 from tracker.diff import diff_documents  # noqa: E402
@@ -42,33 +45,40 @@ def main() -> int:
     args = ap.parse_args()
     rules = load_rules()
     seed_html = SEED.read_text(encoding="utf-8")
-    print(f"seed {SEED.name} ({len(seed_html.encode()) / 1024:.0f} KB); {args.runs} runs, medians in ms")
+    print(f"seed {SEED.name} ({len(seed_html.encode()) / 1024:.0f} KB); best CPU ms of {args.runs} interleaved runs")
     worst = 0.0
     for name, path in REVISIONS.items():
         html = path.read_text(encoding="utf-8")
         old, new = normalize_html(seed_html), normalize_html(html)
         changeset = compare(old, new, rules)
+
+        def floor(html: str = html) -> object:
+            return lxml.html.document_fromstring(seed_html), lxml.html.document_fromstring(html)
+
         # each lambda runs before the next iteration rebinds its names (B023 cannot see that): bind them anyway
-        t_norm = median_ms(lambda html=html: (normalize_html(seed_html), normalize_html(html)), args.runs)
-        t_diff = median_ms(lambda old=old, new=new: diff_documents(old, new), args.runs)
-        t_cmp = median_ms(lambda old=old, new=new: compare(old, new, rules), args.runs)
-        t_all = median_ms(lambda html=html: compare(normalize_html(seed_html), normalize_html(html), rules),
-                          args.runs)
+        figures = {
+            "normalize both pages": interleaved(lambda html=html: (normalize_html(seed_html), normalize_html(html)),
+                                                floor, args.runs),
+            "section diff only": interleaved(lambda old=old, new=new: diff_documents(old, new), floor, args.runs),
+            "compare (diff+materiality)": interleaved(lambda old=old, new=new: compare(old, new, rules), floor,
+                                                      args.runs),
+            "end to end": interleaved(lambda html=html: compare(normalize_html(seed_html), normalize_html(html),
+                                                                rules), floor, args.runs),
+        }
         lines_old, lines_new = old.markdown.splitlines(), new.markdown.splitlines()
-        t_difflib = median_ms(lambda a=lines_old, b=lines_new: list(difflib.unified_diff(a, b, lineterm="")),
-                              args.runs)
+        t_difflib = interleaved(lambda a=lines_old, b=lines_new: list(difflib.unified_diff(a, b, lineterm="")),
+                                floor, args.runs)[0]
+        t_all, t_floor, ratio = figures["end to end"]
         worst = max(worst, t_all)
         print(f"seed -> {path.name}: {len(changeset.sections)} changed section(s), level {changeset.level}")
-        print(f"  normalize both pages      {t_norm:7.1f}")
-        print(f"  section diff only         {t_diff:7.1f}")
-        print(f"  compare (diff+materiality){t_cmp:7.1f}   materiality share {t_cmp - t_diff:5.1f}")
-        print(f"  end to end                {t_all:7.1f}   target <= {TARGET_MS:.0f}: "
-              f"{'OK' if t_all <= TARGET_MS else 'MISS'}")
-        print(f"  baseline difflib.unified_diff on the same text lines {t_difflib:5.1f}"
-              f"  (reference only: no sections, no materiality)")
-        result(f"compare seed vs {name} end to end (median)", f"<= {TARGET_MS:.0f} ms", f"{t_all:.1f} ms",
-               t_all <= TARGET_MS)
-        result(f"  of which compare() (diff + materiality) {name}", "", f"{t_cmp:.1f} ms", None)
+        for label, (ours, _, r) in figures.items():
+            print(f"  {label:<27}{ours:7.1f}  = {r:5.1f}x the lxml parse of both pages")
+        print(f"  target end to end <= {TARGET_MS:.0f}: {'OK' if t_all <= TARGET_MS else 'MISS'}; lxml parse of both "
+              f"{t_floor:.1f}; difflib.unified_diff on the same text lines {t_difflib:.1f} (no sections, no judgement)")
+        result(f"compare seed vs {name} end to end (best CPU)", f"<= {TARGET_MS:.0f} ms",
+               f"{t_all:.1f} ms ({ratio:.1f}x lxml parse)", t_all <= TARGET_MS)
+        judged = figures["compare (diff+materiality)"][0]
+        result(f"  of which compare() (diff + materiality) {name}", "", f"{judged:.1f} ms", None)
     if args.profile:
         old, new = normalize_html(seed_html), normalize_html(REVISIONS[args.profile].read_text(encoding="utf-8"))
         prof = cProfile.Profile()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tracker.diff import ChangeSet, diff_documents, judged
 from tracker.materiality import Rules, assess_pairs
 from tracker.materiality.text import (
+    _FOOTNOTE,
     fold_typography,
     strip_link_targets,
     strip_list_markers,
@@ -46,10 +47,53 @@ def document_words(markdown: str) -> list[str]:
     return _WORD.findall(strip_list_markers(text))
 
 
+# Where a Markdown link (text.py's _LINK) is still open at the end of a text: an unclosed "[...",
+# an unclosed "(..." in its target, or the space or title after the target. Only such a link can
+# run on past a blank line.
+_OPEN_LINK = re.compile(r'\[[^\]]*(?:\]\((?:[^()\s]|\([^)]*\))*(?:\([^)]*|\s+(?:"[^"]*)?)?)?\Z')
+
+
+def _same_words(old: str, new: str) -> bool:
+    """``document_words(old) == document_words(new)``, computed by blank-line-separated unit: a
+    unit both versions hold is read once. Every fold of document_words stays inside one unit
+    (line-anchored patterns, words without newlines, typography folds that NFKC keeps apart at a
+    newline) except a link, which may run on past a blank line; when one may (an open link at a
+    unit's end) the whole texts are compared. Linear in the length of the two texts; the units
+    of the last few versions compared are remembered (the old version was the new one last time)."""
+    sides = []
+    for text in (old, new):
+        units = [_unit_words(u) for u in text.split("\n\n")]
+        if any(u is None for u in units):
+            return document_words(old) == document_words(new)
+        sides.append(units)
+    if sum(len(u or ()) for u in sides[0]) != sum(len(u or ()) for u in sides[1]):
+        return False
+    return [w for u in sides[0] if u for w in u] == [w for u in sides[1] if u for w in u]
+
+
+_UNITS: dict[str, list[str] | None] = {}
+_UNSEEN = object()
+
+
+def _unit_words(unit: str) -> list[str] | None:
+    """document_words of one unit, or None when a link may be open at its end."""
+    hit = _UNITS.get(unit, _UNSEEN)
+    if hit is not _UNSEEN:
+        return hit  # type: ignore[return-value]
+    folded = fold_typography(unit)
+    links = _FOOTNOTE.sub("", folded) if "](#" in folded else folded
+    words = None if "[" in links and _OPEN_LINK.search(links) else document_words(unit)
+    if len(unit) <= 50_000:   # paragraphs, not a whole large text
+        if len(_UNITS) >= 16_384:
+            _UNITS.clear()
+        _UNITS[unit] = words
+    return words
+
+
 def _markup_only(old: Document, new: Document) -> Assessment | None:
     """Cosmetic at the document level, before any section is aligned: when not one word of the
     document changed, the verdict is `none` whatever happened to its sections."""
-    if document_words(old.markdown) != document_words(new.markdown):
+    if not _same_words(old.markdown, new.markdown):
         return None
     what = []
     if len(old.sections) != len(new.sections):
@@ -71,7 +115,15 @@ def _no_category(a: Assessment) -> Assessment:
 
 
 def compare(old: Document, new: Document, rules: Rules | None = None) -> ChangeSet:
-    """Section diff with a materiality verdict for the whole change and for each changed section."""
+    """Section diff with a materiality verdict for the whole change and for each changed section.
+
+    Bounded, no quadratic step: sections are paired by sectionmatch (candidates within a band
+    around each section's place), blocks, paragraphs and sentences aligned by textdiff's bounded
+    diff (a deadline, then coarse windows), a replaced sentence paired only with the new ones
+    within 12 places of its own; the markup-only check reads each blank-line unit once; each
+    distinct section text is analysed once (and remembered for the next comparison); a term is
+    searched only in the clauses holding one of its anchors. The cost grows with the length of
+    the two texts plus the changed sections' analysis, not with the product of any two sizes."""
     changeset = diff_documents(old, new)
     if not changeset.sections:
         return changeset

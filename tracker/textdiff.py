@@ -93,7 +93,66 @@ def cleanup_semantic(segs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     The core rule of diff-match-patch's ``diff_cleanupSemantic`` (strictly shorter when the
     equality holds a word, so a kept word between two small edits stays visible): it never
     changes what the segments spell, only how readable the change is.
+
+    One pass with a stack, linear in the number of segments: equalities are folded in the order
+    "always the first foldable one from the left" would fold them. Folding an equality merges
+    the changes either side of it, which can make only the equality just before them foldable
+    (every earlier one still borders the same changes), so each fold looks back one step, as
+    far as folds go on.
     """
+    if _merge(segs) != segs:   # not in _merge's form (diff_words always gives it): fold as it goes
+        return _cleanup_unmerged(segs)
+    units: list[list[str]] = []   # ["equal", text] or ["change", deleted, inserted]
+    for op, text in segs:
+        if op == "equal":
+            units.append(["equal", text])
+        elif units and units[-1][0] == "change":
+            units[-1][1 if op == "delete" else 2] += text
+        else:
+            units.append(["change", text, ""] if op == "delete" else ["change", "", text])
+
+    def size(u: list[str]) -> int:
+        return max(len(u[1]), len(u[2]))
+
+    def foldable(text: str, before: int, after: int) -> bool:
+        limit = min(before, after) + (0 if _WORDY.search(text) else 1)
+        return bool(before and after) and len(text) < limit and len(text.strip()) <= 24
+
+    stack: list[list[str]] = []
+    k = 0
+    while k < len(units):
+        u = units[k]
+        k += 1
+        nxt = units[k] if k < len(units) else None
+        if (u[0] == "equal" and nxt is not None and stack and stack[-1][0] == "change"
+                and foldable(u[1], size(stack[-1]), size(nxt))):
+            left = stack.pop()
+            change = ["change", left[1] + u[1] + nxt[1], left[2] + u[1] + nxt[2]]
+            k += 1
+            # the equality before the merged change may fold now, and so on leftwards
+            while (len(stack) >= 2 and stack[-1][0] == "equal" and stack[-2][0] == "change"
+                   and foldable(stack[-1][1], size(stack[-2]), size(change))):
+                eq = stack.pop()
+                left = stack.pop()
+                change = ["change", left[1] + eq[1] + change[1], left[2] + eq[1] + change[2]]
+            stack.append(change)
+            continue
+        stack.append(u)
+    out: list[tuple[str, str]] = []
+    for u in stack:
+        if u[0] == "equal":
+            out.append(("equal", u[1]))
+            continue
+        if u[1]:
+            out.append(("delete", u[1]))
+        if u[2]:
+            out.append(("insert", u[2]))
+    return out
+
+
+def _cleanup_unmerged(segs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """cleanup_semantic for segments not in _merge's form: fold the first foldable equality from
+    the left, merge, start again."""
     changed = True
     while changed:
         changed = False

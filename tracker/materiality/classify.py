@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
-
 from .. import textdiff
 from ..model import Document, Section
+from ..sectionmatch import match_sections
 from .additions import addition_signals
 from .context import context_signals, quote_change
 from .cosmetic import CosmeticFinding, cosmetic_findings
@@ -17,10 +16,8 @@ from .signals import Signal, all_signals
 from .text import (
     align,
     blocks,
-    fold_typography,
     sentence_key,
     similarity,
-    squash,
 )
 from .verdict import LEVELS, Assessment, Level, Reason, max_level
 
@@ -229,45 +226,12 @@ def assess_pairs(pairs: Sequence[tuple[Section | None, Section | None]],
     return Assessment(level, categories, ranked(reasons), favourable, sim), each
 
 
-# --------------------------------------------------------------------------------------------
-# a simple section alignment of our own (the diff engine's match replaces it later)
-# --------------------------------------------------------------------------------------------
-
-def _hkey(s: Section) -> str:
-    return squash(fold_typography(s.heading)).lower()
-
-
 def align_sections(old: Document, new: Document) -> list[tuple[Section | None, Section | None]]:
-    """Pair sections by heading path, then heading, then fuzzy heading, then content."""
-    a, b = list(old.sections), list(new.sections)
-    match: dict[int, int] = {}   # new index -> old index
-
-    def free_old() -> list[int]:
-        return [i for i in range(len(a)) if i not in match.values()]
-
-    def free_new() -> list[int]:
-        return [j for j in range(len(b)) if j not in match]
-
-    for key in (lambda s: tuple(p.lower() for p in s.path) + (str(s.level),), _hkey):
-        for j in free_new():
-            for i in free_old():
-                if key(a[i]) == key(b[j]):
-                    match[j] = i
-                    break
-    for scorer, threshold, text in ((fuzz.token_sort_ratio, 85, _hkey), (fuzz.ratio, 70, lambda s: s.text)):
-        cands = sorted(((scorer(text(a[i]), text(b[j])), i, j) for i in free_old() for j in free_new()
-                        if text(a[i]) and text(b[j])), reverse=True)
-        for score, i, j in cands:
-            if score < threshold:
-                break
-            if j not in match and i not in match.values():
-                match[j] = i
-    pairs: list[tuple[Section | None, Section | None]] = []
-    for j, s in enumerate(b):
-        pairs.append((a[match[j]] if j in match else None, s))
-    for i in free_old():
-        pairs.append((a[i], None))
-    return pairs
+    """Every section of both documents once, paired as the diff engine pairs them
+    (:func:`tracker.sectionmatch.match_sections`: heading path, then similar heading, then
+    similar content, candidates bounded to a band around each section's place, so linear in
+    the number of sections; the pairwise fuzzy scan this replaced was quadratic)."""
+    return match_sections(old, new)
 
 
 def assess_documents(old: Document, new: Document, rules: Rules | None = None) -> Assessment:

@@ -107,10 +107,10 @@ class Side:
             for e in entries:
                 if e.name in target or e.pattern is None:
                     continue
-                at = e.first_anchor(joined)
-                if at < 0:
+                places = _anchor_clauses(e, joined, starts)
+                if not places:
                     continue
-                m = e.pattern.search(joined, starts[bisect_right(starts, at) - 1])
+                m = _search_clauses(e.pattern, joined, starts, places, 0)
                 while m:
                     k = bisect_right(starts, m.start()) - 1
                     a = m.start() - starts[k]
@@ -119,7 +119,7 @@ class Side:
                         target[e.name] = mention
                         break
                     neg.setdefault(e.name, mention)   # "without prior notice": the opposite
-                    m = e.pattern.search(joined, m.end())
+                    m = _search_clauses(e.pattern, joined, starts, places, m.end())
         cache[key] = (pos, neg)
         return pos, neg
 
@@ -132,30 +132,32 @@ class Side:
         if id(entries) in cache:
             return any(name in cache[id(entries)][neg] for neg in negated)
         found = self.__dict__.setdefault("_named_cache", {})
-        key = (id(entries), name)
+        key = (id(entries), name, negated)
         if key not in found:
-            found[key] = frozenset(p for e in entries if e.name == name for p in self._polarities(e))
-        return any(neg in found[key] for neg in negated)
+            wanted = frozenset(negated)
+            found[key] = any(self._polarities(e, wanted) for e in entries if e.name == name)
+        return found[key]
 
-    def _polarities(self, e: Entry) -> set[bool]:
-        """The polarities (negated or not) of the clauses in which the entry matches."""
-        out: set[bool] = set()
+    def _polarities(self, e: Entry, wanted: frozenset[bool]) -> bool:
+        """Whether the entry matches in a clause of one of the wanted polarities (negated or
+        not); the scan stops at the first such clause."""
         low = self.low
         if e.pattern is None or not e.may_occur(low):
-            return out
+            return False
         starts = self._sentence_starts
         at = e.first_anchor(low)
         k = bisect_right(starts, max(at, 0)) - 1
-        while 0 <= k < len(starts) and len(out) < 2:
+        while 0 <= k < len(starts):
             m = e.pattern.search(low, starts[k])
             if not m:
                 break
             k = bisect_right(starts, m.start()) - 1
             for c in self.clauses_at(k):
                 for hit in e.pattern.finditer(c.low):
-                    out.add(negated_at(c, hit.start()))
+                    if negated_at(c, hit.start()) in wanted:
+                        return True
             k += 1
-        return out
+        return False
 
     def named(self, entries: tuple[Entry, ...], negated: tuple[bool, ...] = (False,)) -> MentionView:
         """A lazy ``name in view`` over :meth:`mentioned`."""
@@ -183,8 +185,12 @@ class Side:
     def _anchors_present(self) -> frozenset[str]:
         """Which of all the rules' term anchors occur on this side: one membership test per
         distinct anchor, so a family's entries are ruled in or out without scanning per entry."""
+        # An anchor holds no space (rules.term_anchor stops at one), so it occurs in the text
+        # exactly when it occurs in one of its words: each distinct word is searched once.
         low = self.low
-        return frozenset(a for a in _all_anchors(self.rules) if a in low)
+        words = " ".join(set(low.split(" ")))
+        plain, spaced = _anchor_lists(self.rules)
+        return frozenset([a for a in plain if a in words] + [a for a in spaced if a in low])
 
     @cached_property
     def _clause_index(self) -> tuple[str, list[int]]:
@@ -228,7 +234,10 @@ class Side:
         return frozenset(self.sentences)
 
     def count(self, entry: Entry) -> int:
-        return len(entry.pattern.findall(self.low)) if entry.pattern is not None else 0
+        """Matches of the entry on this side (none without one of its anchors: no scan)."""
+        if entry.pattern is None or (entry.anchors is not None and self._anchors_present.isdisjoint(entry.anchors)):
+            return 0
+        return len(entry.pattern.findall(self.low))
 
     def first(self, entry: Entry) -> Mention | None:
         if entry.pattern is None:
@@ -251,7 +260,7 @@ class Side:
         ctx = self.rules.contexts.get(context)
         out: dict[str, str] = {}
         cache[(context, unless)] = out
-        if ctx is None:
+        if ctx is None or not self._names_places:
             return out
         others = [self.rules.contexts[u] for u in unless if u in self.rules.contexts]
         for k in self._sentences_matching(ctx):
@@ -264,6 +273,18 @@ class Side:
             for m in _COUNTY.finditer(s):
                 out.setdefault(m.group(0).strip(), s)
         return out
+
+    @cached_property
+    def _names_places(self) -> bool:
+        """Whether any sentence names a place (a rules place or a county): a place named in a
+        sentence is found in the sentences joined by spaces too (its words and its word
+        boundaries are the same there), so a side naming none needs no context scan."""
+        joined = " ".join(self.sentences)
+        if "County" in joined:
+            return True
+        index = _place_index(self.rules)
+        return any(p.pattern is not None and p.pattern.search(joined)
+                   for w in set(re.findall(r"[a-z]+", joined.lower())) for p in index.get(w, ()))
 
     def places_in_sentence(self, sentence: str) -> list[str]:
         return _places_in_sentence(self.rules, sentence)
@@ -282,15 +303,25 @@ class Side:
         return out
 
     @cached_property
-    def _entity_re(self) -> re.Pattern:
-        suffixes = sorted(self.rules.entity_suffixes, key=len, reverse=True)
-        alt = "|".join(re.escape(s) for s in suffixes)
-        return re.compile(r"((?:[A-Z][\w&'-]*,?\s+){1,5})(" + alt + r")(?![\w])")
+    def _suffix_sentences(self) -> list[int]:
+        """The sentences holding a legal-form suffix ("Inc.", "GmbH"): one scan of the side's
+        sentences joined by newlines (no suffix holds one, and a newline is no word character, as
+        the end of a sentence is not)."""
+        starts = self._line_starts
+        out: list[int] = []
+        for m in _entity_patterns(self.rules)[1].finditer("\n".join(self.sentences)):
+            k = bisect_right(starts, m.start()) - 1
+            if not out or out[-1] != k:
+                out.append(k)
+        return out
 
     @cached_property
-    def _suffix_re(self) -> re.Pattern:
-        alt = "|".join(re.escape(s) for s in sorted(self.rules.entity_suffixes, key=len, reverse=True))
-        return re.compile(r"(?:" + alt + r")(?![\w])")
+    def _line_starts(self) -> list[int]:
+        starts, at = [], 0
+        for s in self.sentences:
+            starts.append(at)
+            at += len(s) + 1
+        return starts
 
     def entities_in(self, context: str | None) -> dict[str, str]:
         """Normalised corporate name -> as written, in sentences matching the context (None: all)."""
@@ -300,11 +331,11 @@ class Side:
         ctx = self.rules.contexts.get(context) if context else None
         out: dict[str, str] = {}
         cache[context] = out
-        suffix = self._suffix_re
-        for s in self.sentences:
-            if not suffix.search(s) or (ctx is not None and not ctx.search(s.lower())):
+        for k in self._suffix_sentences:
+            s = self.sentences[k]
+            if ctx is not None and not ctx.search(s.lower()):
                 continue  # every entity ends in a suffix: no suffix, no entity
-            for m in self._entity_re.finditer(s):
+            for m in _entity_patterns(self.rules)[0].finditer(s):
                 words = m.group(1).replace(",", " ").split()
                 while words and words[0].lower() in _LEADING:
                     words.pop(0)
@@ -314,6 +345,42 @@ class Side:
                 key = re.sub(r"[^\w\s]", "", written.lower())
                 out.setdefault(" ".join(key.split()), written)
         return out
+
+
+def _anchor_clauses(e: Entry, joined: str, starts: list[int]) -> list[int]:
+    """The clauses of ``joined`` (numbers into ``starts``) holding one of the entry's anchors, in
+    order; every clause when the entry has none."""
+    if e.anchors is None:
+        return list(range(len(starts)))
+    found: set[int] = set()
+    last = len(starts) - 1
+    for a in e.anchors:
+        i = joined.find(a)
+        while i >= 0:
+            k = bisect_right(starts, i) - 1
+            found.add(k)
+            if k == last:
+                break
+            i = joined.find(a, starts[k + 1])   # one occurrence per clause is enough
+    return sorted(found)
+
+
+def _search_clauses(pattern: re.Pattern, joined: str, starts: list[int], places: list[int],
+                    pos: int) -> re.Match | None:
+    """``pattern.search(joined, pos)``, tried only inside the given clauses. A match never spans
+    two clauses (the separator holds ";", which no term crosses) and holds an anchor, so the
+    first match in the first anchored clause at or after ``pos`` is the first match; each search
+    ends at its clause's end (the end of the text and the separator's space are alike to
+    ``\b`` and lookaheads), so the cost is that of the anchored clauses, not of the whole text."""
+    first = bisect_right(starts, pos) - 1
+    for k in places[bisect_right(places, first - 1):]:
+        end = starts[k + 1] - len(_SEP) if k + 1 < len(starts) else len(joined)
+        if end < pos:
+            continue
+        m = pattern.search(joined, max(pos, starts[k]), end)
+        if m:
+            return m
+    return None
 
 
 _DENIED = re.compile(r"\b(?:without|no|lacking)(?:\s+(?:any|your|our|prior|giving\s+you|the))*\s+$")
@@ -350,11 +417,36 @@ def _all_anchors(rules: Rules) -> frozenset[str]:
     return _ANCHORS[id(rules)][1]
 
 
+_ENTITY_RES: dict[int, tuple[Rules, re.Pattern, re.Pattern]] = {}
+
+
+def _entity_patterns(rules: Rules) -> tuple[re.Pattern, re.Pattern]:
+    """(a corporate name ending in a legal-form suffix, the suffix alone), compiled once per Rules."""
+    if id(rules) not in _ENTITY_RES:
+        alt = "|".join(re.escape(s) for s in sorted(rules.entity_suffixes, key=len, reverse=True))
+        _ENTITY_RES[id(rules)] = (rules, re.compile(r"((?:[A-Z][\w&'-]*,?\s+){1,5})(" + alt + r")(?![\w])"),
+                                  re.compile(r"(?:" + alt + r")(?![\w])"))
+    _, name, suffix = _ENTITY_RES[id(rules)]
+    return name, suffix
+
+
+_ANCHOR_LISTS: dict[int, tuple[Rules, list[str], list[str]]] = {}
+
+
+def _anchor_lists(rules: Rules) -> tuple[list[str], list[str]]:
+    """All anchors of the rules: those without a space, those with one (none, with term_anchor)."""
+    if id(rules) not in _ANCHOR_LISTS:
+        anchors = sorted(_all_anchors(rules))
+        _ANCHOR_LISTS[id(rules)] = (rules, [a for a in anchors if " " not in a], [a for a in anchors if " " in a])
+    _, plain, spaced = _ANCHOR_LISTS[id(rules)]
+    return plain, spaced
+
+
 _PLACE_INDEX: dict[int, dict[str, list[Entry]]] = {}
 
 
-def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
-    """Names of the places a sentence mentions. An index by first word keeps this cheap."""
+def _place_index(rules: Rules) -> dict[str, list[Entry]]:
+    """Places by the first word of each of their names."""
     key = id(rules.places)
     if key not in _PLACE_INDEX:
         index: dict[str, list[Entry]] = {}
@@ -364,7 +456,12 @@ def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
                 if first and p not in index.setdefault(first[0], []):
                     index[first[0]].append(p)
         _PLACE_INDEX[key] = index
-    index = _PLACE_INDEX[key]
+    return _PLACE_INDEX[key]
+
+
+def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
+    """Names of the places a sentence mentions. An index by first word keeps this cheap."""
+    index = _place_index(rules)
     words = set(re.findall(r"[a-z]+", sentence.lower()))
     out = []
     for w in words:

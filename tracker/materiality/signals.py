@@ -410,7 +410,7 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
                           excerpt(next(iter(before.values()), "")), excerpt(next(iter(added.values())))))
     elif set(before) - set(after):
         out.append(Signal(False, "international", "transfer_destination_removed",
-                          f"transfer destination no longer named: {', '.join(set(before) - set(after))}",
+                          f"transfer destination no longer named: {', '.join(k for k in before if k not in after)}",
                           excerpt(next(iter(before.values()))), ""))
     ent_o, ent_n = o.entities_in("controller"), n.entities_in("controller")
     pl_o, pl_n = o.places_in("controller"), n.places_in("controller")
@@ -465,7 +465,7 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
             continue  # moved here from another section
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue
-        clauses = [c for c in n.clauses if c.sentence == j and not c.negated and not c.user]
+        clauses = [c for c in n.clauses_at(j) if not c.negated and not c.user]
         hit = next(((c, m) for c in clauses for m in [rules.practice_verbs.search(c.low)]
                     if m and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")), None)
         if hit:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -22,6 +24,30 @@ _QUOTES = str.maketrans({
     "\u2026": "...", "\u2022": "-", "\u00b7": "-",
 })
 _QUOTE_CHARS = re.compile("[" + "".join(re.escape(chr(k)) for k in _QUOTES) + "]")
+
+
+_MEMO_CHARS = 50_000   # longer texts are folded afresh: a cache of them would hold megabytes
+
+
+def remembered(fn: Callable[[str], str]) -> Callable[[str], str]:
+    """A text fold computed once per distinct text: the cosmetic gate folds the same section with
+    each detector left out in turn, and the same unchanged text is folded for both versions.
+    Bounded: at most 512 texts of up to 50,000 characters."""
+    memo: dict[str, str] = {}
+
+    @functools.wraps(fn)
+    def fold(text: str) -> str:
+        hit = memo.get(text)
+        if hit is None:
+            hit = fn(text)
+            if len(text) <= _MEMO_CHARS:
+                if len(memo) >= 512:
+                    memo.clear()
+                memo[text] = hit
+        return hit
+
+    fold.cache_clear = memo.clear  # type: ignore[attr-defined]
+    return fold
 
 
 def _quote(m: re.Match) -> str:
@@ -42,6 +68,7 @@ _ABBREV = ("inc", "ltd", "llc", "corp", "co", "e.g", "i.e", "etc", "u.s", "u.k",
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
+@remembered
 def fold_typography(text: str) -> str:
     """Curly quotes, dashes, NBSP and friends, HTML entities, compatibility forms -> plain ASCII-ish."""
     for _ in range(2):
@@ -56,6 +83,7 @@ def fold_typography(text: str) -> str:
     return re.sub(r"-{2,}", "-", text) if "--" in text else text
 
 
+@remembered
 def strip_link_targets(text: str) -> str:
     """Markdown links keep their anchor text only; footnote markers go."""
     if "](#" in text:
@@ -63,6 +91,7 @@ def strip_link_targets(text: str) -> str:
     return _LINK.sub(lambda m: m.group(1), text) if "](" in text else text
 
 
+@remembered
 def strip_list_markers(text: str) -> str:
     return _LIST_MARKER.sub("- ", text)
 
@@ -100,20 +129,43 @@ def blocks(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
+    return [s for block in blocks(text) for s in _block_sentences(block)]
+
+
+_SENTENCES: dict[str, tuple[str, ...]] = {}
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
+
+
+def _block_sentences(block: str) -> tuple[str, ...]:
+    """The sentences of one block, computed once per distinct block (both versions of a
+    document share most of their paragraphs; at most 16,384 blocks kept)."""
+    hit = _SENTENCES.get(block)
+    if hit is not None:
+        return hit
     out: list[str] = []
-    for block in blocks(text):
-        start = 0
-        for m in _SENT_END.finditer(block):
-            before = block[start:m.start()].rstrip("\"')]")
-            word = re.search(r"([A-Za-z.]+)\.$", before)
-            if word and (word.group(1).lower().rstrip(".") in _ABBREV or len(word.group(1)) == 1):
-                continue
-            out.append(block[start:m.start()].strip())
-            start = m.end()
-        tail = block[start:].strip()
-        if tail:
-            out.append(tail)
-    return [s for s in out if s]
+    start = 0
+    for m in _SENT_END.finditer(block):
+        before = block[start:m.start()].rstrip("\"')]")
+        # the word before the stop: the trailing run of ASCII letters and dots, when it is
+        # longer than the dot alone (what re.search(r"([A-Za-z.]+)\.$", before) finds, read
+        # from the end instead of scanning the whole sentence)
+        k = len(before)
+        while k and before[k - 1] in _WORD_CHARS:
+            k -= 1
+        run = before[k:]
+        if len(run) >= 2 and run[-1] == "." and (run[:-1].lower().rstrip(".") in _ABBREV or len(run) == 2):
+            continue
+        out.append(block[start:m.start()].strip())
+        start = m.end()
+    tail = block[start:].strip()
+    if tail:
+        out.append(tail)
+    found = tuple(s for s in out if s)
+    if len(block) <= 50_000:
+        if len(_SENTENCES) >= 16_384:
+            _SENTENCES.clear()
+        _SENTENCES[block] = found
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,20 +209,99 @@ def _absent(low: str | None, words: tuple[str, ...]) -> bool:
     return low is not None and not any(w in low for w in words)
 
 
+def _case_sensitive(pattern: re.Pattern) -> re.Pattern:
+    """The same pattern without IGNORECASE, for lowercased text (its literals are lowercase)."""
+    return re.compile(pattern.pattern.replace("(?im)", "(?m)").replace("(?i)", ""))
+
+
+_LOWER = {p: _case_sensitive(p) for p in (DATE_LINE, VERSION_LINE, DATE_LABEL, VERSION, COPYRIGHT)}
+# Where a match can start: the first word of the label group of DATE_LABEL and VERSION (each
+# begins the pattern, after \b). The pattern is tried at these places only, in order.
+_STARTS = {DATE_LABEL: ("last", "updat", "modified", "revis", "reviewed", "effective", "date", "published",
+                        "posted"),
+           VERSION: ("ver", "rev")}
+
+
+def _finditer(pattern: re.Pattern, low: str) -> Iterator[re.Match]:
+    """``_LOWER[pattern].finditer(low)``; for a pattern in _STARTS, tried only where one of its
+    first words occurs (no match can start elsewhere)."""
+    twin = _LOWER[pattern]
+    starts = _STARTS.get(pattern)
+    if starts is None:
+        yield from twin.finditer(low)
+        return
+    places: set[int] = set()
+    for word in starts:
+        i = low.find(word)
+        while i >= 0:
+            places.add(i)
+            i = low.find(word, i + 1)
+    at = 0
+    for i in sorted(places):
+        if i < at:
+            continue
+        m = twin.match(low, i)
+        if m:
+            yield m
+            at = m.end()
+
+
+def caseless_sub(pattern: re.Pattern, text: str, suffix: str | None = None) -> str:
+    """``pattern.sub`` (a case-insensitive pattern with lowercase literals) replacing each match
+    by "" (suffix None) or by its first group and ``suffix``. When :func:`caseless` is sound and
+    lowercasing keeps every position, the case-sensitive twin runs on the lowercased text (the
+    same matches, several times faster: no case folding per character tried) and the result is
+    cut from the original text."""
+    low = caseless(text)
+    if low is None or len(low) != len(text):
+        return pattern.sub((lambda m: m.group(1) + suffix) if suffix is not None else "", text)
+    out: list[str] = []
+    at = 0
+    for m in _finditer(pattern, low):
+        out.append(text[at:m.start()])
+        if suffix is not None:
+            out.append(text[m.start(1):m.end(1)] + suffix)
+        at = m.end()
+    if not at:
+        return text
+    out.append(text[at:])
+    return "".join(out)
+
+
+@remembered
 def fold_dates(text: str) -> str:
     """Drop pure date/version lines; neutralise dates in 'last updated' phrases and copyright years."""
     low = caseless(text)
     if not _absent(low, _DATE_WORDS):
-        text = DATE_LINE.sub("", text)
+        text = caseless_sub(DATE_LINE, text)
     if not _absent(low, ("v",)):
-        text = VERSION_LINE.sub("", text)
+        text = caseless_sub(VERSION_LINE, text)
     if not _absent(low, _DATE_WORDS):
-        text = DATE_LABEL.sub(lambda m: m.group(1) + " <date>", text)
+        text = caseless_sub(DATE_LABEL, text, " <date>")
     if not _absent(low, _VERSION_WORDS):
-        text = VERSION.sub(lambda m: m.group(1) + " <n>", text)
+        text = caseless_sub(VERSION, text, " <n>")
     if _absent(low, _COPYRIGHT_WORDS):
         return text
-    return COPYRIGHT.sub(lambda m: m.group(1) + " <year>", text)
+    return caseless_sub(COPYRIGHT, text, " <year>")
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(source: str, flags: int) -> re.Pattern:
+    return re.compile(source, flags)
+
+
+def _drop_boilerplate(source: str, text: str, low: str | None) -> str:
+    """``re.sub(source, " ", text, flags=re.IGNORECASE)``. The rule terms are lowercase, so for
+    ASCII terms and a sound :func:`caseless` text the case-sensitive pattern finds the same
+    matches in the lowercased text, several times faster."""
+    if low is None or len(low) != len(text) or not source.isascii():
+        return _compiled(source, re.IGNORECASE).sub(" ", text)
+    out: list[str] = []
+    at = 0
+    for m in _compiled(source, 0).finditer(low):
+        out += (text[at:m.start()], " ")
+        at = m.end()
+    return "".join(out) + text[at:] if out else text
 
 
 def analysis_text(text: str, rules: Rules) -> str:
@@ -187,7 +318,7 @@ def analysis_text(text: str, rules: Rules) -> str:
     if rules.boilerplate is not None:
         low = caseless(text)
         if low is None or any(a in low for a in rules.boilerplate_anchors):
-            text = re.sub(rules.boilerplate.pattern, " ", text, flags=re.IGNORECASE)
+            text = _drop_boilerplate(rules.boilerplate.pattern, text, low)
     return text
 
 
@@ -205,6 +336,19 @@ class Clause:
 
 
 def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
+    return [Clause(part, low, negated, index, user) for part, low, negated, user in _clause_parts(sentence, rules)]
+
+
+_CLAUSES: dict[str, tuple[Rules, tuple[tuple[str, str, bool, bool], ...]]] = {}
+
+
+def _clause_parts(sentence: str, rules: Rules) -> tuple[tuple[str, str, bool, bool], ...]:
+    """(text, lowercased, negated, user) of each clause of a sentence, computed once per distinct
+    sentence: the unchanged sentences of a changed section, and the section inside its whole
+    document, are split once (at most 8,192 sentences kept, for the last rule set used)."""
+    hit = _CLAUSES.get(sentence)
+    if hit is not None and hit[0] is rules:
+        return hit[1]
     low = sentence.lower()
     cuts = [0]
     for br in rules.clause_breaks:
@@ -223,8 +367,12 @@ def clauses_of(sentence: str, index: int, rules: Rules) -> list[Clause]:
             low_part = part.lower()
             negated = is_negated(low_part, rules) or bool(rules.local_only and rules.local_only.search(low_part))
             user = negated and bool(rules.user_prohibition and rules.user_prohibition.search(low_part))
-            out.append(Clause(part, low_part, negated, index, user))
-    return out
+            out.append((part, low_part, negated, user))
+    parts = tuple(out)
+    if len(_CLAUSES) >= 8192:
+        _CLAUSES.clear()
+    _CLAUSES[sentence] = (rules, parts)
+    return parts
 
 
 def is_negated(low: str, rules: Rules) -> bool:
