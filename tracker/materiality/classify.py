@@ -143,8 +143,10 @@ def _assess(old: str, new: str, section: str, rules: Rules,
     category = (good or favourable)[0].category if favourable else categorize(texts, "", rules)
     if category == "other":
         category = categorize(texts, section, rules)
-    reasons.append(Reason(level, category, "text_changed", section,
-                          f"reworded, no adverse signal (similarity {sim:.2f})", ex_old, ex_new))
+    detail = ("section removed, no adverse signal" if not new.strip() else
+              "section added, no adverse signal" if not old.strip() else
+              f"reworded, no adverse signal (similarity {sim:.2f})")
+    reasons.append(Reason(level, category, "text_changed", section, detail, ex_old, ex_new))
     return Assessment(level, _categories(reasons, level), ranked(reasons), bool(good), sim)
 
 
