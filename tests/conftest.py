@@ -80,3 +80,14 @@ class Workspace:
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path)
+
+
+@pytest.fixture
+def daemons():
+    """Daemon processes a test started (tests.test_daemon.DaemonProcess): killed if still running."""
+    started: list = []
+    yield started
+    for d in started:
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()

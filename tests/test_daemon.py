@@ -9,8 +9,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from tests.conftest import policy_page
 
 V1 = policy_page("Privacy Policy", "<h2>Retention</h2><p>We keep logs for 30 days.</p>")
@@ -53,16 +51,6 @@ class DaemonProcess:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         return self.proc.wait(timeout=timeout)
-
-
-@pytest.fixture
-def daemons():
-    started: list[DaemonProcess] = []
-    yield started
-    for d in started:
-        if d.proc.poll() is None:
-            d.proc.kill()
-            d.proc.wait()
 
 
 def start(ws, daemons) -> DaemonProcess:

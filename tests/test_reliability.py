@@ -245,16 +245,6 @@ def test_notify_test_refuses_an_address_that_is_not_one(ws):
 
 # --- 11 and 14: the daemon's lock and its liveness ----------------------------------------------
 
-@pytest.fixture
-def daemons():
-    started: list[DaemonProcess] = []
-    yield started
-    for d in started:
-        if d.proc.poll() is None:
-            d.proc.kill()
-            d.proc.wait()
-
-
 def start_daemon(ws, daemons) -> DaemonProcess:
     d = DaemonProcess(ws)
     daemons.append(d)
