@@ -145,9 +145,6 @@ def remove_stale_profiles(root: str | None = None) -> list[Path]:
     return removed
 
 
-    return True
-
-
 async def _read_capped(proc: asyncio.subprocess.Process, max_bytes: int) -> bytes:
     assert proc.stdout is not None
     chunks: list[bytes] = []

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
 from lxml.etree import _Element as HtmlElement
 
 from tracker import noise
 from tracker.coverage import Ledger, Reason
-from tracker.extract import drop_element
+from tracker.extract import drop_element, link_words, squashed, words
 
 COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b|all rights reserved)", re.IGNORECASE)
 # Whole blocks that are controls or widgets, never policy text.
@@ -112,15 +111,14 @@ def drop_tables_of_contents(block: HtmlElement, ledger: Ledger | None = None) ->
             links += 1
         if links < 3:
             continue
-        n = len(etree.tostring(lst, method="text", encoding=str, with_tail=False).split())
-        anchor_words = sum(len(etree.tostring(a, method="text", encoding=str, with_tail=False).split())
-                           for a in lst.iter("a"))
+        n = words(lst)
+        anchor_words = link_words(lst)
         if anchor_words < 0.8 * n:
             continue
         target = lst
         parent = lst.getparent()
         if parent is not None and parent is not block:
-            rest = len(etree.tostring(parent, method="text", encoding=str, with_tail=False).split()) - n
+            rest = words(parent) - n
             if rest <= 4:
                 target = parent  # the list's box with its "Contents" title
         if ledger is not None:
@@ -143,7 +141,7 @@ def _is_chrome(el: HtmlElement, n: int) -> bool:
         return False
     if next(el.iter("h1"), None) is not None:
         return False  # the title is the document's
-    text = " ".join(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
+    text = squashed(el)
     if n <= 40 and (COPYRIGHT.match(text) or WIDGET.match(text) or is_control(text)
                     or noise.RELATIVE_TIME.match(text)):
         return True
@@ -152,18 +150,18 @@ def _is_chrome(el: HtmlElement, n: int) -> bool:
     links = [a for a in el.iter("a") if (a.get("href") or "").strip()[:1] not in ("#", "")]
     if len(links) < 3:
         return False
-    link_words = sum(len(etree.tostring(a, method="text", encoding=str, with_tail=False).split()) for a in links)
-    if link_words < 0.6 * n:
+    in_links = sum(words(a) for a in links)
+    if in_links < 0.6 * n:
         return False
     # Menus have short link texts ("Pricing", "Legal hub"); a list of cited documents has long ones...
-    if link_words / len(links) <= 5:
+    if in_links / len(links) <= 5:
         return True
     # ...unless it is a box of links to other pages of the same site under a heading ("Related articles").
     heading = next(el.iter("h2", "h3", "h4", "h5", "h6"), None)
     if heading is None:
         return False
-    rest = n - len(etree.tostring(heading, method="text", encoding=str, with_tail=False).split())
-    return link_words >= 0.9 * rest and all(_same_site(a.get("href") or "") for a in links)
+    rest = n - words(heading)
+    return in_links >= 0.9 * rest and all(_same_site(a.get("href") or "") for a in links)
 
 
 def _same_site(href: str) -> bool:

@@ -13,7 +13,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element as HtmlElement
 
-from tracker.coverage import Ledger, Reason
+from tracker.coverage import Ledger, Reason, count_words, element_text
 from tracker.errors import ExtractionError
 
 # Never policy text, wherever they stand.
@@ -82,9 +82,7 @@ def compile_selector(css: str) -> CSSSelector:
         raise ExtractionError(f"invalid CSS selector {css!r}: {exc}", kind="bad_selector") from exc
 
 
-def words(el: HtmlElement) -> int:
-    """Words of an element's text (serialised by libxml2: much faster than joining itertext())."""
-    return len(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
+words = count_words  # the words of an element's text
 
 
 def drop_element(el: HtmlElement) -> None:
@@ -263,8 +261,9 @@ def _holds_prose(el: HtmlElement, n: int) -> bool:
     return next(el.iter(*HEADING_TAGS, "dt", "summary"), None) is not None or len(el.findall(".//p")) >= 2
 
 
-def _squashed(el: HtmlElement) -> str:
-    return " ".join(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
+def squashed(el: HtmlElement) -> str:
+    """An element's text with its whitespace squashed to single spaces."""
+    return " ".join(element_text(el).split())
 
 
 def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
@@ -328,8 +327,8 @@ def strip_chrome(root: HtmlElement, ledger: Ledger | None = None) -> None:
                 if kind is None:
                     if link_words(el) < 0.5 * n:
                         if visible is None:
-                            visible = _squashed(body)
-                        text = _squashed(el)
+                            visible = squashed(body)
+                        text = squashed(el)
                         if visible.count(text) < 2:
                             continue  # prose waiting for a click (and not a copy of visible text): keep
                         visible = visible.replace(text, "", 1)  # the other copy is now the only one

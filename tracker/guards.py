@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.identity import Identity, identify
+from tracker.identity import SHORT_PAGE_WORDS, Identity, identify  # a phrase only counts on a page this short
 from tracker.model import Document
 
 # Phrases that, on a short page or in its title, mean "this is not the policy".
@@ -26,7 +26,6 @@ LOGIN = re.compile(r"\b(?:sign|log) ?in to (?:continue|view|access)|please (?:si
                    r"|session (?:has )?expired", re.I)
 PASSWORD_INPUT = re.compile(r"<input[^>]+type\s*=\s*[\"']?password", re.I)
 
-SHORT_PAGE_WORDS = 300  # a phrase above only counts on a page this short (or in its title)
 SHRINK_RATIO = 0.5
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from lxml import etree
 from lxml.etree import _Element as HtmlElement
 
+from tracker.coverage import count_words
 from tracker.errors import ExtractionError
 
 KEYS = ("startBefore", "startAfter", "endBefore", "endAfter")
@@ -198,7 +199,7 @@ def cut_ranges(root: HtmlElement, marks: list[tuple[HtmlElement, HtmlElement]]) 
     range inside a deleted one moves to the deletion point."""
     from tracker.extract import drop_element
 
-    before = _words(root)
+    before = count_words(root)
     for first, last in marks:
         inside = _marks_between(root, first, last)
         cut_between(first, last)
@@ -208,7 +209,7 @@ def cut_ranges(root: HtmlElement, marks: list[tuple[HtmlElement, HtmlElement]]) 
     for first, last in marks:
         drop_element(first)
         drop_element(last)
-    return before - _words(root)
+    return before - count_words(root)
 
 
 def _marks_between(root: HtmlElement, first: HtmlElement, last: HtmlElement) -> list[HtmlElement]:
@@ -224,5 +225,3 @@ def _marks_between(root: HtmlElement, first: HtmlElement, last: HtmlElement) -> 
     return inside
 
 
-def _words(el: HtmlElement) -> int:
-    return len(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
