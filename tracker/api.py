@@ -642,7 +642,7 @@ class Tracker:
                 h.get("versions", 0), h.get("failing_since"), h.get("consecutive_failures", 0),
                 None if due is None else due.isoformat(timespec="seconds"), due is None or due <= now))
         counts = {state: 0 for state in OUTBOX_STATES} | self.store.outbox_counts()
-        from tracker.daemon import with_liveness
+        from tracker.processes import with_liveness
 
         return Status(tuple(rows), counts, tuple(with_liveness(self.store.daemons())),
                       _shown(self.store.outbox(("failed",))))

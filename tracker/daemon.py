@@ -29,13 +29,12 @@ from tracker.controls import escape_controls, json_safe
 from tracker.errors import ConfigError, TrackerError
 from tracker.model import Outcome
 from tracker.pipeline import Checker, CheckResult
-from tracker.processes import pid_alive
+from tracker.processes import HEARTBEAT
 from tracker.schedule import next_due, trigger
 from tracker.store import Store
 
 log = logging.getLogger("tracker.daemon")
 
-HEARTBEAT = 15.0  # seconds between heartbeats written to the database
 DRAIN_EVERY = 30.0  # seconds between outbox drains
 STOP_GRACE = 5.0  # seconds in-flight checks get to finish on SIGTERM
 
@@ -94,28 +93,6 @@ class DaemonLock:
             self.fh = None
 
 
-STALE_AFTER = 3 * HEARTBEAT  # a daemon silent for longer is not running (or hangs)
-
-
-def with_liveness(rows: list[dict], now: datetime | None = None) -> list[dict]:
-    """Heartbeat rows with `stale` (bool) and `stale_reason`: the process is gone (checked on this
-    host), or its heartbeat is older than a few intervals (any host)."""
-    now = now or datetime.now(UTC)
-    host = socket.gethostname()
-    out = []
-    for row in rows:
-        reason = None
-        if row["host"] == host and not pid_alive(row["pid"]):
-            reason = f"process {row['pid']} is not running"
-        else:
-            age = (now - datetime.fromisoformat(row["heartbeat_at"])).total_seconds()
-            if age > STALE_AFTER:
-                reason = f"no heartbeat for {age:.0f} s (expected every {HEARTBEAT:.0f} s)"
-        out.append({**row, "stale": reason is not None, "stale_reason": reason})
-    return out
-
-
-    return True
 
 
 class JsonFormatter(logging.Formatter):

@@ -13,9 +13,10 @@ SMTP, a receiver cannot be asked whether it already has a message, so the same w
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 
 from tracker import changes, channels, emails
 from tracker.config import Config
@@ -56,12 +57,14 @@ def drain(config: Config, store: Store, *, backend=None, now: datetime | None = 
     now = now or datetime.now(UTC)
     rows = store.claim_due(_iso(now), _iso(now - LEASE), due_by="9999-12-31T23:59:59+00:00" if waiting_too else None)
     report = DrainReport()
+    # one diff per change, however many recipients (and messages) tell it
+    entry: Callable[[int], emails.ChangeEntry] = lru_cache(maxsize=None)(partial(change_entry, config, store))
     for group in _groups(config, rows):
         ids = [r["id"] for r in group]
         first = group[0]
         chat = channels.is_url(first["recipient"])
         try:
-            message = _compose_chat(config, store, group) if chat else _compose(config, store, group)
+            message = _compose_chat(group, entry) if chat else _compose(config, store, group, entry)
         except Exception as exc:  # a message we cannot build must not block the others
             log.exception("cannot compose outbox rows %s", ids)
             _failed(store, group, f"cannot compose: {type(exc).__name__}: {exc}", report, permanent=True, now=now,
@@ -119,7 +122,7 @@ def _groups(config: Config, rows: list[dict]) -> list[list[dict]]:
     return list(groups.values()) + singles
 
 
-def _compose(config: Config, store: Store, group: list[dict]):
+def _compose(config: Config, store: Store, group: list[dict], entry: Callable[[int], emails.ChangeEntry]):
     sender = config.notify.from_
     first = group[0]
     stored = {r.get("message_id") for r in group}
@@ -132,15 +135,15 @@ def _compose(config: Config, store: Store, group: list[dict]):
     if first["kind"] != "change":
         return emails.compose_notice(first["kind"], policy=first["policy"], payload=first["payload"],
                                      sender=sender, recipient=first["recipient"], msgid=msgid)
-    entries = [change_entry(config, store, r["change_id"]) for r in group]
+    entries = [entry(r["change_id"]) for r in group]
     return emails.compose_changes(entries, sender=sender, recipient=first["recipient"], msgid=msgid)
 
 
-def _compose_chat(config: Config, store: Store, group: list[dict]) -> channels.ChatMessage:
+def _compose_chat(group: list[dict], entry: Callable[[int], emails.ChangeEntry]) -> channels.ChatMessage:
     first = group[0]
     if first["kind"] != "change":
         return emails.chat_notice(first["kind"], policy=first["policy"], payload=first["payload"])
-    return emails.chat_changes([change_entry(config, store, r["change_id"]) for r in group])
+    return emails.chat_changes([entry(r["change_id"]) for r in group])
 
 
 def change_entry(config: Config, store: Store, change_id: int) -> emails.ChangeEntry:

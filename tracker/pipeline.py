@@ -143,6 +143,7 @@ class Checker:
         if config.tracker.concurrency != self.config.tracker.concurrency:
             self._limit = asyncio.Semaphore(config.tracker.concurrency)
         self.config = config
+        self.browser.settings = browser.settings_for(config.tracker)
 
     def run(self, policies: Iterable[Policy]) -> list[CheckResult]:
         """Check every policy once, concurrently; the session opens and closes around the run."""
@@ -231,7 +232,6 @@ class Checker:
         if choice.path == "http":
             return dataclasses.replace(result, via_reason=choice.reason)
         t0 = time.monotonic()
-        self.browser.settings = browser.settings_for(self.config.tracker)  # a reloaded config applies
         try:
             body = await self.browser.render(result.final_url)
         except TrackerError as exc:

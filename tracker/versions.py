@@ -17,10 +17,6 @@ class Choice:
     note: str | None = None  # how a date was read, for the user: the policy's own date or a fetch date
 
 
-def pick(versions: Sequence[Version], ref: str | None) -> Version:
-    return choose(versions, ref).version
-
-
 def choose(versions: Sequence[Version], ref: str | None) -> Choice:
     """`versions` oldest first. None is the latest; '3' is number 3; '-1' the latest, '-2' the one before;
     '2022-06-01' is the (latest) version whose own date ("Last updated", tracker.effective) it is, else,

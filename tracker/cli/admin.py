@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.options import Context, format_option, pass_ctx, print_json, safe
+from tracker.cli.options import Context, format_option, pass_ctx, print_json, safe, selector_options
 
 
 @click.command()
@@ -46,8 +46,7 @@ def validate(ctx: Context, name: str, fmt: str) -> int:
 @click.argument("name")
 @click.argument("url")
 @click.option("--title", default="", help="Display title (default: the name).")
-@click.option("--select", multiple=True, metavar="CSS", help="Keep only elements matching CSS (repeatable).")
-@click.option("--remove", multiple=True, metavar="CSS", help="Drop elements matching CSS (repeatable).")
+@selector_options
 @click.option("--recipient", "recipients", multiple=True, metavar="ADDRESS", help="Who hears of changes (repeatable).")
 @click.option("--interval", help="How often to check: 90s, 15m, 6h, 1d, 2w (default: the config's).")
 @click.option("--force", is_flag=True, help="Write the policy even if the page cannot be fetched or looks wrong.")
