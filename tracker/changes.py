@@ -7,7 +7,6 @@ SectionChange, and the overall Assessment to the ChangeSet.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -104,16 +103,6 @@ def _markup_only(old: Document, new: Document) -> Assessment | None:
     return Assessment(Level.NONE, (), (Reason(Level.NONE, "", "markup", "", detail, "", ""),), False, 1.0)
 
 
-def _no_category(a: Assessment) -> Assessment:
-    """A `none` verdict or reason is cosmetic: it has no category."""
-    reasons = tuple(dataclasses.replace(r, category="") if r.level == "none" and r.category else r
-                    for r in a.reasons)
-    categories = () if a.level == "none" else a.categories
-    if reasons == a.reasons and categories == a.categories:
-        return a
-    return dataclasses.replace(a, reasons=reasons, categories=categories)
-
-
 def compare(old: Document, new: Document, rules: Rules | None = None) -> ChangeSet:
     """Section diff with a materiality verdict for the whole change and for each changed section.
 
@@ -134,7 +123,6 @@ def compare(old: Document, new: Document, rules: Rules | None = None) -> ChangeS
     # Every pair, not only the changed ones: "a new kind of data" means new to the whole document.
     pairs = list(changeset.pairs)
     overall, per_pair = assess_pairs(pairs, rules=rules)
-    overall, per_pair = _no_category(overall), [_no_category(a) for a in per_pair]
     by_pair = {(_key(o), _key(n)): a for (o, n), a in zip(pairs, per_pair, strict=True)}
     return judged(changeset, overall,
                   [by_pair.get((_key(s.old_section), _key(s.new_section))) for s in changeset.sections])

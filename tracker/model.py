@@ -271,12 +271,5 @@ class Assessment:
                    tuple(Reason.from_json(r) for r in data.get("reasons") or ()),
                    bool(data.get("favourable", False)), float(data.get("similarity", 1.0)))
 
-    @property
-    def summary(self) -> str:
-        """One line: the level and the first reason."""
-        if not self.reasons:
-            return str(self.level)
-        return f"{self.level}: {self.reasons[0].detail}"
-
 
 NOT_JUDGED = Assessment(Level.NONE)  # what an unchanged (or not yet judged) comparison carries

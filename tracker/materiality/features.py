@@ -50,7 +50,7 @@ class Side:
         (and shared with the other version when unchanged)."""
         done = [analysed(p, rules) for p in parts]
         sentences = [s for _, ss in done for s in ss]
-        return cls("\n\n".join(parts), rules, "\n\n".join(t for t, _ in done), sentences or [""][:0])
+        return cls("\n\n".join(parts), rules, "\n\n".join(t for t, _ in done), sentences)
 
     @cached_property
     def clauses(self) -> list[Clause]:
@@ -233,11 +233,9 @@ class Side:
     def _sentence_set(self) -> frozenset[str]:
         return frozenset(self.sentences)
 
-    def count(self, entry: Entry) -> int:
-        """Matches of the entry on this side (none without one of its anchors: no scan)."""
-        if entry.pattern is None or (entry.anchors is not None and self._anchors_present.isdisjoint(entry.anchors)):
-            return 0
-        return len(entry.pattern.findall(self.low))
+    def lacks_anchors(self, entry: Entry) -> bool:
+        """None of the entry's anchor words is on this side, so its pattern cannot match here."""
+        return entry.anchors is not None and self._anchors_present.isdisjoint(entry.anchors)
 
     def first(self, entry: Entry) -> Mention | None:
         if entry.pattern is None:

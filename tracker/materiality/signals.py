@@ -191,8 +191,8 @@ _NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bwithout|\bnever|\bno)\s+(?:\w+\s+)
 def _qualifier_counts(side: Side, q: Entry) -> tuple[int, int]:
     """(plain, negated) uses of a qualifier: "without your consent" and "where we're not
     compelled by law" say the opposite of "with your consent" and "compelled by law"."""
-    if q.pattern is None:
-        return 0, 0
+    if q.pattern is None or (q.anchors is not None and side.lacks_anchors(q)):
+        return 0, 0  # none of its anchor words on this side: no scan
     plain = negated = 0
     for m in q.pattern.finditer(side.low):
         if _NEGATED_BEFORE.search(side.low[max(0, m.start() - 40):m.start()]):

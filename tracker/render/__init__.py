@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..diff import BlockChange, ChangeSet, SectionChange
-from ..model import Level, Reason
+from ..model import Level
 from .summary import Group, clip_words, grouped, verdict_line
 
 FORMATS = ("text", "markdown", "html", "json", "unified")
@@ -52,11 +52,9 @@ class Header:
     new_label: str
     changed: bool
     level: Level
-    categories: tuple[str, ...]
-    reasons: tuple[Reason, ...]
     counts: dict[str, int]
-    verdict: str = ""  # the verdict in one line (summary.verdict_line)
-    groups: tuple[Group, ...] = ()  # the reasons as a reader reads them (summary.grouped)
+    verdict: str  # the verdict in one line (summary.verdict_line)
+    groups: tuple[Group, ...]  # the reasons as a reader reads them (summary.grouped)
 
 
 def header(cs: ChangeSet, title: str | None = None, old_label: str | None = None,
@@ -71,8 +69,7 @@ def header(cs: ChangeSet, title: str | None = None, old_label: str | None = None
         title=title if title is not None else (cs.new.title or cs.old.title or "Policy"),
         old_label=old_label if old_label is not None else "old",
         new_label=new_label if new_label is not None else "new",
-        changed=cs.changed, level=m.level, categories=m.categories, reasons=m.reasons,
-        counts=counts, verdict=verdict_line(m), groups=tuple(grouped(m.reasons)),
+        changed=cs.changed, level=m.level, counts=counts, verdict=verdict_line(m), groups=tuple(grouped(m.reasons)),
     )
 
 
