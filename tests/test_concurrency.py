@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import policy_page
 from tests.test_crash import assert_consistent
-from tests.test_daemon import DaemonProcess, daemons, wait_for  # noqa: F401 (fixture)
+from tests.test_daemon import DaemonProcess, wait_for
 from tracker.testing import Page
 
 N = 12
