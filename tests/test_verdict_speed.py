@@ -144,3 +144,46 @@ def test_word_diff_cleanup_folds_as_the_first_foldable_from_the_left_rule():
         assert clean == textdiff._cleanup_unmerged(raw)
         folded += clean != raw
     assert folded
+
+
+def _forget() -> None:
+    from tracker.materiality import cosmetic, features
+
+    for memo in (features._SIDES, features._DOCUMENTS, features._ANALYSED, cosmetic._FOLDED):
+        memo.clear()
+
+
+def test_a_version_judged_again_gets_the_verdict_it_got_first(texts):
+    """The sides and folds remembered from one comparison (the new version) serve the next (where it
+    is the old one): every verdict and reason is the one a process judging the pair first gives."""
+    from tracker.changes import compare
+    from tracker.model import Document
+
+    docs = [Document.from_markdown(t) for t in texts]
+    pairs = [(a, b) for a in docs for b in docs if a is not b]
+    _forget()
+    first = []
+    for a, b in pairs:
+        first.append(compare(a, b).assessment)
+        _forget()
+    again = [compare(a, b).assessment for a, b in pairs]   # memos warm, shared across the pairs
+    assert again == first
+    assert {x.level for x in first} >= {"none", "material"}
+
+
+def test_remembered_sides_belong_to_their_rules_and_stay_bounded():
+    """Two rule sets judge the same text each with its own analysis, and the memos do not grow
+    without bound in a long-running daemon."""
+    from tracker.materiality import features
+
+    base = load_rules()
+    other = load_rules({"lexicons": {"data_kind": {"favourite colour": ["favourite colour*"]}}})
+    text = "We collect your favourite colour and your email address."
+    side = Side.of(text, base)
+    assert Side.of(text, base) is side
+    assert Side.of(text, other) is not side
+    assert "favourite colour" in Side.of(text, other).mentions(other.data_kinds)[0]
+    assert "favourite colour" not in side.mentions(base.data_kinds)[0]
+    for k in range(3000):
+        Side.of(f"sentence number {k} of many.", base)
+    assert len(features._SIDES) <= 1024

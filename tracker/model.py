@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 if TYPE_CHECKING:
@@ -98,8 +99,9 @@ class Section:
     path: tuple[str, ...]
     blocks: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # frozen: computed once per section (the verdict, the diff and the renderers all ask)
         return "\n\n".join(self.blocks)
 
     def to_json(self) -> SectionJSON:
@@ -117,8 +119,9 @@ class Document:
     def with_coverage(self, coverage: Coverage) -> Document:
         return Document(self.title, self.sections, coverage)
 
-    @property
+    @cached_property
     def markdown(self) -> str:
+        # frozen: built once per document (a check asks for it several times)
         parts: list[str] = []
         for section in self.sections:
             if section.level:
@@ -126,7 +129,7 @@ class Document:
             parts.extend(section.blocks)
         return "\n\n".join(parts) + ("\n" if parts else "")
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return hashlib.sha256(self.markdown.encode("utf-8")).hexdigest()
 

@@ -115,6 +115,7 @@ class Store:
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
         self._texts: dict[str, str] = {}  # texts are immutable: a small read cache is always right
+        self._documents: dict[tuple[str, str], Document] = {}  # the same, parsed
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._open(timeout)
@@ -348,7 +349,16 @@ class Store:
         return text
 
     def document(self, version: Version) -> Document:
-        return Document.from_markdown(self.markdown(version.digest), title=version.title)
+        """The version's text as a Document; the last few are kept (a Document is immutable),
+        so diffing, rendering and exporting one version read and parse it once."""
+        key = (version.digest, version.title)
+        doc = self._documents.get(key)
+        if doc is None:
+            doc = Document.from_markdown(self.markdown(version.digest), title=version.title)
+            while len(self._documents) >= 8:
+                del self._documents[next(iter(self._documents))]
+            self._documents[key] = doc
+        return doc
 
     def change(self, change_id: int) -> dict[str, Any] | None:
         """A changes row; its ``assessment`` column comes back as an Assessment."""

@@ -118,12 +118,12 @@ def _assess(old: str, new: str, section: str, rules: Rules,
     if region is not None:
         # Judge the changed paragraphs (with one either side); the whole section answers
         # "was this already here?", so the cost follows the change, not the section's length.
-        sec_old, sec_new = Side(old, rules), Side(new, rules)
+        sec_old, sec_new = Side.of(old, rules), Side.of(new, rules)
         doc_old, doc_new = doc_old or sec_old, doc_new or sec_new
-        o, n = Side(region[0], rules), Side(region[1], rules)
+        o, n = Side.of(region[0], rules), Side.of(region[1], rules)
         sim = region[2]
     else:
-        o, n = Side(old, rules), Side(new, rules)
+        o, n = Side.of(old, rules), Side.of(new, rules)
         sim = similarity(o.text, n.text)
     pairs = align(o.sentences, n.sentences)
     signals = all_signals(o, n, rules, section, doc_old, doc_new, pairs, sec_old, sec_new)

@@ -60,7 +60,24 @@ class CosmeticFinding:
     new: str
 
 
-def _items(text: str, enabled: frozenset[str]) -> list[str]:
+_FOLDED: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
+
+
+def _items(text: str, enabled: frozenset[str]) -> tuple[str, ...]:
+    """The text under the enabled folds, as items; remembered per text and fold set (the gate
+    tries up to ten fold sets on each side, and a text is the new side, then the old one)."""
+    key = (text, enabled)
+    hit = _FOLDED.get(key)
+    if hit is None:
+        hit = tuple(_fold_items(text, enabled))
+        if len(text) <= 100_000:
+            if len(_FOLDED) >= 4096:
+                _FOLDED.clear()
+            _FOLDED[key] = hit
+    return hit
+
+
+def _fold_items(text: str, enabled: frozenset[str]) -> list[str]:
     t = text
     if "typography" in enabled:
         t = fold_typography(t)
@@ -91,7 +108,7 @@ def _items(text: str, enabled: frozenset[str]) -> list[str]:
     return out
 
 
-def _join(items: list[str], enabled: frozenset[str]) -> str:
+def _join(items: tuple[str, ...], enabled: frozenset[str]) -> str:
     return (" " if "whitespace" in enabled else "\n\n").join(items)
 
 

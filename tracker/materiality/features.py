@@ -45,12 +45,31 @@ class Side:
             self.text, self.sentences = analysed(self.raw, self.rules)
 
     @classmethod
+    def of(cls, raw: str, rules: Rules) -> Side:
+        """The side for a text, shared by every comparison that judges it: a version compared
+        with the one before and then the one after is analysed once (its clauses, mentions,
+        places), as is an unchanged section of a document compared again."""
+        key = (id(rules), raw)
+        side = _SIDES.get(key)
+        if side is None:
+            side = cls(raw, rules)
+            if len(raw) <= 100_000:   # sections and regions, not whole large documents
+                _remember(_SIDES, key, side, 1024)
+        return side
+
+    @classmethod
     def of_parts(cls, parts: list[str], rules: Rules) -> Side:
         """A whole document from its sections' texts: each distinct section is analysed once
-        (and shared with the other version when unchanged)."""
-        done = [analysed(p, rules) for p in parts]
-        sentences = [s for _, ss in done for s in ss]
-        return cls("\n\n".join(parts), rules, "\n\n".join(t for t, _ in done), sentences)
+        (and shared with the other version when unchanged). The last few documents are kept:
+        the old version of the next comparison is the new one of this one."""
+        key = (id(rules), tuple(parts))
+        side = _DOCUMENTS.get(key)
+        if side is None:
+            done = [analysed(p, rules) for p in parts]
+            sentences = [s for _, ss in done for s in ss]
+            side = cls("\n\n".join(parts), rules, "\n\n".join(t for t, _ in done), sentences)
+            _remember(_DOCUMENTS, key, side, 4)
+        return side
 
     @cached_property
     def clauses(self) -> list[Clause]:
@@ -473,6 +492,15 @@ def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
 
 
 _ANALYSED: dict[tuple[int, str], tuple[str, list[str]]] = {}
+_SIDES: dict[tuple[int, str], Side] = {}
+_DOCUMENTS: dict[tuple[int, tuple[str, ...]], Side] = {}
+
+
+def _remember(memo: dict, key: object, value: object, size: int) -> None:
+    """Keep ``value`` in a memo of at most ``size`` entries (the oldest go first)."""
+    while len(memo) >= size:
+        del memo[next(iter(memo))]
+    memo[key] = value
 
 
 def analysed(raw: str, rules: Rules) -> tuple[str, list[str]]:
