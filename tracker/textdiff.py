@@ -25,6 +25,8 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Hashable, Iterator, Sequence
 
+from rapidfuzz.distance import Indel
+
 Opcode = tuple[str, int, int, int, int]
 
 MAX_D = 256  # edits explored by one bounded Myers run
@@ -348,8 +350,9 @@ def _align(a: list[int], b: list[int], deadline_at: float | None) -> list[tuple[
             _late(a, b, alo, ahi, blo, bhi, runs, stack)
             continue
         if n + m <= SMALL:
-            done, found, _, _ = _myers(a, b, alo, ahi, blo, bhi, n + m)
-            runs.extend(found)
+            # an exact shortest edit script (insertions and deletions), computed bit-parallel in C
+            runs.extend((alo + r.a, blo + r.b, r.size)
+                        for r in Indel.opcodes(a[alo:ahi], b[blo:bhi]).as_matching_blocks() if r.size)
             continue
         anchors = _anchors(a, b, alo, ahi, blo, bhi) if patience else None
         if anchors:

@@ -38,8 +38,11 @@ def _changed_pairs(o: Side, n: Side, pairs: Pairs) -> Iterator[tuple[int, int, s
 
 @lru_cache(maxsize=512)
 def _words(a: str, b: str, cleanup: bool) -> tuple[tuple[str, str], ...]:
-    """The word diff of two sentences (each detector asks for the same few)."""
-    return tuple(textdiff.diff_words(a, b, deadline=0.05, cleanup=cleanup))
+    """The word diff of two sentences (each detector asks for the same few); the cleaned-up
+    form is made from the plain one, so a pair is diffed once."""
+    if cleanup:
+        return tuple(textdiff.cleanup_semantic(list(_words(a, b, False))))
+    return tuple(textdiff.diff_words(a, b, deadline=0.05, cleanup=False))
 
 
 def _edits(a: str, b: str) -> tuple[list[str], list[str]]:
