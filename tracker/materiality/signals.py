@@ -284,6 +284,11 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
     return out
 
 
+# A term named as the subject of a law ("laws relating to automatic renewal") is no term of the contract.
+_LAW_TOPIC = re.compile(r"\b(?:laws?|regulations?|those)\b[^.;]{0,30}?\b(?:relating|related|pertaining|applicable)\s+to"
+                        r"\s+(?:\w+\s+){0,2}$|\blaws?\s+(?:on|governing|regarding|concerning)\s+(?:\w+\s+){0,2}$")
+
+
 def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = None,
                       sec_new: Side | None = None) -> list[Signal]:
     """A high-risk term new in (or gone from) this section. ``sec_old``/``sec_new`` are the whole
@@ -295,6 +300,8 @@ def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = Non
     for name, m in pos_n.items():
         if sec_old is not None and sec_old.mentioned(rules.high_risk, name, both):
             continue
+        if _LAW_TOPIC.search(m.clause.low[max(0, m.span[0] - 80):m.span[0]]):
+            continue   # "compliance with any applicable laws (such as those relating to automatic renewal)"
         if name not in pos_o and name not in neg_o:
             words = m.clause.low[m.span[0]:m.span[1]]
             out.append(Signal(True, m.entry.category, "high_risk_term",
@@ -466,14 +473,24 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue
         clauses = [c for c in n.clauses_at(j) if not c.negated and not c.user]
-        hit = next(((c, m) for c in clauses for m in [rules.practice_verbs.search(c.low)]
-                    if m and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")), None)
-        if hit:
+        # (a verb starting a hyphenated compound is a noun's modifier: "financial record-keeping")
+        hit = next(((c, m) for c in clauses for m in rules.practice_verbs.finditer(c.low)
+                    if c.low[m.end():m.end() + 1] != "-"
+                    and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")), None)
+        if hit and not _taken_back(o, hit[1].group(0), rules):
             c, m = hit
             out.append(Signal(True, categorize([sentence], section, rules), "new_practice",
                               f"new practice: \u201c{excerpt(c.text, m.span(), 80)}\u201d", "",
                               excerpt(sentence), j))
     return out
+
+
+def _taken_back(o: Side, verb: str, rules: Rules) -> bool:
+    """Whether the old text denied the practice only to take it back ("We do not share your
+    personal data ... except as described in this Privacy Policy"): stating it ("Nord may also
+    share your personal data in the following cases:") then adds nothing."""
+    vacuous, stem = rules.vacuous_exceptions, verb[:5]
+    return vacuous is not None and any(stem in s.lower() and vacuous.search(s.lower()) for s in o.sentences)
 
 
 def all_signals(o: Side, n: Side, rules: Rules, section: str = "",
