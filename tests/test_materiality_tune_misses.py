@@ -59,3 +59,28 @@ def test_a_high_risk_term_named_as_the_subject_of_a_law_is_no_new_term():
     # the same term as a term of the contract
     renews = old + " Your subscription renews automatically at the end of each billing period."
     assert "high_risk_term" in _signals(assess_text(old, renews))
+
+
+def test_a_purpose_named_in_a_sentence_about_fees_without_data_is_a_product():
+    # WordPress.com Terms of Service, fbbf254
+    old = ("By using a Paid Service, you agree to pay the specified fees. Depending on the Paid Service, there may "
+           "be one-time fees, recurring fees, or revenue-based fees.")
+    new = old.replace("be one-time fees, recurring fees, or revenue-based fees.",
+                      "be different kinds of fees, like some that are one-time, recurring, revenue-based, or based "
+                      "on an advertising campaign budget that you set.")
+    assert assess_text(old, new).level == "minor"
+    # the same purpose for data, in a sentence about fees, is a new purpose
+    data = old + " We use information about your purchases and fees for advertising."
+    assert "new_purpose" in _signals(assess_text(old, data))
+
+
+def test_a_place_named_only_as_where_someone_is_is_no_transfer_destination():
+    # Bluesky Terms of Service, 860461c
+    old = ("If you believe your Account created through Bluesky Social has been compromised, report it to us at "
+           "support@bsky.app.")
+    new = old + (" If you are a government entity or official located outside of the United States who wishes to "
+                 "use BlueSky Social for your official government use, please contact us.")
+    assert assess_text(old, new).level == "minor"
+    # data sent outside a place is a transfer
+    moved = old + " Your personal data may be accessed from outside of the United States."
+    assert "transfer_destination_changed" in _signals(assess_text(old, moved))

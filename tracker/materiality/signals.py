@@ -252,6 +252,15 @@ def _shared(m: Mention, side: Side, rules: Rules) -> bool:
     return ctx is None or bool(ctx.search(sentence))
 
 
+def _priced(m: Mention, side: Side, rules: Rules) -> bool:
+    """A purpose named in a sentence about what users pay, with no data in it, names something
+    sold ("fees ... based on an advertising campaign budget that you set"), not a use of data."""
+    sentence = side.sentences[m.clause.sentence].lower()
+    fees, data = rules.categories.get("fees"), rules.contexts.get("personal_data")
+    return (fees is not None and data is not None and bool(fees.search(sentence))
+            and not data.search(sentence))
+
+
 def _points_elsewhere(m: Mention, side: Side, rules: Rules) -> bool:
     """A mention in a sentence that only says where to read more asserts no practice."""
     ctx = rules.contexts.get("pointer")
@@ -270,6 +279,7 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
         added = [m for name, m in pos_n.items()
                  if name not in pos_o and name not in neg_o and name not in doc_pos_old
                  and not n.governed(m) and (attr != "recipients" or _shared(m, n, rules))
+                 and (attr != "purposes" or not _priced(m, n, rules))
                  and not _points_elsewhere(m, n, rules)]
         for m in added:
             sens = " (sensitive)" if m.entry.sensitive else ""
@@ -392,6 +402,17 @@ def _set_change(label: str, before: dict[str, str], after: dict[str, str]) -> st
     return f"{label}: {', '.join(before) or '(none)'} -> {', '.join(after) or '(none)'}"
 
 
+def _moving_data(places: dict[str, str], rules: Rules) -> dict[str, str]:
+    """Transfer places without those named only as where someone is ("a government entity or
+    official located outside of the United States"): a sentence whose one transfer word is
+    "outside" moves data only when it names some."""
+    ctx, data = rules.contexts.get("transfer"), rules.contexts.get("personal_data")
+    if ctx is None or ctx.pattern is None or data is None:
+        return places
+    return {k: s for k, s in places.items()
+            if data.search(s.lower()) or any(m.group(0) != "outside" for m in ctx.pattern.finditer(s.lower()))}
+
+
 def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[Signal]:
     out: list[Signal] = []
     for ctx, signal, label in (("law", "governing_law_changed", "governing law changed"),
@@ -401,7 +422,7 @@ def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[
             out.append(Signal(True, "disputes", signal, _set_change(label, before, after),
                               excerpt(next(iter(before.values()), "")), excerpt(next(iter(after.values()), ""))))
     unless = ("law", "venue", "controller", "legal_reference")
-    before, after = o.places_in("transfer", unless), n.places_in("transfer", unless)
+    before, after = (_moving_data(side.places_in("transfer", unless), rules) for side in (o, n))
     fresh = [k for k in after if k not in before]
     known = set(doc_old.places_in("transfer", unless)) if doc_old and fresh else set()
     anywhere = rules.contexts.get("anywhere")
