@@ -84,3 +84,18 @@ def test_a_place_named_only_as_where_someone_is_is_no_transfer_destination():
     # data sent outside a place is a transfer
     moved = old + " Your personal data may be accessed from outside of the United States."
     assert "transfer_destination_changed" in _signals(assess_text(old, moved))
+
+
+def test_examples_of_a_limit_dropped_are_no_limit_removed():
+    # Parler Privacy Policy, d8fc99e: grounds narrowed, the examples of legal process dropped with them
+    old = ("**As Required By Law and Similar Disclosures.** We may access, preserve, and disclose your Personal "
+           "Information if we believe doing so is required or appropriate to: (a) comply with law enforcement "
+           "requests and legal process, such as a court order or subpoena; (b) respond to your requests; or (c) "
+           "protect your, our, or others' rights, property, or safety.")
+    new = ("**As Required By Law.** We may access, preserve, and disclose your Personal Information if we believe "
+           "doing so is required or appropriate to comply with law enforcement requests and legal process.")
+    assert assess_text(old, new).level == "minor"
+    # the limit itself dropped is still a qualifier removed
+    limit = "We disclose your Personal Information to law enforcement when required by law."
+    a = assess_text(limit, limit.replace(" when required by law", ""))
+    assert a.level == "material" and "qualifier_removed" in _signals(a)

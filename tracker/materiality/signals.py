@@ -188,6 +188,9 @@ def _sentence_category(entry: Entry, text: str, section: str, rules: Rules) -> s
 _NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bwithout|\bnever|\bno)\s+(?:\w+\s+){0,2}$")
 
 
+_EXAMPLE_BEFORE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance)\b[^.;:()]*$")
+
+
 def _qualifier_counts(side: Side, q: Entry) -> tuple[int, int]:
     """(plain, negated) uses of a qualifier: "without your consent" and "where we're not
     compelled by law" say the opposite of "with your consent" and "compelled by law"."""
@@ -195,7 +198,10 @@ def _qualifier_counts(side: Side, q: Entry) -> tuple[int, int]:
         return 0, 0  # none of its anchor words on this side: no scan
     plain = negated = 0
     for m in q.pattern.finditer(side.low):
-        if _NEGATED_BEFORE.search(side.low[max(0, m.start() - 40):m.start()]):
+        before = side.low[max(0, m.start() - 40):m.start()]
+        if _EXAMPLE_BEFORE.search(before):
+            continue   # "legal process, such as a court order or subpoena": examples of a limit are no more limits
+        if _NEGATED_BEFORE.search(before):
             negated += 1
         else:
             plain += 1
