@@ -99,3 +99,15 @@ def test_examples_of_a_limit_dropped_are_no_limit_removed():
     limit = "We disclose your Personal Information to law enforcement when required by law."
     a = assess_text(limit, limit.replace(" when required by law", ""))
     assert a.level == "material" and "qualifier_removed" in _signals(a)
+
+
+def test_a_data_kind_whose_words_the_sentence_already_had_is_not_new():
+    # Parler Privacy Policy, d8fc99e: 'approximate or "coarse" location' -> 'approximate location'
+    old = ("We receive Device Identifiable Information about the device and software you use to access our "
+           "Services, including IP address (from which approximate or \u201ccoarse\u201d location may be "
+           "inferred), device type, web browser type, and operating system version.")
+    new = old.replace("approximate or \u201ccoarse\u201d location", "approximate location")
+    assert "new_data_kind" not in _signals(assess_text(old, new))
+    # a word the sentence did not have makes it new
+    precise = old.replace("approximate or \u201ccoarse\u201d location", "precise location")
+    assert "new_data_kind" in _signals(assess_text(old, precise))

@@ -258,6 +258,14 @@ def _shared(m: Mention, side: Side, rules: Rules) -> bool:
     return ctx is None or bool(ctx.search(sentence))
 
 
+def _reworded(m: Mention, o: Side, n: Side) -> bool:
+    """A mention whose every word the old version of its sentence already had ("approximate or
+    “coarse” location" -> "approximate location"): the same thing, reworded."""
+    words = re.findall(r"\w+", m.clause.low[m.span[0]:m.span[1]])
+    old = set(re.findall(r"\w+", o.counterpart(n.sentences[m.clause.sentence]).lower()))
+    return bool(words) and all(w in old for w in words)
+
+
 def _priced(m: Mention, side: Side, rules: Rules) -> bool:
     """A purpose named in a sentence about what users pay, with no data in it, names something
     sold ("fees ... based on an advertising campaign budget that you set"), not a use of data."""
@@ -286,7 +294,7 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
                  if name not in pos_o and name not in neg_o and name not in doc_pos_old
                  and not n.governed(m) and (attr != "recipients" or _shared(m, n, rules))
                  and (attr != "purposes" or not _priced(m, n, rules))
-                 and not _points_elsewhere(m, n, rules)]
+                 and not _points_elsewhere(m, n, rules) and not _reworded(m, o, n)]
         for m in added:
             sens = " (sensitive)" if m.entry.sensitive else ""
             out.append(Signal(True, m.entry.category, sig, f"{label}{sens}: {m.entry.name}",
