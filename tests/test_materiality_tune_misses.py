@@ -111,3 +111,16 @@ def test_a_data_kind_whose_words_the_sentence_already_had_is_not_new():
     # a word the sentence did not have makes it new
     precise = old.replace("approximate or \u201ccoarse\u201d location", "precise location")
     assert "new_data_kind" in _signals(assess_text(old, precise))
+
+
+def test_a_burden_worded_with_its_own_negation_is_a_new_high_risk_term():
+    # SurveyMonkey Terms of Service, 8347be5: "You agree that unused responses do not rollover."
+    old = ("Unless otherwise stated, any overage fees incurred by you will be billed in arrears. Overage fees which "
+           "remain unpaid for 30 days after being billed are considered overdue.")
+    a = assess_text(old, "You agree that unused responses do not rollover. " + old)
+    assert a.level == "material" and a.reasons[0].signal == "high_risk_term" and "forfeiture" in a.reasons[0].detail
+    # the same holds for a shipped term worded with "no" ("no refunds")
+    assert "high_risk_term" in _signals(assess_text(old, old + " There are no refunds."))
+    # a negation outside the term still denies it
+    denied = old + " We will not let your unused responses expire."
+    assert "high_risk_term" not in _signals(assess_text(old, denied))

@@ -313,13 +313,29 @@ _LAW_TOPIC = re.compile(r"\b(?:laws?|regulations?|those)\b[^.;]{0,30}?\b(?:relat
                         r"\s+(?:\w+\s+){0,2}$|\blaws?\s+(?:on|governing|regarding|concerning)\s+(?:\w+\s+){0,2}$")
 
 
+def _asserted(pos: dict[str, Mention], neg: dict[str, Mention],
+              rules: Rules) -> tuple[dict[str, Mention], dict[str, Mention]]:
+    """A term that holds its own negation ("no refunds", "do not roll over") asserts the burden:
+    its clause is negated by the term alone, so the mention is plain."""
+    own = {name: m for name, m in neg.items() if name not in pos and _self_negated(m, rules)}
+    if not own:
+        return pos, neg
+    return {**pos, **own}, {k: m for k, m in neg.items() if k not in own}
+
+
+def _self_negated(m: Mention, rules: Rules) -> bool:
+    low = m.clause.low
+    rest = low[:m.span[0]] + " … " + low[m.span[1]:]
+    return bool(rules.negation.search(low[m.span[0]:m.span[1]])) and not rules.negation.search(rest)
+
+
 def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = None,
                       sec_new: Side | None = None) -> list[Signal]:
     """A high-risk term new in (or gone from) this section. ``sec_old``/``sec_new`` are the whole
     section when o and n hold only its changed sentences."""
     out: list[Signal] = []
-    pos_o, neg_o = o.mentions(rules.high_risk)
-    pos_n, neg_n = n.mentions(rules.high_risk)
+    pos_o, neg_o = _asserted(*o.mentions(rules.high_risk), rules)
+    pos_n, neg_n = _asserted(*n.mentions(rules.high_risk), rules)
     both = (False, True)
     for name, m in pos_n.items():
         if sec_old is not None and sec_old.mentioned(rules.high_risk, name, both):
