@@ -124,3 +124,18 @@ def test_a_burden_worded_with_its_own_negation_is_a_new_high_risk_term():
     # a negation outside the term still denies it
     denied = old + " We will not let your unused responses expire."
     assert "high_risk_term" not in _signals(assess_text(old, denied))
+
+
+def test_an_opt_out_deleted_with_the_practice_it_controls_takes_nothing():
+    # Tumblr Privacy Policy, 0164e7a: the friend lookup by email goes, and its opt-out with it
+    kept = ("We use your age to verify that you can lawfully use the Services. We use your email address to verify "
+            "your Account and to communicate with you, as described in more detail below.")
+    old = kept + (" We also allow users to look for their friends by email address; you can, however, opt out of "
+                  "email lookup through your Account Settings.")
+    assert assess_text(old, kept).level == "minor"
+    # the practice stays (described elsewhere in the new text): the opt-out is lost
+    still = kept + " Other users can find you by email lookup."
+    assert "choice_removed" in _signals(assess_text(old, still))
+    # an opt-out deleted on its own is lost
+    alone = "You can turn off personalized ads at any time in Settings > Ads Preferences."
+    assert assess_text(alone, "").level == "material"

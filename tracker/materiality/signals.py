@@ -170,7 +170,7 @@ def right_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new:
             out.append(Signal(True, cat(m), f"{m.entry.kind}_negated",
                               f"negation added to a {what}: {name}", _q(m), _q(neg_n[name]),
                               neg_n[name].clause.sentence))
-        elif name not in doc_pos_new:
+        elif name not in doc_pos_new and not (m.entry.kind == "choice" and _practice_gone(m, o, doc_new or n)):
             out.append(Signal(True, cat(m), f"{m.entry.kind}_removed",
                               f"{what} removed: {name}", _q(m), _other(n, m, o)))
     for name, m in pos_n.items():
@@ -179,6 +179,21 @@ def right_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new:
             out.append(Signal(False, cat(m), f"{m.entry.kind}_added",
                               f"{what} added: {name}", _other(o, m, n), _q(m), m.clause.sentence))
     return out
+
+
+_OPT_OUT_OF = re.compile(r"\b(?:opt(?:\s|-)?out\s+of|turn\s+off|disable|switch\s+off)\s+(?:the\s+|your\s+|our\s+)?"
+                        r"((?:[\w'-]+\s+){0,3}?[\w'-]+)(?=\s+(?:through|via|by|in|at|from|on|using|if|when)\b|[,.;:]|$)")
+
+
+def _practice_gone(m: Mention, o: Side, new: Side) -> bool:
+    """A choice deleted with the practice it controls ("We also allow users to look for their
+    friends by email address; you can, however, opt out of email lookup" gone, and "email lookup"
+    nowhere in the new text): nothing is done any more, so no choice is lost."""
+    low = o.sentences[m.clause.sentence].lower()
+    found = _OPT_OUT_OF.search(low)
+    # the practice is stated in the same sentence ("We also allow ...; you can opt out of ...")
+    return (found is not None and bool(re.search(r"\bwe\b", low[:found.start()]))
+            and found.group(1) not in new.low)
 
 
 def _sentence_category(entry: Entry, text: str, section: str, rules: Rules) -> str:
