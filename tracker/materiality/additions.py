@@ -344,7 +344,7 @@ def named_recipients(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side
             name = " ".join(words)
             low = name.lower()
             if (not words or words[0].lower() in _NOT_NAMES or low in known or len(low) < 3
-                    or any(low.endswith(" " + s.lower()) for s in rules.entity_suffixes)   # place_signals
+                    or any(low.endswith(" " + s.lower()) for s in rules.entity_suffixes)   # places.py
                     or any(r.search(low) for r in rules.recipients) or n.places_in_sentence(name)
                     or re.search(rf"\b{re.escape(words[0])}\b", raw)):
                 continue   # (a name starting with one the old text already uses is the company's own
