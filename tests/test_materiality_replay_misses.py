@@ -63,7 +63,8 @@ _INACTIVE = ("The Company reserves the right to suspend or delete free Accounts 
 
 
 def test_a_qualifier_dropped_from_the_object_of_a_reserved_power_widens_it():
-    for old in (_CAPACITY, _INACTIVE):
+    temporarily = "We may temporarily suspend free Accounts that send spam."
+    for old in (_CAPACITY, _INACTIVE, temporarily):
         a = assess_text(old, old.replace("free Accounts", "Accounts"))
         assert a.level == "material" and a.reasons[0].signal == "scope_changed", old
         assert "\u201cfree\u201d dropped" in a.reasons[0].detail and a.categories == ("termination",)

@@ -139,3 +139,18 @@ def test_an_opt_out_deleted_with_the_practice_it_controls_takes_nothing():
     # an opt-out deleted on its own is lost
     alone = "You can turn off personalized ads at any time in Settings > Ads Preferences."
     assert assess_text(alone, "").level == "material"
+
+
+def test_a_right_named_in_the_opening_condition_makes_no_promise_to_soften():
+    # Facebook Terms of Service, b79d114: the survival clause reworded, "except" and "or if" inserted
+    old = ("If you delete or we disable or delete your account, these Terms shall terminate as an agreement between "
+           "you and us, but the following provisions will remain in place: 3.3.1, 4.2-4.5.")
+    new = ("If you delete or we disable or delete your account, and you stop accessing, or using Facebook and the "
+           "other Meta Products, or if this contract is otherwise terminated, then these Terms shall terminate as an "
+           "agreement between you and us, except for the following provisions, which will remain in place: "
+           "(3, 4.2-4.5).")
+    assert assess_text(old, new).level == "minor"
+    # the right granted in the main clause is a promise: an exception inserted softens it
+    right = "If you want to leave, you can delete your account at any time."
+    softened = right.replace("at any time.", "at any time, unless you have an active subscription.")
+    assert "promise_softened" in _signals(assess_text(right, softened))

@@ -81,7 +81,11 @@ def _promise(side: Side, index: int, rules: Rules) -> bool:
     if any(c.negated and not c.user for c in side.clauses_at(index)):
         return True
     low = side.sentences[index].lower()
-    if any(r.search(low) for r in side.candidates(rules.rights)):
+    # (a right named in the condition that opens the sentence grants nothing: "If you delete or we
+    # disable your account, these Terms shall terminate")
+    condition = len(low.split(", ")[0]) if re.match(r"(?:if|when|where|once)\b", low) else 0
+    if any(hit.start() >= condition for r in side.candidates(rules.rights) if r.pattern is not None
+           for hit in r.pattern.finditer(low)):
         return True
     # a limit the company sets itself: "we will only make changes if ..."
     only = next((q for q in rules.qualifiers if q.name == "only"), None)
