@@ -154,3 +154,17 @@ def test_a_right_named_in_the_opening_condition_makes_no_promise_to_soften():
     right = "If you want to leave, you can delete your account at any time."
     softened = right.replace("at any time.", "at any time, unless you have an active subscription.")
     assert "promise_softened" in _signals(assess_text(right, softened))
+
+
+def test_a_sentence_added_to_train_tools_is_a_new_practice():
+    # Facebook Privacy Policy, 7c744ca: shared videos now also train content-generating tools
+    old = ("We also share information with Meta Companies to support innovation. For example, your videos can help "
+           "train our products to recognize objects, like trees, or activities, like when a dog chases a ball. This "
+           "technology is used to help us offer new products or features in the future.")
+    new = old.replace(" This technology", " They can also help train tools that let people and businesses create "
+                      "content, like images and videos. This technology")
+    a = assess_text(old, new)
+    assert a.level == "material" and a.reasons[0].signal == "new_practice" and a.categories == ("ai",)
+    # people trained are no practice on data
+    staff = old + " All our employees receive training on how to protect your information."
+    assert assess_text(old, staff).level == "minor"
