@@ -124,6 +124,9 @@ def test_a_new_row_naming_a_company_in_a_subprocessor_list_is_a_new_recipient():
                     _PROVIDERS.format(row="- MongoDB Atlas | Hosting/Infrastructure | United States\n\n"))
     assert a.level == "material" and a.reasons[0].signal == "new_recipient"
     assert a.reasons[0].detail == "new named recipient: MongoDB Atlas" and a.categories == ("sharing",)
+    # a short name inside a longer word of the old text ("AWS" in "laws") is still new
+    aws = assess_text(_PROVIDERS.format(row=""), _PROVIDERS.format(row="- AWS | Hosting | United States\n\n"))
+    assert aws.reasons[0].detail == "new named recipient: AWS"
 
 
 def test_a_row_already_named_or_a_table_of_something_else_is_no_new_recipient():

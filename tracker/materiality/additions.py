@@ -58,6 +58,11 @@ def _list_head(n: Side, j: int, doc_old: Side | None) -> str:
     return doc_old.sentences[k] if k >= 0 else ""
 
 
+def _named_in(name: str, low: str) -> bool:
+    """Whether a lowercased text names ``name`` as a whole word ("AWS" is not named in "laws")."""
+    return re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", low) is not None
+
+
 def provider_rows(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str, doc_old: Side | None) -> list[Signal]:
     """A row added to a table or list of the third parties that receive data ("- MongoDB Atlas |
     Hosting/Infrastructure | United States" under "Subprocessor | Description | Location") naming a
@@ -67,7 +72,7 @@ def provider_rows(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str, do
     for i, j, b in _new_or_changed(o, n, pairs):
         cells, header = _first_cells(b) if "|" in b else ([], "")
         names = [c for c in cells if (hit := _CAP_NAME.match(c)) is not None and hit.group(0) == c and len(c) > 2
-                 and c.split()[0].lower() not in _NOT_NAMES and c.lower() not in known
+                 and c.split()[0].lower() not in _NOT_NAMES and not _named_in(c, known)
                  and not any(e.search(c.lower()) for e in rules.data_kinds)]
         if not names:
             continue
