@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .context import USER_DUTY, Pairs, _changed_pairs, _edits, _promise, quote_change
+from .context import USER_DUTY, Pairs, _changed_pairs, _edits, _promise, _words, quote_change
 from .features import Side, categorize, novelty
 from .rules import Rules
 from .signals import Signal
@@ -21,7 +21,136 @@ def addition_signals(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
     return (named_recipients(o, n, pairs, rules, doc_old) + listed_recipients(o, n, pairs, rules, doc_old)
             + incorporated(o, n, pairs, rules, doc_old) + place_condition(o, n, pairs, rules)
             + list_items(o, n, pairs, rules, section, doc_old) + granted_more(o, n, pairs, rules)
-            + grant_narrowed(o, n, pairs, rules))
+            + grant_narrowed(o, n, pairs, rules) + power_widened(o, n, pairs, rules)
+            + designated(o, n, pairs, rules, doc_old) + provider_rows(o, n, pairs, rules, section, doc_old))
+
+
+_ROW = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])?\s*([^|]+?)\s*\|")
+
+
+def _first_cells(sentence: str) -> tuple[list[str], str]:
+    """The first cell of each row of a table ("| MongoDB Atlas | Hosting | | Stripe | Payment |", a
+    whole table being one sentence) or of a row written as a list item ("- MongoDB Atlas | Hosting"),
+    and the table's header row ("" for a list item)."""
+    text = sentence.strip()
+    if not text.startswith("|"):
+        row = _ROW.match(text)
+        return ([row.group(1).strip(" *")] if row else []), ""
+    rows = [r.split("|") for r in re.split(r"\|\s*\|", text.strip("|"))]
+    cells = [r[0].strip(" *") for r in rows[1:] if r[0].strip(" -:")]
+    return cells, " ".join(rows[0])
+
+
+def _list_head(n: Side, j: int, doc_old: Side | None) -> str:
+    """The sentence before the list or table that holds sentence j. When the list starts before a
+    changed region, its head is found in the old document after the region's first kept row."""
+    k = j - 1
+    while k >= 0 and _ROW.match(n.sentences[k]):
+        k -= 1
+    if k >= 0 or doc_old is None:
+        return n.sentences[k] if k >= 0 else ""
+    kept = next((s for s in n.sentences[:j + 1] if s in doc_old.sentences), None)   # rows are few: this is short
+    if kept is None:
+        return ""
+    k = doc_old.sentences.index(kept) - 1
+    while k >= 0 and _ROW.match(doc_old.sentences[k]):
+        k -= 1
+    return doc_old.sentences[k] if k >= 0 else ""
+
+
+def _named_in(name: str, low: str) -> bool:
+    """Whether a lowercased text names ``name`` as a whole word ("AWS" is not named in "laws")."""
+    return re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", low) is not None
+
+
+def provider_rows(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str, doc_old: Side | None) -> list[Signal]:
+    """A row added to a table or list of the third parties that receive data ("- MongoDB Atlas |
+    Hosting/Infrastructure | United States" under "Subprocessor | Description | Location") naming a
+    company new to the policy: a new recipient."""
+    known = (doc_old or o).low
+    found: list[tuple[list[str], int | None, int, str]] = []
+    for i, j, b in _new_or_changed(o, n, pairs):
+        cells, header = _first_cells(b) if "|" in b else ([], "")
+        names = [c for c in cells if (hit := _CAP_NAME.match(c)) is not None and hit.group(0) == c and len(c) > 2
+                 and c.split()[0].lower() not in _NOT_NAMES and not _named_in(c, known)
+                 and not any(e.search(c.lower()) for e in rules.data_kinds)]
+        if not names:
+            continue
+        head = " ".join((header, _list_head(n, j, doc_old), section)).lower()
+        if any(r.search(head) for r in rules.recipients):
+            found.append((names, i, j, b))
+    if not found:
+        return []
+    _, i, j, b = found[0]
+    names = list(dict.fromkeys(name for f in found for name in f[0]))
+    return [Signal(True, "sharing", "new_recipient", f"new named recipient: {', '.join(names)}",
+                   excerpt(o.sentences[i]) if i is not None else "", excerpt(b), j)]
+
+
+def designated(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side | None) -> list[Signal]:
+    """A role that answers for users' data newly designated and named ("The main establishment in
+    the European Union is Hugging Face, SAS"; an EU or UK representative; a lead supervisory
+    authority) where the old policy designated none: whom users deal with changed."""
+    ctx = rules.contexts.get("designation")
+    if ctx is None:
+        return []
+    for i, j, b in _new_or_changed(o, n, pairs):
+        lb = b.lower()
+        m = ctx.search(lb) if ctx.may_occur(lb) else None
+        if m is None or (i is not None and ctx.search(o.sentences[i].lower())):
+            continue
+        old_low = (doc_old or o).low
+        if ctx.may_occur(old_low) and ctx.search(old_low):
+            return []   # a change of the one designated is controller_changed's
+        # named: a company, or a place other than the one in the role's name ("EEA representative")
+        who = ([w for k, w in n.entities_in("designation").items() if k in sentence_key(b)]
+               or n.places_in_sentence(b[:m.start()] + " " + b[m.end():]))
+        if who:
+            qo, qn = quote_change(o.sentences[i], b) if i is not None else ("", excerpt(b, m.span()))
+            return [Signal(True, "controller", "controller_changed",
+                           f"newly designated: {m.group(0)}: {', '.join(who)}", qo, qn, j)]
+    return []
+
+
+_YOU_BEFORE = re.compile(r"\byou\s+(?:\w+\s+)?$")
+
+
+def power_widened(o: Side, n: Side, pairs: Pairs, rules: Rules) -> list[Signal]:
+    """A qualifier dropped from what a power the company reserves reaches ("limit service capacity
+    for free Accounts" -> "for Accounts"; "suspend or delete free Accounts" -> "Accounts"): the
+    power now reaches users it spared. Only words deleted, none put in their place."""
+    ctx, qualifiers = rules.contexts.get("company_power"), rules.object_qualifiers
+    if ctx is None or qualifiers is None:
+        return []
+    for _i, j, a, b in _changed_pairs(o, n, pairs):
+        power = ctx.search(a.lower())
+        if power is None or _YOU_BEFORE.search(a.lower()[max(0, power.start() - 30):power.start()]):
+            continue
+        dropped, where = _dropped_after(a, b, power.start())
+        if dropped and all(qualifiers.fullmatch(w) for w in dropped) and ctx.search(b.lower()):
+            qo, _ = quote_change(a, b)
+            return [Signal(True, "termination", "scope_changed",
+                           f"a power reserved by the company reaches more: \u201c{' '.join(dropped)}\u201d dropped",
+                           qo, excerpt(b, (where, where), 80), j)]
+    return []
+
+
+def _dropped_after(a: str, b: str, start: int) -> tuple[list[str], int]:
+    """The words deleted from ``a`` after ``start`` when the edit only deletes words (and inserts
+    none), and where the first deletion falls in ``b``; ([], 0) otherwise."""
+    words: list[str] = []
+    at = at_b = where = 0
+    for op, text in _words(a, b, False):
+        if op == "insert" and re.search(r"\w", text):
+            return [], 0
+        if op == "delete" and re.search(r"\w", text):
+            if at < start:
+                return [], 0
+            where = where or at_b
+            words += re.findall(r"[\w'-]+", text.lower())
+        at += len(text) if op != "insert" else 0
+        at_b += len(text) if op != "delete" else 0
+    return words, where
 
 
 _NEGATED_WORD = re.compile(r"\b(?:not|never|no)\b|n't\b")
@@ -220,7 +349,7 @@ def named_recipients(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side
             name = " ".join(words)
             low = name.lower()
             if (not words or words[0].lower() in _NOT_NAMES or low in known or len(low) < 3
-                    or any(low.endswith(" " + s.lower()) for s in rules.entity_suffixes)   # place_signals
+                    or any(low.endswith(" " + s.lower()) for s in rules.entity_suffixes)   # places.py
                     or any(r.search(low) for r in rules.recipients) or n.places_in_sentence(name)
                     or re.search(rf"\b{re.escape(words[0])}\b", raw)):
                 continue   # (a name starting with one the old text already uses is the company's own

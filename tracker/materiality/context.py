@@ -84,7 +84,11 @@ def _promise(side: Side, index: int, rules: Rules) -> bool:
     if any(c.negated and not c.user for c in side.clauses_at(index)):
         return True
     low = side.sentences[index].lower()
-    if any(r.search(low) for r in side.candidates(rules.rights)):
+    # (a right named in the condition that opens the sentence grants nothing: "If you delete or we
+    # disable your account, these Terms shall terminate")
+    condition = len(low.split(", ")[0]) if re.match(r"(?:if|when|where|once)\b", low) else 0
+    if any(hit.start() >= condition for r in side.candidates(rules.rights) if r.pattern is not None
+           for hit in r.pattern.finditer(low)):
         return True
     # a limit the company sets itself: "we will only make changes if ..."
     only = next((q for q in rules.qualifiers if q.name == "only"), None)
@@ -256,6 +260,7 @@ def periods(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str,
     immediate = _immediate_to_period(o, n, changed, rules, retention)
     if immediate is not None:
         out.append(immediate)
+    out += notice_removed(o, n, pairs, rules, changed, doc_new)
     ages_o = [(s, q) for s in o.sentences for q in numbers.extract(s) if q.kind == "age"]
     ages_n = [q for s in n.sentences for q in numbers.extract(s) if q.kind == "age"]
     if ages_o and not ages_n and not (doc_new is not None and sentence_key(ages_o[0][0]) in doc_new.keys):
@@ -292,6 +297,50 @@ def _immediate_to_period(o: Side, n: Side, changed: list[tuple[int | None, int, 
                           f"immediate deletion replaced by a wait: \u201c{q.text}\u201d",
                           excerpt(before[0], now.span() if now else None), excerpt(b, q.span), j)
     return None
+
+
+def _notice_period(sentence: str, rules: Rules) -> numbers.Quantity | None:
+    """The period of a notice the company gives ("Email notifications ... will be sent thirty (30)
+    days before the next subscription renewal date"), or None."""
+    ctx = rules.contexts.get("notice_period")
+    low = sentence.lower()
+    if ctx is None or not ctx.may_occur(low) or not ctx.search(low) or USER_DUTY.search(low):
+        return None
+    return next((q for q in numbers.extract(sentence) if q.kind == "duration"), None)
+
+
+def notice_removed(o: Side, n: Side, pairs: Pairs, rules: Rules, changed: list[tuple[int | None, int, str, str]],
+                   doc_new: Side | None = None) -> list[Signal]:
+    """A sentence granting a notice period deleted, or the period cut from it ("notifications ...
+    will be sent thirty (30) days before the next subscription renewal date" gone): users lose the
+    warning. A period restated in a new or reworded sentence is compared by quantity_signals."""
+    if any(_notice_period(b, rules) for _, _, _, b in changed):
+        return []
+    for i, j in pairs:
+        if i is None or (j is not None and (o.sentences[i] == n.sentences[j] or numbers.extract(n.sentences[j]))):
+            continue
+        a = o.sentences[i]
+        q = _notice_period(a, rules)
+        if q is None or any(c.negated for c in o.clauses_at(i)) or _still_given(q, doc_new, rules):
+            continue
+        category = categorize([a], "", rules)
+        return [Signal(True, "policy_change" if category == "other" else category, "protection_removed",
+                       f"protection removed: notice period (\u201c{q.text}\u201d)", excerpt(a, q.span),
+                       excerpt(n.sentences[j]) if j is not None else "", j)]
+    return []
+
+
+def _still_given(q: numbers.Quantity, doc_new: Side | None, rules: Rules) -> bool:
+    """Whether the new document still gives a notice of this period elsewhere (a sentence moved)."""
+    if doc_new is None:
+        return False
+    low, what = doc_new.low, q.text.lower()
+    at = low.find(what)
+    while at >= 0:
+        if _notice_period(low[max(0, at - 120):at + len(what) + 120], rules):
+            return True
+        at = low.find(what, at + 1)
+    return False
 
 
 _US = re.compile(r"\bu\.s\.(?=\s)")

@@ -126,7 +126,7 @@ def _affixes(word: str) -> tuple[str, str, str]:
 
 
 # A legal form written out or abbreviated ("Meta Platforms Ireland Ltd." -> "... Limited") is the
-# same entity in the same form; Inc. -> LLC is another form (signals.py judges that).
+# same entity in the same form; Inc. -> LLC is another form (places.py judges that).
 _ABBREVIATIONS = {frozenset(p) for p in (("ltd", "limited"), ("inc", "incorporated"), ("corp", "corporation"),
                                          ("co", "company"))}
 

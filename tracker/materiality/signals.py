@@ -11,28 +11,24 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Container
-from dataclasses import dataclass
 
 from . import numbers
+from .asserted import (
+    LAW_TOPIC,
+    asserted,
+    points_elsewhere,
+    practice_gone,
+    priced,
+    qualifier_counts,
+    reworded,
+    shared,
+    taken_back,
+)
 from .features import Mention, Side, categorize, negated_at, novelty
+from .finding import Signal
+from .places import place_signals
 from .rules import Entry, Rules
 from .text import align, excerpt, sentence_key
-
-
-@dataclass(frozen=True)
-class Signal:
-    adverse: bool
-    category: str
-    signal: str
-    detail: str
-    old: str = ""
-    new: str = ""
-    new_sentence: int | None = None   # index of the new sentence it is about, when known
-    neutral: bool = False             # neither adverse nor favourable (e.g. a new address)
-
-    @property
-    def favourable(self) -> bool:
-        return not self.adverse and not self.neutral
 
 
 def _q(m: Mention | None) -> str:
@@ -170,7 +166,7 @@ def right_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new:
             out.append(Signal(True, cat(m), f"{m.entry.kind}_negated",
                               f"negation added to a {what}: {name}", _q(m), _q(neg_n[name]),
                               neg_n[name].clause.sentence))
-        elif name not in doc_pos_new:
+        elif name not in doc_pos_new and not (m.entry.kind == "choice" and practice_gone(m, o, doc_new or n)):
             out.append(Signal(True, cat(m), f"{m.entry.kind}_removed",
                               f"{what} removed: {name}", _q(m), _other(n, m, o)))
     for name, m in pos_n.items():
@@ -185,27 +181,10 @@ def _sentence_category(entry: Entry, text: str, section: str, rules: Rules) -> s
     return entry.category or categorize([text], section, rules)
 
 
-_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bwithout|\bnever|\bno)\s+(?:\w+\s+){0,2}$")
-
-
-def _qualifier_counts(side: Side, q: Entry) -> tuple[int, int]:
-    """(plain, negated) uses of a qualifier: "without your consent" and "where we're not
-    compelled by law" say the opposite of "with your consent" and "compelled by law"."""
-    if q.pattern is None or (q.anchors is not None and side.lacks_anchors(q)):
-        return 0, 0  # none of its anchor words on this side: no scan
-    plain = negated = 0
-    for m in q.pattern.finditer(side.low):
-        if _NEGATED_BEFORE.search(side.low[max(0, m.start() - 40):m.start()]):
-            negated += 1
-        else:
-            plain += 1
-    return plain, negated
-
-
 def qualifier_signals(o: Side, n: Side, rules: Rules, section: str) -> list[Signal]:
     out: list[Signal] = []
     for q in rules.qualifiers:
-        (before, neg_before), (after, neg_after) = _qualifier_counts(o, q), _qualifier_counts(n, q)
+        (before, neg_before), (after, neg_after) = qualifier_counts(o, q), qualifier_counts(n, q)
         if neg_after > neg_before:
             # a qualifier now negated ("and at times where we're not compelled by law"): the
             # practice goes beyond the limit it names
@@ -245,19 +224,6 @@ def _burden_gone(o: Side, n: Side, m: Mention, rules: Rules) -> bool:
     return any(name not in still for name in burdens)
 
 
-def _shared(m: Mention, side: Side, rules: Rules) -> bool:
-    """A recipient is one only in a sentence that gives it something."""
-    ctx = rules.contexts.get("sharing")
-    sentence = side.sentences[m.clause.sentence].lower()
-    return ctx is None or bool(ctx.search(sentence))
-
-
-def _points_elsewhere(m: Mention, side: Side, rules: Rules) -> bool:
-    """A mention in a sentence that only says where to read more asserts no practice."""
-    ctx = rules.contexts.get("pointer")
-    return ctx is not None and bool(ctx.search(side.sentences[m.clause.sentence].lower()))
-
-
 def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_new: Side | None) -> list[Signal]:
     """New data kinds, purposes, recipients, tracking technologies (and their removal)."""
     out: list[Signal] = []
@@ -269,8 +235,9 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
         doc_all_new: Container[str] = doc_new.named(group, (False, True)) if doc_new else set()
         added = [m for name, m in pos_n.items()
                  if name not in pos_o and name not in neg_o and name not in doc_pos_old
-                 and not n.governed(m) and (attr != "recipients" or _shared(m, n, rules))
-                 and not _points_elsewhere(m, n, rules)]
+                 and not n.governed(m) and (attr != "recipients" or shared(m, n, rules))
+                 and (attr != "purposes" or not priced(m, n, rules))
+                 and not points_elsewhere(m, n, rules) and not reworded(m, o, n)]
         for m in added:
             sens = " (sensitive)" if m.entry.sensitive else ""
             out.append(Signal(True, m.entry.category, sig, f"{label}{sens}: {m.entry.name}",
@@ -289,12 +256,14 @@ def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = Non
     """A high-risk term new in (or gone from) this section. ``sec_old``/``sec_new`` are the whole
     section when o and n hold only its changed sentences."""
     out: list[Signal] = []
-    pos_o, neg_o = o.mentions(rules.high_risk)
-    pos_n, neg_n = n.mentions(rules.high_risk)
+    pos_o, neg_o = asserted(*o.mentions(rules.high_risk), rules)
+    pos_n, neg_n = asserted(*n.mentions(rules.high_risk), rules)
     both = (False, True)
     for name, m in pos_n.items():
         if sec_old is not None and sec_old.mentioned(rules.high_risk, name, both):
             continue
+        if LAW_TOPIC.search(m.clause.low[max(0, m.span[0] - 80):m.span[0]]):
+            continue   # "compliance with any applicable laws (such as those relating to automatic renewal)"
         if name not in pos_o and name not in neg_o:
             words = m.clause.low[m.span[0]:m.span[1]]
             out.append(Signal(True, m.entry.category, "high_risk_term",
@@ -368,84 +337,6 @@ def quantity_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
     return out
 
 
-def _bases(entities: dict[str, str], rules: Rules) -> set[str]:
-    """Entity names without their legal form ("Example Inc." and "Example LLC" -> "example")."""
-    suffixes = sorted((re.sub(r"[^\w\s]", "", s.lower()) for s in rules.entity_suffixes), key=len, reverse=True)
-    out = set()
-    for key in entities:
-        for suf in suffixes:
-            if key.endswith(" " + suf):
-                key = key[: -len(suf) - 1]
-                break
-        out.add(key)
-    return out
-
-
-def _set_change(label: str, before: dict[str, str], after: dict[str, str]) -> str:
-    return f"{label}: {', '.join(before) or '(none)'} -> {', '.join(after) or '(none)'}"
-
-
-def place_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None) -> list[Signal]:
-    out: list[Signal] = []
-    for ctx, signal, label in (("law", "governing_law_changed", "governing law changed"),
-                               ("venue", "venue_changed", "venue changed")):
-        before, after = o.places_in(ctx), n.places_in(ctx)
-        if set(before) != set(after) and (before or after):
-            out.append(Signal(True, "disputes", signal, _set_change(label, before, after),
-                              excerpt(next(iter(before.values()), "")), excerpt(next(iter(after.values()), ""))))
-    unless = ("law", "venue", "controller", "legal_reference")
-    before, after = o.places_in("transfer", unless), n.places_in("transfer", unless)
-    fresh = [k for k in after if k not in before]
-    known = set(doc_old.places_in("transfer", unless)) if doc_old and fresh else set()
-    anywhere = rules.contexts.get("anywhere")
-    if anywhere is not None and any(anywhere.search(s.lower()) for s in o.sentences
-                                    if rules.contexts["transfer"].search(s.lower())):
-        known |= set(after)   # the old text already allowed transfers anywhere
-    added = {k: v for k, v in after.items() if k not in before and k not in known}
-    if added:
-        gone = [k for k in before if k not in after]
-        detail = (f"transfer destination changed: {', '.join(gone)} -> {', '.join(added)}" if gone
-                  else f"transfer destination added: {', '.join(added)}")
-        out.append(Signal(True, "international", "transfer_destination_changed", detail,
-                          excerpt(next(iter(before.values()), "")), excerpt(next(iter(added.values())))))
-    elif set(before) - set(after):
-        out.append(Signal(False, "international", "transfer_destination_removed",
-                          f"transfer destination no longer named: {', '.join(k for k in before if k not in after)}",
-                          excerpt(next(iter(before.values()))), ""))
-    ent_o, ent_n = o.entities_in("controller"), n.entities_in("controller")
-    pl_o, pl_n = o.places_in("controller"), n.places_in("controller")
-    if ent_o and ent_n and set(ent_o) != set(ent_n) and _bases(ent_o, rules) == _bases(ent_n, rules):
-        out.append(Signal(False, "controller", "controller_legal_form_changed",
-                          f"legal form changed, same entity: {', '.join(ent_o.values())}"
-                          f" -> {', '.join(ent_n.values())}",
-                          ", ".join(ent_o.values()), ", ".join(ent_n.values()), neutral=True))
-    elif ent_o and ent_n and set(ent_o) != set(ent_n):
-        out.append(Signal(True, "controller", "controller_changed",
-                          f"controller changed: {', '.join(ent_o.values())} -> {', '.join(ent_n.values())}",
-                          ", ".join(ent_o.values()), ", ".join(ent_n.values())))
-    elif pl_o and pl_n and set(pl_o) != set(pl_n):
-        kinds = {p.name: p.kind for p in rules.places}
-        countries_o = {k for k in pl_o if kinds.get(k) == "country"}
-        countries_n = {k for k in pl_n if kinds.get(k) == "country"}
-        address = rules.contexts.get("address")
-        in_address = address is not None and all(address.search(t.lower()) for t in (*pl_o.values(), *pl_n.values()))
-        if countries_o != countries_n and not in_address:
-            out.append(Signal(True, "controller", "controller_changed",
-                              _set_change("controller's country changed", pl_o, pl_n),
-                              excerpt(next(iter(pl_o.values()))), excerpt(next(iter(pl_n.values())))))
-        else:
-            out.append(Signal(False, "controller", "controller_address_changed",
-                              _set_change("controller's address changed", pl_o, pl_n),
-                              excerpt(next(iter(pl_o.values()))), excerpt(next(iter(pl_n.values()))),
-                              neutral=True))
-    named = {k: w for k, w in n.entities_in("recipient").items() if k not in ent_n and k not in o.entities_in(None)}
-    rec_o = set(doc_old.entities_in(None)) if doc_old and named else set()
-    for key, written in named.items():
-        if key not in rec_o:
-            out.append(Signal(True, "sharing", "new_recipient", f"new named recipient: {written}", "", written))
-    return out
-
-
 _USER_DUTY = re.compile(r"\byou(?:\s+(?:must|may|will|shall|should|can|need to|have to|agree to)|'ve|\s+have)"
                         r"\s+(?:\w+\s+)?$")
 
@@ -466,9 +357,11 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue
         clauses = [c for c in n.clauses_at(j) if not c.negated and not c.user]
-        hit = next(((c, m) for c in clauses for m in [rules.practice_verbs.search(c.low)]
-                    if m and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")), None)
-        if hit:
+        # (a verb starting a hyphenated compound is a noun's modifier: "financial record-keeping")
+        hit = next(((c, m) for c in clauses for m in rules.practice_verbs.finditer(c.low)
+                    if c.low[m.end():m.end() + 1] != "-"
+                    and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")), None)
+        if hit and not taken_back(o, hit[1].group(0), rules):
             c, m = hit
             out.append(Signal(True, categorize([sentence], section, rules), "new_practice",
                               f"new practice: \u201c{excerpt(c.text, m.span(), 80)}\u201d", "",
