@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.conftest import SEED, policy_page
+from tracker import config as config_mod
+from tracker.pipeline import Checker
 from tracker.testing import Page
 
 V1 = policy_page("Privacy Policy", "<h2>Retention</h2><p>We keep logs for 30 days.</p>")
@@ -221,3 +225,27 @@ def test_large_runs_normalize_and_judge_in_worker_processes(ws, server):
     results = ws.json("check", expect=1)["results"]
     changed = [r for r in results if r["outcome"] == "new_version"]
     assert len(changed) == n - 1 and all(r["level"] == "material" for r in changed)
+
+
+def test_a_reloaded_session_fetches_with_the_new_settings(ws, server):
+    """Checker.reload (the daemon's SIGHUP) between two checks of one open session: the second request
+    goes out under the new size cap and address rule, the same HTTP client still open."""
+    url = setup(ws, server, SEED.read_text("utf-8"))  # 88 KB
+    server.routes["/privacy"].etag = False  # no 304: the body is read, under the cap
+    first = config_mod.load(ws.config_path)
+    ws.write_config([{"name": "acme", "url": url}], tracker={"max_bytes": 1024})
+    capped = config_mod.load(ws.config_path)
+    ws.write_config([{"name": "acme", "url": url}], tracker={"allow_private": False})
+    private = config_mod.load(ws.config_path)
+
+    async def session() -> list[str | None]:
+        kinds = []
+        with ws.store() as store:
+            async with Checker(first, store) as checker:
+                for config in (first, capped, private):
+                    checker.reload(config)
+                    kinds.append((await checker.check(config.get("acme"))).error_kind)
+        return kinds
+
+    assert asyncio.run(session()) == [None, "too_large", "private_address"]
+    assert server.hits["/privacy"] == 2  # the private address was refused before any request

@@ -177,3 +177,60 @@ def test_daemon_drains_the_outbox(ws, server, daemons):
     d = start(ws, daemons)
     assert wait_for(lambda: list((ws.root / "outbox").glob("*.eml")), timeout=40)
     assert d.stop() == 0
+
+
+def agents(server, path: str) -> list[str | None]:
+    """The User-Agent of each request the server saw for `path`, in order."""
+    with server.lock:
+        seen = list(server.requests)
+    return [{k.lower(): v for k, v in headers.items()}.get("user-agent") for p, headers in seen if p == path]
+
+
+def test_sighup_applies_new_http_settings_and_a_bad_config_keeps_them(ws, server, daemons):
+    server.put("/a", V1)
+    policies = [{"name": "a", "url": server.url("/a"), "interval": "1s"}]
+    ws.write_config(policies, tracker={"user_agent": "tracker-test/before"})
+    d = start(ws, daemons)
+    assert wait_for(lambda: len(agents(server, "/a")) >= 1)
+    ws.write_config(policies, tracker={"user_agent": "tracker-test/after"})
+    d.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: "tracker-test/after" in agents(server, "/a")), agents(server, "/a")
+    seen = agents(server, "/a")
+    switch = seen.index("tracker-test/after")  # every request before the reload had the old one, none after it
+    assert set(seen[:switch]) == {"tracker-test/before"} and set(seen[switch:]) == {"tracker-test/after"}
+    ws.write_config(policies + [{"name": "Bad Name", "url": "x"}], tracker={"user_agent": "tracker-test/bad"})
+    d.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: any("reload failed" in line.get("message", "") for line in d.lines()))
+    asked = len(agents(server, "/a"))
+    assert wait_for(lambda: len(agents(server, "/a")) >= asked + 2)  # two more checks under the kept config
+    assert set(agents(server, "/a")[switch:]) == {"tracker-test/after"}
+    assert d.stop() == 0
+
+
+def test_sighup_applies_a_new_politeness_delay(ws, server, daemons):
+    for path in ("/a", "/b", "/c"):
+        server.put(path, V1)
+    a, b, c = ({"name": n, "url": server.url(f"/{n}"), "interval": "1h"} for n in "abc")
+    ws.write_config([a], tracker={"per_host_delay": 300})
+    d = start(ws, daemons)
+    assert wait_for(lambda: server.hits.get("/a") == 1)
+    ws.write_config([a, b, c], tracker={"per_host_delay": 0})
+    d.proc.send_signal(signal.SIGHUP)
+    # under the old delay /b would wait five minutes after /a, and /c five more after /b
+    assert wait_for(lambda: server.hits.get("/b") == 1 and server.hits.get("/c") == 1), d.log.read_text()
+    assert sorted(path for path, _ in server.requests) == ["/a", "/b", "/c"]
+    assert d.stop() == 0
+
+
+def test_sighup_with_a_new_default_interval_reschedules_the_policies_that_follow_it(ws, server, daemons):
+    server.put("/a", V1)
+    server.put("/b", V1)
+    policies = [{"name": "a", "url": server.url("/a")}, {"name": "b", "url": server.url("/b"), "interval": "1h"}]
+    ws.write_config(policies, tracker={"interval": "1h"})
+    d = start(ws, daemons)
+    assert wait_for(lambda: server.hits.get("/a") == 1 and server.hits.get("/b") == 1)
+    ws.write_config(policies, tracker={"interval": "1s"})
+    d.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: server.hits["/a"] >= 3)  # was due in an hour; now every second
+    assert server.hits["/b"] == 1  # its own interval did not change
+    assert d.stop() == 0

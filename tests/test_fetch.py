@@ -17,7 +17,7 @@ FAST = fetch.FetchSettings(retries=2, backoff=0.01, timeout=5, max_bytes=100_000
 
 def get(url: str, settings: fetch.FetchSettings = FAST, **kw) -> fetch.FetchResult:
     async def run():
-        async with fetch.new_client(settings) as client:
+        async with fetch.new_client() as client:
             return await fetch.fetch(client, url, settings, **kw)
 
     return asyncio.run(run())

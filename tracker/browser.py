@@ -87,6 +87,12 @@ class Browser:
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    def reload(self, settings: BrowserSettings, concurrency: int) -> None:
+        """New settings for the renders that start from now on (renders under way keep their slots)."""
+        if concurrency != self.concurrency:
+            self.concurrency, self._slots = concurrency, None
+        self.settings = settings
+
     async def render(self, url: str) -> bytes:
         """The page's DOM after its scripts ran, as UTF-8 HTML."""
         executable = find_chromium(self.settings.chromium)  # before waiting for a slot: fail fast

@@ -226,12 +226,14 @@ class Daemon:
             return
         old = {p.name: p for p in self.config.policy}
         fresh = {p.name: p for p in new.policy if p.enabled}
+        # a policy without an interval of its own follows [tracker] interval: a new default reschedules it
+        changed = [p for n, p in fresh.items()
+                   if old.get(n) != p or self.config.interval_of(old[n]) != new.interval_of(p)]
         self.config = new
         self.checker.reload(new)
         for name in old.keys() - fresh.keys():
             if self.scheduler.get_job(f"policy:{name}"):
                 self.scheduler.remove_job(f"policy:{name}")
-        changed = [p for n, p in fresh.items() if old.get(n) != p]
         self.schedule_policies(changed)
         log.info("config reloaded: %d policies (%d added, %d removed, %d changed)", len(fresh),
                  len(fresh.keys() - old.keys()), len(old.keys() - fresh.keys()),

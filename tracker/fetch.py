@@ -78,13 +78,14 @@ class FetchResult:
         return self.body.decode(self.encoding or "utf-8", errors="replace")
 
 
-def new_client(settings: FetchSettings) -> httpx.AsyncClient:
-    """TLS verification stays on; redirects are followed by hand so every hop is checked."""
+def new_client() -> httpx.AsyncClient:
+    """TLS verification stays on; redirects are followed by hand so every hop is checked. The
+    settings (user agent, timeouts, caps) travel with each fetch(), not with the client: a daemon's
+    one client serves the new values from the first request after a config reload."""
     return httpx.AsyncClient(
         # only the codings _Inflater decodes with a bound: br and zstd are not asked for
-        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate",
+        headers={"Accept-Encoding": "gzip, deflate",
                  "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"},
-        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
         follow_redirects=False,
         verify=True,
         http2=False,
@@ -151,7 +152,8 @@ async def _get_within_deadline(client, url, settings: FetchSettings, etag, last_
 
 
 async def _get(client, url, settings, etag, last_modified) -> FetchResult:
-    headers = {}
+    headers = {"User-Agent": settings.user_agent}
+    timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
     etag, last_modified = sendable(etag, "ETag"), sendable(last_modified, "Last-Modified")
     if etag:
         headers["If-None-Match"] = etag
@@ -163,12 +165,12 @@ async def _get(client, url, settings, etag, last_modified) -> FetchResult:
         if not settings.allow_private:
             await refuse_private(current, redirect=current != url)
         try:
-            async with client.stream("GET", current, headers=headers) as response:
+            async with client.stream("GET", current, headers=headers, timeout=timeout) as response:
                 status = response.status_code
                 if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                     current = _redirect_target(current, response.headers["location"])
                     continue
-                if status == 304 and headers:  # a 304 answers a conditional request only
+                if status == 304 and (etag or last_modified):  # a 304 answers a conditional request only
                     return FetchResult(url, current, 304, etag=etag, last_modified=last_modified, not_modified=True)
                 if status >= 400:
                     raise _status_error(response)
@@ -413,7 +415,7 @@ def fetch_one(source: str, settings: FetchSettings) -> FetchResult:
         raise UsageError(str(exc)) from None
 
     async def run() -> FetchResult:
-        async with new_client(settings) as client:
+        async with new_client() as client:
             return await fetch(client, source, settings)
 
     return asyncio.run(run())

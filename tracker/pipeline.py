@@ -103,13 +103,11 @@ class Checker:
     ``reload(config)`` swaps the config between checks.
     """
 
-    def __init__(self, config: Config, store: Store, *, settings: fetch.FetchSettings | None = None,
-                 per_host_delay: float | None = None, on_result: Callable[[CheckResult], None] | None = None,
+    def __init__(self, config: Config, store: Store, *, on_result: Callable[[CheckResult], None] | None = None,
                  jobs: int = 0, always_pool: bool = False) -> None:
         self.config = config
         self.store = store
-        self.settings = settings or fetch.settings_for(config.tracker)
-        self.per_host_delay = config.tracker.per_host_delay if per_host_delay is None else per_host_delay
+        self.settings = fetch.settings_for(config.tracker)
         self.on_result = on_result
         self.jobs = jobs  # policies the session will check: decides whether worker processes pay off
         self.always_pool = always_pool  # the daemon: CPU work in processes even for a few policies
@@ -126,7 +124,7 @@ class Checker:
         self._host_locks = {}
         async with contextlib.AsyncExitStack() as stack:
             self.executor = stack.enter_context(worker_pool(self.jobs, always=self.always_pool))
-            self.client = await stack.enter_async_context(fetch.new_client(self.settings))
+            self.client = await stack.enter_async_context(fetch.new_client())
             self._stack = stack.pop_all()
         return self
 
@@ -139,11 +137,14 @@ class Checker:
             self.client = self.executor = None
 
     def reload(self, config: Config) -> None:
-        """A new config for the checks that start from now on (the daemon's SIGHUP)."""
+        """A new config for the requests and checks that start from now on (the daemon's SIGHUP):
+        HTTP settings, politeness delay, concurrency, browser. The open client stays: fetch() sends
+        each request with the settings it is given."""
         if config.tracker.concurrency != self.config.tracker.concurrency:
             self._limit = asyncio.Semaphore(config.tracker.concurrency)
         self.config = config
-        self.browser.settings = browser.settings_for(config.tracker)
+        self.settings = fetch.settings_for(config.tracker)
+        self.browser.reload(browser.settings_for(config.tracker), config.tracker.browser_concurrency)
 
     def run(self, policies: Iterable[Policy]) -> list[CheckResult]:
         """Check every policy once, concurrently; the session opens and closes around the run."""
@@ -393,7 +394,7 @@ class Checker:
 
     async def probe(self, policy: Policy, times: int = 2) -> list[tuple[fetch.FetchResult, Extraction]]:
         """Fetch and extract without storing anything (for `tracker validate`)."""
-        async with fetch.new_client(self.settings) as client:
+        async with fetch.new_client() as client:
             return [(r, self.extract(policy, r)) for r in [await self._fetch(client, policy) for _ in range(times)]]
 
     def would_store(self, policy: Policy, doc: Document) -> str:
@@ -449,7 +450,7 @@ class Checker:
         async with waits.waiting("the politeness delay"):
             await lock.acquire()
         try:
-            wait = self._host_last.get(host, 0.0) + self.per_host_delay - time.monotonic()
+            wait = self._host_last.get(host, 0.0) + self.config.tracker.per_host_delay - time.monotonic()
             if wait > 0:
                 await waits.pause(wait, "the politeness delay")
             try:
