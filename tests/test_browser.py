@@ -82,24 +82,30 @@ def chromium_processes(marker: str) -> list[int]:
     return [pid for pid, _ in _ours(marker)]
 
 
-def browser_groups(marker: str) -> set[int]:
-    """Process groups of our browsers: each render runs in a group of its own (the wrapper script's
-    subshells and Chromium's helper processes share it), so this counts browsers."""
-    return {group for _, group in _ours(marker)}
+def browsers(marker: str) -> set[bytes]:
+    """The renders with a live process: each has a fresh profile folder, named on the command line
+    of its processes. Not their process groups: Chromium starts its crash handler by a double fork
+    whose middle process opens a session of its own with a copy of the browser's command line (on a
+    loaded machine it lives long enough to be seen as a second browser)."""
+    return {profile for _, profile in _ours(marker)}
 
 
-def _ours(marker: str) -> list[tuple[int, int]]:
+_PROFILE = re.compile(rb"tracker-chromium-\d+-[^/\0\s]+")
+
+
+def _ours(marker: str) -> list[tuple[int, bytes]]:
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             cmdline = (proc / "cmdline").read_bytes()
-            state, _ppid, group = (proc / "stat").read_text().rsplit(")", 1)[1].split()[:3]
-        except (OSError, ValueError):
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, ValueError, IndexError):
             continue
-        if marker.encode() in cmdline and b"tracker-chromium-" in cmdline and state != "Z":
-            found.append((int(proc.name), int(group)))
+        profile = _PROFILE.search(cmdline)
+        if marker.encode() in cmdline and profile and state != "Z":
+            found.append((int(proc.name), profile.group()))
     return found
 
 
@@ -350,7 +356,7 @@ def test_one_browser_at_a_time_by_default(server, tmp_path, monkeypatch):
     def sample() -> None:
         nonlocal most
         while not done.is_set():
-            most = max(most, len(browser_groups(str(tmp_path))))
+            most = max(most, len(browsers(str(tmp_path))))
             time.sleep(0.05)
 
     watcher = threading.Thread(target=sample, daemon=True)
