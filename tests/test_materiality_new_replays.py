@@ -1,0 +1,60 @@
+"""Materiality rules added after the Deliveroo, Wise and Discord replays (issue 13): the misses those
+histories exposed when they were first measured untuned, one test per rule, each on the real words that
+motivated it and with controls that must not fire.
+
+Sentences come from Open Terms Archive histories (OpenTermsArchive/contrib-versions; Open Terms Archive
+contributors, ODC-BY 1.0), named by service, document and commit; the replays of tests/test_replay.py
+serve the same versions whole.
+"""
+
+from __future__ import annotations
+
+from tracker.materiality import assess_pairs
+from tracker.model import Section
+
+
+def _signals(a) -> list[str]:
+    return [r.signal for r in a.reasons]
+
+
+def _section(heading: str, text: str, parent: str = "Discord's Terms of Service") -> Section:
+    return Section(heading, 2, (parent, heading), tuple(text.split("\n\n")))
+
+
+# Discord Terms of Service, 5732213 (2025-04-18): the "Who we are" heading moved back above the intro.
+_DATES = "Effective: April 15, 2024\n\nLast Updated: March 15, 2024"
+_INTRO = ("Welcome! Discord is the best place to talk, hang out and have fun with friends online. We’re happy "
+          "you’re here.\n\nIMPORTANT NOTE: The section titled “Settling Disputes Between You and Discord” contains "
+          "an arbitration clause and class-action waiver that applies to all U.S.-based Discord users. Please read "
+          "this section carefully as it may significantly affect your legal rights, including your right to file "
+          "a lawsuit in court.")
+_WHO = ("We provide services that allow you to interact with other Discord users (such as through direct messages "
+        "and group direct messages) and participate in large and small spaces (or “servers”).\n\nDiscord Inc. is "
+        "located at 444 De Haro Street #200, San Francisco, CA 94107, USA.")
+_AGE = "By accessing our services, you confirm that you’re at least 13 years old."
+
+
+def _discord(top: str, who: str) -> list[tuple[Section, Section]]:
+    old = [Section("Discord's Terms of Service", 1, ("Discord's Terms of Service",), tuple((_DATES + "\n\n"
+                   + _INTRO).split("\n\n"))), _section("Age requirements", _AGE), _section("Who we are", _WHO)]
+    new = [Section("Discord's Terms of Service", 1, ("Discord's Terms of Service",), tuple(top.split("\n\n"))),
+           _section("Age requirements", _AGE), _section("Who we are", who)]
+    return list(zip(old, new, strict=True))
+
+
+def test_text_moved_under_another_heading_raises_no_high_risk_term_the_document_had():
+    a = assess_pairs(_discord(_DATES, _WHO + "\n\n" + _INTRO))[0]
+    assert a.level != "material", a.reasons
+    assert not {"high_risk_term", "high_risk_term_removed"} & set(_signals(a))
+
+
+def test_a_high_risk_sentence_new_to_the_document_still_fires_in_a_section_that_gained_it():
+    # the same move, but the notice is reworded on the way: new words, judged in their new section
+    reworded = _INTRO.replace("applies to all U.S.-based Discord users", "applies to all Discord users worldwide")
+    a = assess_pairs(_discord(_DATES, _WHO + "\n\n" + reworded))[0]
+    assert a.level == "material" and "high_risk_term" in _signals(a)
+    assert any("arbitration" in r.detail and r.section.endswith("Who we are") for r in a.reasons)
+    # a new arbitration sentence in a section, while the intro elsewhere keeps its own notice
+    added = _WHO + "\n\nAny dispute about your server shall be resolved by binding arbitration."
+    a = assess_pairs(_discord(_DATES + "\n\n" + _INTRO, added))[0]
+    assert a.level == "material" and a.reasons[0].signal == "high_risk_term"
