@@ -9,7 +9,7 @@ serve the same versions whole.
 
 from __future__ import annotations
 
-from tracker.materiality import assess_pairs
+from tracker.materiality import assess_pairs, assess_text
 from tracker.model import Section
 
 
@@ -58,3 +58,31 @@ def test_a_high_risk_sentence_new_to_the_document_still_fires_in_a_section_that_
     added = _WHO + "\n\nAny dispute about your server shall be resolved by binding arbitration."
     a = assess_pairs(_discord(_DATES + "\n\n" + _INTRO, added))[0]
     assert a.level == "material" and a.reasons[0].signal == "high_risk_term"
+
+
+# Wise Terms of Service, b856ae7 (2025-07-04): a duty where there was none.
+_FUNDS = ("If you have provided incorrect information to us, we {duty} assist you in recovering your funds. We cannot "
+          "guarantee that such efforts will be successful as they rely on the policies and practices of other banks "
+          "and institutions.")
+
+
+def test_a_qualified_duty_replacing_a_disclaimed_one_softens_no_promise():
+    old = _FUNDS.format(duty="may, but are not required to,")
+    new = _FUNDS.format(duty="shall make reasonable efforts to recover your funds and to")
+    a = assess_text(old, new)
+    assert a.level == "minor" and "promise_softened" not in _signals(a), a.reasons
+    # the same for the other duty-lifting words
+    for lifted in ("may, though we are under no obligation to,", "may (but we have no obligation to)"):
+        assert "promise_softened" not in _signals(assess_text(_FUNDS.format(duty=lifted), new)), lifted
+
+
+def test_a_qualifier_inserted_into_a_real_promise_still_softens_it():
+    # a negated promise beside a disclaimer in the same sentence is still a promise
+    promise = ("We do not share your funds information with other banks, and we are not required to assist "
+               "you in recovering your funds.")
+    a = assess_text(promise, promise.replace("We do not share", "Generally, we do not share"))
+    assert a.level == "material" and a.reasons[0].signal == "promise_softened"
+    # "by default" inserted into a plain negated promise
+    sell = "We do not sell your personal information to advertisers."
+    a = assess_text(sell, "By default, we do not sell your personal information to advertisers.")
+    assert a.level == "material" and a.reasons[0].signal == "promise_softened"
