@@ -86,3 +86,27 @@ def test_a_qualifier_inserted_into_a_real_promise_still_softens_it():
     sell = "We do not sell your personal information to advertisers."
     a = assess_text(sell, "By default, we do not sell your personal information to advertisers.")
     assert a.level == "material" and a.reasons[0].signal == "promise_softened"
+
+
+# Wise Terms of Service, 32feaed (2025-08-27): a feature for sharing money among customers.
+_JARS = "15.4 “Jars” are separate balances within your Wise Account that you can use to set money aside."
+_GROUPS = ("15.5 “Group Spending” or “Groups” is a feature designed for Wise customers who wish to share and spend "
+           "their finances with other Wise customers, such as friends and family.")
+
+
+def test_users_sharing_among_themselves_is_no_disclosure_by_the_company():
+    a = assess_text(_JARS, _JARS + "\n\n" + _GROUPS)
+    assert a.level == "minor", a.reasons
+    assert not {"new_practice", "new_recipient"} & set(_signals(a))
+    # the same feature in other words: users' own act, with other users as the ones they share with
+    other = "Our Spaces feature lets members share photos with other users and friends they invite."
+    a = assess_text(_JARS, _JARS + "\n\n" + other)
+    assert not {"new_practice", "new_recipient"} & set(_signals(a)), a.reasons
+
+
+def test_the_company_sharing_or_data_being_shared_is_still_a_disclosure():
+    for added in ("We may share your transaction history with other Wise customers, such as friends and family.",
+                  "Your account details may be shared with other users who send you money.",
+                  "When customers join a Group, we disclose their names to the other members of the Group."):
+        a = assess_text(_JARS, _JARS + "\n\n" + added)
+        assert a.level == "material" and {"new_practice", "new_recipient", "new_data_kind"} & set(_signals(a)), added

@@ -52,11 +52,26 @@ def qualifier_counts(side: Side, q: Entry) -> tuple[int, int]:
     return plain, negated
 
 
+# People acting for themselves just before a verb: "customers who wish to share", "you can share",
+# "lets users share". Sharing there is a feature they use among themselves, not a disclosure by the company.
+_USERS_BEFORE = re.compile(r"\b(?:you|users?|customers?|members?|people|individuals|participants|friends"
+                           r"|account\s+holders?)(?:\s+(?:who|that))?(?:\s+(?:must|may|will|shall|should|can|could"
+                           r"|might|also|wish|want|choose|decide|like|need|are\s+able|is\s+able|to))*\s+$")
+
+
+def users_act(low: str, start: int) -> bool:
+    """Whether the verb at ``start`` of a lowercased text is done by users themselves."""
+    return bool(_USERS_BEFORE.search(low[max(0, start - 60):start]))
+
+
 def shared(m: Mention, side: Side, rules: Rules) -> bool:
-    """A recipient is one only in a sentence that gives it something."""
+    """A recipient is one only in a sentence that gives it something, and gives it not by users'
+    own act ("customers who wish to share ... with other Wise customers")."""
     ctx = rules.contexts.get("sharing")
     sentence = side.sentences[m.clause.sentence].lower()
-    return ctx is None or bool(ctx.search(sentence))
+    if ctx is None or ctx.pattern is None:
+        return True
+    return any(not users_act(sentence, hit.start()) for hit in ctx.pattern.finditer(sentence))
 
 
 def reworded(m: Mention, o: Side, n: Side) -> bool:

@@ -23,6 +23,7 @@ from .asserted import (
     reworded,
     shared,
     taken_back,
+    users_act,
 )
 from .features import Mention, Side, categorize, negated_at, novelty
 from .finding import Signal
@@ -372,7 +373,8 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         # (a verb starting a hyphenated compound is a noun's modifier: "financial record-keeping")
         hit = next(((c, m) for c in clauses for m in rules.practice_verbs.finditer(c.low)
                     if c.low[m.end():m.end() + 1] != "-"
-                    and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")), None)
+                    and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")
+                    and not users_act(c.low, m.start())), None)
         if hit and not taken_back(o, hit[1].group(0), rules):
             c, m = hit
             out.append(Signal(True, categorize([sentence], section, rules), "new_practice",
