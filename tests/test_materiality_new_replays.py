@@ -110,3 +110,30 @@ def test_the_company_sharing_or_data_being_shared_is_still_a_disclosure():
                   "When customers join a Group, we disclose their names to the other members of the Group."):
         a = assess_text(_JARS, _JARS + "\n\n" + added)
         assert a.level == "material" and {"new_practice", "new_recipient", "new_data_kind"} & set(_signals(a)), added
+
+
+# Wise Terms of Service, 71eeed5 (2025-06-27): Direct Debit asks for the log-in to the user's bank.
+_CARD = ("If you choose to add money using your debit or credit card, provided we offer this method, you will need "
+         "to provide your card details to us.")
+_DIRECT_DEBIT = ("12.5 Funding your Money Transfer and Wise Account with Direct Debit. If you choose to pay for a "
+                 "Money Transfer or to add funds to your Wise Account by using the Direct Debit feature (including "
+                 "BACs), you will need to provide your bank login details or bank account details to us, including "
+                 "your bank account number and routing number.")
+
+
+def test_the_log_in_to_another_account_collected_is_a_new_sensitive_data_kind():
+    a = assess_text(_CARD, _CARD + "\n\n" + _DIRECT_DEBIT)
+    assert a.level == "material" and a.reasons[0].signal == "new_data_kind"
+    assert a.reasons[0].detail == "new data kind (sensitive): account credentials"
+    assert "bank login details" in a.reasons[0].new and a.categories[0] == "collection"
+
+
+def test_credentials_denied_warned_about_or_already_collected_are_no_new_data_kind():
+    for added in ("We will never ask for your online banking password.",
+                  "Never share your bank login details with anyone, including people who say they work for Wise.",
+                  "Keep your Wise password and login details safe."):
+        a = assess_text(_CARD, _CARD + "\n\n" + added)
+        assert "new_data_kind" not in _signals(a), (added, a.reasons)
+    # already asked for: the Direct Debit paragraph reworded
+    a = assess_text(_CARD + "\n\n" + _DIRECT_DEBIT, _CARD + "\n\n" + _DIRECT_DEBIT.replace("will need to", "must"))
+    assert "new_data_kind" not in _signals(a)
