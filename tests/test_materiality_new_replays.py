@@ -137,3 +137,28 @@ def test_credentials_denied_warned_about_or_already_collected_are_no_new_data_ki
     # already asked for: the Direct Debit paragraph reworded
     a = assess_text(_CARD + "\n\n" + _DIRECT_DEBIT, _CARD + "\n\n" + _DIRECT_DEBIT.replace("will need to", "must"))
     assert "new_data_kind" not in _signals(a)
+
+
+# Deliveroo Privacy Policy, d7e5113 (2025-05-08) and four later versions: only the date line changed.
+_CHANGES = ("We may update this policy from time to time, so remember to check back in every so often, in case "
+            "anything has changed.\n\nThis policy was last published on: {date}")
+
+
+def test_a_last_published_on_date_line_is_a_date_stamp():
+    for old, new in (("27 November 2024", "8 May 2025"), ("10 November 2025", "8 January 2026")):
+        a = assess_text(_CHANGES.format(date=old), _CHANGES.format(date=new))
+        assert a.level == "none" and a.reasons[0].signal == "date_lines", a.reasons
+    # the other labels take "last" and "on:" the same way
+    for label in ("Last posted on: {}", "Effective as of: {}", "Last revised on {}"):
+        a = assess_text(label.format("27 November 2024"), label.format("8 May 2025"))
+        assert a.level == "none", label
+
+
+def test_a_date_that_is_no_stamp_or_a_stamp_line_with_other_words_changed_is_no_date_line():
+    # a date the policy sets for something to happen
+    deadline = "We will delete inactive accounts on: {}"
+    assert assess_text(deadline.format("27 November 2024"), deadline.format("8 May 2025")).level == "minor"
+    # the stamp line says more than a date, and that changed too
+    old = _CHANGES.format(date="27 November 2024 and applies to users in Ireland")
+    new = _CHANGES.format(date="8 May 2025 and applies to users in the UK")
+    assert assess_text(old, new).level != "none"
