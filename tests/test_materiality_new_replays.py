@@ -46,6 +46,9 @@ def test_text_moved_under_another_heading_raises_no_high_risk_term_the_document_
     a = assess_pairs(_discord(_DATES, _WHO + "\n\n" + _INTRO))[0]
     assert a.level != "material", a.reasons
     assert not {"high_risk_term", "high_risk_term_removed"} & set(_signals(a))
+    # the reader is told the text moved, in both sections it left and joined
+    moved = [r for r in a.reasons if r.signal == "text_changed"]
+    assert len(moved) == 2 and all(r.detail.startswith("moved, no adverse signal") for r in moved), moved
 
 
 def test_a_high_risk_sentence_new_to_the_document_still_fires_in_a_section_that_gained_it():
@@ -58,6 +61,10 @@ def test_a_high_risk_sentence_new_to_the_document_still_fires_in_a_section_that_
     added = _WHO + "\n\nAny dispute about your server shall be resolved by binding arbitration."
     a = assess_pairs(_discord(_DATES + "\n\n" + _INTRO, added))[0]
     assert a.level == "material" and a.reasons[0].signal == "high_risk_term"
+    # a sentence reworded where it stands is reworded, not moved
+    welcome = _INTRO.replace("happy you’re here", "glad you’re here")
+    a = assess_pairs(_discord(_DATES + "\n\n" + welcome, _WHO))[0]
+    assert a.level == "minor" and "reworded" in a.reasons[0].detail, a.reasons
 
 
 # Wise Terms of Service, b856ae7 (2025-07-04): a duty where there was none.
