@@ -169,3 +169,22 @@ def test_a_date_that_is_no_stamp_or_a_stamp_line_with_other_words_changed_is_no_
     old = _CHANGES.format(date="27 November 2024 and applies to users in Ireland")
     new = _CHANGES.format(date="8 May 2025 and applies to users in the UK")
     assert assess_text(old, new).level != "none"
+
+
+# Discord Terms of Service, 98a5297 (2022-12-08): two paragraphs that had run together split apart.
+_MINE = ("Your right to terminate. You’re free to stop using Discord’s services at any time and for any reason. "
+         "Disabling your account does not terminate this agreement.")
+_OURS = ("Our right to terminate. Subject to applicable law, we reserve the right to suspend or terminate your account "
+         "and/or your access to some or all of our services with or without notice, at our discretion.")
+
+
+def test_a_sentence_run_into_the_next_split_into_its_own_paragraph_is_whitespace():
+    a = assess_text(_MINE + _OURS, "***" + _MINE.replace(". You", ".*** You", 1) + "\n\n***" + _OURS.replace(
+        ". Subject", ".*** Subject", 1))
+    assert a.level == "none" and "whitespace" in _signals(a), a.reasons
+    assert assess_text(_MINE + _OURS, _MINE + " " + _OURS).level == "none"
+
+
+def test_a_split_with_other_words_changed_is_no_whitespace_change():
+    assert assess_text(_MINE + _OURS, _MINE + "\n\n" + _OURS.replace("Subject to", "Regardless of")).level != "none"
+    assert assess_text(_MINE + _OURS, _MINE.replace("does not", "will") + "\n\n" + _OURS).level != "none"
