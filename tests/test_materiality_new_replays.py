@@ -188,3 +188,12 @@ def test_a_sentence_run_into_the_next_split_into_its_own_paragraph_is_whitespace
 def test_a_split_with_other_words_changed_is_no_whitespace_change():
     assert assess_text(_MINE + _OURS, _MINE + "\n\n" + _OURS.replace("Subject to", "Regardless of")).level != "none"
     assert assess_text(_MINE + _OURS, _MINE.replace("does not", "will") + "\n\n" + _OURS).level != "none"
+
+
+def test_a_capitalised_defined_term_is_no_practice_verb():
+    # Wise 71eeed5's heading sentence: "Money Transfer" names the service, nobody transfers anything
+    a = assess_text(_CARD, _CARD + "\n\n" + _DIRECT_DEBIT)
+    assert "new_practice" not in _signals(a), a.reasons
+    for added in ("We transfer your contact details to our partners in India for marketing.",
+                  "WE MAY SHARE YOUR CONTACT DETAILS WITH OUR MARKETING PARTNERS."):
+        assert assess_text(_CARD, _CARD + "\n\n" + added).level == "material", added

@@ -16,6 +16,8 @@ from . import numbers
 from .asserted import (
     LAW_TOPIC,
     asserted,
+    defined_term,
+    elsewhere,
     points_elsewhere,
     practice_gone,
     priced,
@@ -29,7 +31,7 @@ from .features import Mention, Side, categorize, negated_at, novelty
 from .finding import Signal
 from .places import place_signals
 from .rules import Entry, Rules
-from .text import align, excerpt, sentence_key
+from .text import align, excerpt
 
 
 def _q(m: Mention | None) -> str:
@@ -252,13 +254,6 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
     return out
 
 
-def _elsewhere(sentence: str, doc: Side | None) -> bool:
-    """Whether the sentence stands, word for word, somewhere in the other version of the document:
-    text moved between sections (a section moved, re-parented, or its heading moved over it)."""
-    return doc is not None and (sentence.lower() in doc.low
-                                or (len(doc.low) < 200_000 and sentence_key(sentence) in doc.keys))
-
-
 def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = None,
                       sec_new: Side | None = None, doc_old: Side | None = None,
                       doc_new: Side | None = None) -> list[Signal]:
@@ -272,7 +267,7 @@ def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = Non
     for name, m in pos_n.items():
         if sec_old is not None and sec_old.mentioned(rules.high_risk, name, both):
             continue
-        if _elsewhere(n.sentences[m.clause.sentence], doc_old):
+        if elsewhere(n.sentences[m.clause.sentence], doc_old):
             continue   # Discord Terms 5732213: the heading above the intro moved, its arbitration notice did not
         if LAW_TOPIC.search(m.clause.low[max(0, m.span[0] - 80):m.span[0]]):
             continue   # "compliance with any applicable laws (such as those relating to automatic renewal)"
@@ -284,7 +279,7 @@ def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = Non
     for name, m in pos_o.items():
         if sec_new is not None and sec_new.mentioned(rules.high_risk, name, both):
             continue
-        if _elsewhere(o.sentences[m.clause.sentence], doc_new):
+        if elsewhere(o.sentences[m.clause.sentence], doc_new):
             continue
         if name not in pos_n and name not in neg_n:
             out.append(Signal(False, m.entry.category, "high_risk_term_removed",
@@ -365,7 +360,7 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         if i is not None or j is None or j in explained:
             continue
         sentence = n.sentences[j]
-        if _elsewhere(sentence, doc_old):
+        if elsewhere(sentence, doc_old):
             continue  # moved here from another section
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue
@@ -374,7 +369,7 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         hit = next(((c, m) for c in clauses for m in rules.practice_verbs.finditer(c.low)
                     if c.low[m.end():m.end() + 1] != "-"
                     and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")
-                    and not users_act(c.low, m.start())), None)
+                    and not users_act(c.low, m.start()) and not defined_term(c.text, m.start())), None)
         if hit and not taken_back(o, hit[1].group(0), rules):
             c, m = hit
             out.append(Signal(True, categorize([sentence], section, rules), "new_practice",
