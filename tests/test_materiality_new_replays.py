@@ -197,3 +197,29 @@ def test_a_capitalised_defined_term_is_no_practice_verb():
     for added in ("We transfer your contact details to our partners in India for marketing.",
                   "WE MAY SHARE YOUR CONTACT DETAILS WITH OUR MARKETING PARTNERS."):
         assert assess_text(_CARD, _CARD + "\n\n" + added).level == "material", added
+
+
+# Wise Terms of Service, 28d63d3 (2025-12-05): a new clause puts the cost of a mistake on the user.
+_SCHEDULED = ("If you have scheduled a Money transfer in advance then we will notify you 24 hours before your upcoming "
+              "Money Transfer.")
+_ALLOCATION = ("24.5 Fund Allocation for Multiple Money Transfers. If you have set up multiple Money Transfers but "
+               "only send funds for one, our system will automatically link the received payment to the oldest unpaid "
+               "Money Transfer in your Wise Account. To ensure your funds are applied to a specific transfer, you must "
+               "cancel any other unpaid transfer orders you do not intend to complete, leaving only the intended one "
+               "active. You are responsible for any fees or losses resulting from failure to cancel older.")
+
+
+def test_losses_newly_put_on_the_user_are_a_high_risk_term():
+    a = assess_text(_SCHEDULED, _SCHEDULED + "\n\n" + _ALLOCATION)
+    assert a.level == "material" and a.reasons[0].signal == "high_risk_term", a.reasons
+    assert "losses borne by the user" in a.reasons[0].detail and a.categories[0] == "liability"
+
+
+def test_losses_the_user_does_not_bear_or_already_bore_are_no_high_risk_term():
+    for added in ("You are not responsible for any losses resulting from unauthorised transactions.",
+                  "We are responsible for any fees or losses resulting from our errors."):
+        assert "high_risk_term" not in _signals(assess_text(_SCHEDULED, _SCHEDULED + "\n\n" + added)), added
+    # already in the section: the clause reworded
+    old = _SCHEDULED + "\n\n" + _ALLOCATION
+    assert "high_risk_term" not in _signals(assess_text(old, old.replace("failure to cancel older",
+                                                                         "failure to cancel older transfers")))
