@@ -2,9 +2,9 @@
 
 A recipient named where nothing is given to it, a purpose named in a sentence about fees, a term
 named as the subject of a law, a qualifier given as an example, a practice the old text denied
-only to take back, a place where someone is rather than where data goes: each reads as a change
-by its words alone. Pure functions over :class:`Side` and :class:`Mention`, used by
-:mod:`.signals`.
+only to take back, a place where someone is rather than where data goes, a sentence that only moved,
+users sharing among themselves, a capitalised defined term: each reads as a change by its words
+alone. Pure functions over :class:`Side` and :class:`Mention`, used by :mod:`.signals`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 
 from .features import Mention, Side
 from .rules import Entry, Rules
+from .text import sentence_key
 
 _OPT_OUT_OF = re.compile(r"\b(?:opt(?:\s|-)?out\s+of|turn\s+off|disable|switch\s+off)\s+(?:the\s+|your\s+|our\s+)?"
                         r"((?:[\w'-]+\s+){0,3}?[\w'-]+)(?=\s+(?:through|via|by|in|at|from|on|using|if|when)\b|[,.;:]|$)")
@@ -52,11 +53,26 @@ def qualifier_counts(side: Side, q: Entry) -> tuple[int, int]:
     return plain, negated
 
 
+# People acting for themselves just before a verb: "customers who wish to share", "you can share",
+# "lets users share". Sharing there is a feature they use among themselves, not a disclosure by the company.
+_USERS_BEFORE = re.compile(r"\b(?:you|users?|customers?|members?|people|individuals|participants|friends"
+                           r"|account\s+holders?)(?:\s+(?:who|that))?(?:\s+(?:must|may|will|shall|should|can|could"
+                           r"|might|also|wish|want|choose|decide|like|need|are\s+able|is\s+able|to))*\s+$")
+
+
+def users_act(low: str, start: int) -> bool:
+    """Whether the verb at ``start`` of a lowercased text is done by users themselves."""
+    return bool(_USERS_BEFORE.search(low[max(0, start - 60):start]))
+
+
 def shared(m: Mention, side: Side, rules: Rules) -> bool:
-    """A recipient is one only in a sentence that gives it something."""
+    """A recipient is one only in a sentence that gives it something, and gives it not by users'
+    own act ("customers who wish to share ... with other Wise customers")."""
     ctx = rules.contexts.get("sharing")
     sentence = side.sentences[m.clause.sentence].lower()
-    return ctx is None or bool(ctx.search(sentence))
+    if ctx is None or ctx.pattern is None:
+        return True
+    return any(not users_act(sentence, hit.start()) for hit in ctx.pattern.finditer(sentence))
 
 
 def reworded(m: Mention, o: Side, n: Side) -> bool:
@@ -120,3 +136,16 @@ def taken_back(o: Side, verb: str, rules: Rules) -> bool:
     share your personal data in the following cases:") then adds nothing."""
     vacuous, stem = rules.vacuous_exceptions, verb[:5]
     return vacuous is not None and any(stem in s.lower() and vacuous.search(s.lower()) for s in o.sentences)
+
+
+def elsewhere(sentence: str, doc: Side | None) -> bool:
+    """Whether the sentence stands, word for word, somewhere in the other version of the document:
+    text moved between sections (a section moved, re-parented, or its heading moved over it)."""
+    return doc is not None and (sentence.lower() in doc.low
+                                or (len(doc.low) < 200_000 and sentence_key(sentence) in doc.keys))
+
+
+def defined_term(text: str, start: int) -> bool:
+    """A capitalised word after the clause's first words is a name or defined term ("your Money
+    Transfer", "the Data Transfer Agreement"), not the company's act."""
+    return 0 < start < len(text) and text[start].isupper() and any(ch.islower() for ch in text[:start])

@@ -145,9 +145,24 @@ def _assess(old: str, new: str, section: str, rules: Rules,
         category = categorize(texts, section, rules)
     detail = ("section removed, no adverse signal" if not new.strip() else
               "section added, no adverse signal" if not old.strip() else
-              f"reworded, no adverse signal (similarity {sim:.2f})")
+              "moved, no adverse signal: each changed sentence stands word for word in the other version"
+              if _moved(o, n, pairs, doc_old, doc_new)
+              else f"reworded, no adverse signal (similarity {sim:.2f})")
     reasons.append(Reason(level, category, "text_changed", section, detail, ex_old, ex_new))
     return Assessment(level, _categories(reasons, level), ranked(reasons), bool(good), sim)
+
+
+def _moved(o: Side, n: Side, pairs: list[tuple[int | None, int | None]],
+           doc_old: Side | None, doc_new: Side | None) -> bool:
+    """Whether every changed sentence stands, word for word, in the other version of the document:
+    a heading moved over unchanged paragraphs, or paragraphs moved between sections."""
+    if doc_old is None or doc_new is None or doc_old is doc_new:
+        return False
+    changed = [(i, j) for i, j in pairs
+               if i is None or j is None or sentence_key(o.sentences[i]) != sentence_key(n.sentences[j])]
+    return bool(changed) and all((i is None or sentence_key(o.sentences[i]) in doc_new.keys)
+                                 and (j is None or sentence_key(n.sentences[j]) in doc_old.keys)
+                                 for i, j in changed)
 
 
 def _restored(signals: list[Signal]) -> list[Signal]:

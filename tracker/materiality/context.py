@@ -79,9 +79,10 @@ def quote_change(a: str, b: str, words: int = 6) -> tuple[str, str]:
 
 
 def _promise(side: Side, index: int, rules: Rules) -> bool:
-    """A sentence that promises users something: a negated company statement, or a right,
-    choice or protection."""
-    if any(c.negated and not c.user for c in side.clauses_at(index)):
+    """A sentence that promises users something: a negated company statement (not one that only
+    lifts a duty: "we may, but are not required to, assist you"), or a right, choice or protection."""
+    if any(c.negated and not c.user and not (rules.disclaimers and rules.disclaimers.search(c.low))
+           for c in side.clauses_at(index)):
         return True
     low = side.sentences[index].lower()
     # (a right named in the condition that opens the sentence grants nothing: "If you delete or we

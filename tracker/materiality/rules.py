@@ -39,7 +39,8 @@ from typing import Any
 FLAT_LEXICONS = ("negation", "negation_exempt", "boilerplate", "clause_breaks", "practice_verbs",
                  "protected_words", "entity_suffixes", "local_only", "user_prohibition", "softeners",
                  "vacuous_exceptions", "broad_scope", "parties", "vague_periods", "permission_verbs",
-                 "grant_words", "immediate_periods", "place_limits", "object_qualifiers")
+                 "grant_words", "immediate_periods", "place_limits", "object_qualifiers",
+                 "disclaimers")
 ENTRY_LEXICONS = ("data_kind", "purpose", "recipient", "tracker", "action", "right", "qualifier",
                   "high_risk", "quantity_context")
 _DEFAULT_CATEGORY = {"data_kind": "collection", "purpose": "collection", "recipient": "sharing",
@@ -174,6 +175,7 @@ class Rules:
     immediate_periods: re.Pattern | None = None
     place_limits: re.Pattern | None = None
     object_qualifiers: re.Pattern | None = None
+    disclaimers: re.Pattern | None = None
     vocabulary: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     # term_anchor of each boilerplate term ("" in it: no pre-filter), for a cheap test on ASCII text
     boilerplate_anchors: tuple[str, ...] = field(default=("",), compare=False, repr=False)

@@ -16,6 +16,8 @@ from . import numbers
 from .asserted import (
     LAW_TOPIC,
     asserted,
+    defined_term,
+    elsewhere,
     points_elsewhere,
     practice_gone,
     priced,
@@ -23,12 +25,13 @@ from .asserted import (
     reworded,
     shared,
     taken_back,
+    users_act,
 )
 from .features import Mention, Side, categorize, negated_at, novelty
 from .finding import Signal
 from .places import place_signals
 from .rules import Entry, Rules
-from .text import align, excerpt, sentence_key
+from .text import align, excerpt
 
 
 def _q(m: Mention | None) -> str:
@@ -252,9 +255,11 @@ def novelty_signals(o: Side, n: Side, rules: Rules, doc_old: Side | None, doc_ne
 
 
 def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = None,
-                      sec_new: Side | None = None) -> list[Signal]:
+                      sec_new: Side | None = None, doc_old: Side | None = None,
+                      doc_new: Side | None = None) -> list[Signal]:
     """A high-risk term new in (or gone from) this section. ``sec_old``/``sec_new`` are the whole
-    section when o and n hold only its changed sentences."""
+    section when o and n hold only its changed sentences; a sentence that stands unchanged in the
+    other version of the document (``doc_old``/``doc_new``) moved there, it is neither new nor gone."""
     out: list[Signal] = []
     pos_o, neg_o = asserted(*o.mentions(rules.high_risk), rules)
     pos_n, neg_n = asserted(*n.mentions(rules.high_risk), rules)
@@ -262,6 +267,8 @@ def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = Non
     for name, m in pos_n.items():
         if sec_old is not None and sec_old.mentioned(rules.high_risk, name, both):
             continue
+        if elsewhere(n.sentences[m.clause.sentence], doc_old):
+            continue   # Discord Terms 5732213: the heading above the intro moved, its arbitration notice did not
         if LAW_TOPIC.search(m.clause.low[max(0, m.span[0] - 80):m.span[0]]):
             continue   # "compliance with any applicable laws (such as those relating to automatic renewal)"
         if name not in pos_o and name not in neg_o:
@@ -271,6 +278,8 @@ def high_risk_signals(o: Side, n: Side, rules: Rules, sec_old: Side | None = Non
                               _other(o, m, n), _q(m), m.clause.sentence))
     for name, m in pos_o.items():
         if sec_new is not None and sec_new.mentioned(rules.high_risk, name, both):
+            continue
+        if elsewhere(o.sentences[m.clause.sentence], doc_new):
             continue
         if name not in pos_n and name not in neg_n:
             out.append(Signal(False, m.entry.category, "high_risk_term_removed",
@@ -351,8 +360,7 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         if i is not None or j is None or j in explained:
             continue
         sentence = n.sentences[j]
-        if doc_old is not None and (sentence.lower() in doc_old.low
-                                    or (len(doc_old.low) < 200_000 and sentence_key(sentence) in doc_old.keys)):
+        if elsewhere(sentence, doc_old):
             continue  # moved here from another section
         if novelty(sentence, o) < rules.new_practice_novelty:
             continue
@@ -360,7 +368,8 @@ def practice_signals(o: Side, n: Side, pairs: list[tuple[int | None, int | None]
         # (a verb starting a hyphenated compound is a noun's modifier: "financial record-keeping")
         hit = next(((c, m) for c in clauses for m in rules.practice_verbs.finditer(c.low)
                     if c.low[m.end():m.end() + 1] != "-"
-                    and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")), None)
+                    and not _USER_DUTY.search(c.low[max(0, m.start() - 40):m.start()] + " ")
+                    and not users_act(c.low, m.start()) and not defined_term(c.text, m.start())), None)
         if hit and not taken_back(o, hit[1].group(0), rules):
             c, m = hit
             out.append(Signal(True, categorize([sentence], section, rules), "new_practice",
@@ -380,7 +389,7 @@ def all_signals(o: Side, n: Side, rules: Rules, section: str = "",
     found += right_signals(o, n, rules, doc_old, doc_new)
     found += qualifier_signals(o, n, rules, section)
     found += novelty_signals(o, n, rules, doc_old, doc_new)
-    found += high_risk_signals(o, n, rules, sec_old, sec_new)
+    found += high_risk_signals(o, n, rules, sec_old, sec_new, doc_old, doc_new)
     found += quantity_signals(o, n, pairs, rules, section)
     found += place_signals(o, n, rules, doc_old)
     explained = {s.new_sentence for s in found if s.new_sentence is not None}

@@ -177,9 +177,9 @@ _DATE = (r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\
          r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
          r"|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})")
 DATE_LABEL = re.compile(
-    r"(?i)\b((?:last\s+)?(?:updated|modified|revised|reviewed)|effective(?:\s+date)?|"
-    r"date\s+of\s+(?:last\s+)?(?:revision|update)|(?:last\s+)?(?:update|revision)\s+date|"
-    r"published|posted)(\s*(?:on|as\s+of|from|:|-)?\s*)(?:\*\*|__)?" + _DATE + r"(?:\*\*|__)?")
+    r"(?i)\b((?:last\s+)?(?:updated|modified|revised|reviewed|published|posted)|effective(?:\s+date)?|"
+    r"date\s+of\s+(?:last\s+)?(?:revision|update)|(?:last\s+)?(?:update|revision)\s+date)"
+    r"(\s*(?:(?:on|as\s+of|from)\s*:?|:|-)?\s*)(?:\*\*|__)?" + _DATE + r"(?:\*\*|__)?")
 DATE_LINE = re.compile(r"(?im)^[\s>#*_-]*(?:this\s+\w+(?:\s+\w+)?\s+(?:was|is|were)\s+)?"
                        + DATE_LABEL.pattern.replace("(?i)", "") + r"[\s.*_]*$")
 VERSION = re.compile(r"(?i)\b(version|ver\.|rev\.|revision)\s*:?\s*v?\d+(?:\.\d+)*\b")
