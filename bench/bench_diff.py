@@ -194,6 +194,7 @@ def forget() -> None:
     import importlib
 
     for module, names in (("tracker.materiality.features", ("_ANALYSED", "_SIDES", "_DOCUMENTS")),
+                          ("tracker.materiality.lexindex", ("_ANALYSED",)),
                           ("tracker.materiality.cosmetic", ("_FOLDED",)),
                           ("tracker.materiality.text", ("_CLAUSES", "_SENTENCES", "fold_typography", "fold_dates",
                                                         "strip_link_targets", "strip_list_markers", "_compiled")),

@@ -15,7 +15,8 @@ import pytest
 
 from tracker.changes import _same_words, document_words
 from tracker.materiality import load_rules
-from tracker.materiality.features import Side, _all_anchors
+from tracker.materiality.features import Side
+from tracker.materiality.lexindex import all_anchors
 from tracker.materiality.text import (
     _ABBREV,
     _SENT_END,
@@ -121,7 +122,7 @@ def test_anchors_present_are_those_a_substring_test_finds(texts):
     for k, text in enumerate(texts):
         for other in mutations(text[:5000], 10, 400 + k):
             side = Side(other, rules)
-            assert side._anchors_present == frozenset(a for a in _all_anchors(rules) if a in side.low)
+            assert side._anchors_present == frozenset(a for a in all_anchors(rules) if a in side.low)
 
 
 def test_word_diff_cleanup_folds_as_the_first_foldable_from_the_left_rule():
@@ -147,9 +148,9 @@ def test_word_diff_cleanup_folds_as_the_first_foldable_from_the_left_rule():
 
 
 def _forget() -> None:
-    from tracker.materiality import cosmetic, features
+    from tracker.materiality import cosmetic, features, lexindex
 
-    for memo in (features._SIDES, features._DOCUMENTS, features._ANALYSED, cosmetic._FOLDED):
+    for memo in (features._SIDES, features._DOCUMENTS, lexindex._ANALYSED, cosmetic._FOLDED):
         memo.clear()
 
 

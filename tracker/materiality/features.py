@@ -13,10 +13,20 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
+from .lexindex import (
+    SEP,
+    analysed,
+    anchor_clauses,
+    anchor_lists,
+    entity_patterns,
+    place_index,
+    places_in_sentence,
+    remember,
+    search_clauses,
+)
 from .rules import Entry, Rules
-from .text import Clause, analysis_text, clauses_of, sentence_key, split_sentences
+from .text import Clause, clauses_of, sentence_key
 
-_SEP = " ;\n; "
 _COUNTY = re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})County\b")
 _LEADING = {"the", "this", "these", "our", "your", "any", "each", "we", "if", "when", "a", "an",
             "all", "and", "or", "by", "of", "with", "from", "to", "at", "in", "contact", "is"}
@@ -54,7 +64,7 @@ class Side:
         if side is None:
             side = cls(raw, rules)
             if len(raw) <= 100_000:   # sections and regions, not whole large documents
-                _remember(_SIDES, key, side, 1024)
+                remember(_SIDES, key, side, 1024)
         return side
 
     @classmethod
@@ -68,7 +78,7 @@ class Side:
             done = [analysed(p, rules) for p in parts]
             sentences = [s for _, ss in done for s in ss]
             side = cls("\n\n".join(parts), rules, "\n\n".join(t for t, _ in done), sentences)
-            _remember(_DOCUMENTS, key, side, 4)
+            remember(_DOCUMENTS, key, side, 4)
         return side
 
     @cached_property
@@ -126,10 +136,10 @@ class Side:
             for e in entries:
                 if e.name in target or e.pattern is None:
                     continue
-                places = _anchor_clauses(e, joined, starts)
+                places = anchor_clauses(e, joined, starts)
                 if not places:
                     continue
-                m = _search_clauses(e.pattern, joined, starts, places, 0)
+                m = search_clauses(e.pattern, joined, starts, places, 0)
                 while m:
                     k = bisect_right(starts, m.start()) - 1
                     a = m.start() - starts[k]
@@ -138,7 +148,7 @@ class Side:
                         target[e.name] = mention
                         break
                     neg.setdefault(e.name, mention)   # "without prior notice": the opposite
-                    m = _search_clauses(e.pattern, joined, starts, places, m.end())
+                    m = search_clauses(e.pattern, joined, starts, places, m.end())
         cache[key] = (pos, neg)
         return pos, neg
 
@@ -208,7 +218,7 @@ class Side:
         # exactly when it occurs in one of its words: each distinct word is searched once.
         low = self.low
         words = " ".join(set(low.split(" ")))
-        plain, spaced = _anchor_lists(self.rules)
+        plain, spaced = anchor_lists(self.rules)
         return frozenset([a for a in plain if a in words] + [a for a in spaced if a in low])
 
     @cached_property
@@ -228,8 +238,8 @@ class Side:
             low = self.clauses[k].low
             starts.append(at)
             parts.append(low)
-            at += len(low) + len(_SEP)
-        return _SEP.join(parts), starts, list(index)
+            at += len(low) + len(SEP)
+        return SEP.join(parts), starts, list(index)
 
     def governed(self, m: Mention) -> bool:
         """True when the mention is the object of a right or choice ("opt out of X", "delete X")."""
@@ -285,7 +295,7 @@ class Side:
             low = s.lower()
             if any(u.may_occur(low) and u.search(low) for u in others):
                 continue
-            for name in _places_in_sentence(self.rules, s):
+            for name in places_in_sentence(self.rules, s):
                 out.setdefault(name, s)
             for m in _COUNTY.finditer(s):
                 out.setdefault(m.group(0).strip(), s)
@@ -299,12 +309,12 @@ class Side:
         joined = " ".join(self.sentences)
         if "County" in joined:
             return True
-        index = _place_index(self.rules)
+        index = place_index(self.rules)
         return any(p.pattern is not None and p.pattern.search(joined)
                    for w in set(re.findall(r"[a-z]+", joined.lower())) for p in index.get(w, ()))
 
     def places_in_sentence(self, sentence: str) -> list[str]:
-        return _places_in_sentence(self.rules, sentence)
+        return places_in_sentence(self.rules, sentence)
 
     def _sentences_matching(self, entry: Entry) -> list[int]:
         """Indices of the sentences in which the entry's pattern matches: one scan of the text."""
@@ -326,7 +336,7 @@ class Side:
         the end of a sentence is not)."""
         starts = self._line_starts
         out: list[int] = []
-        for m in _entity_patterns(self.rules)[1].finditer("\n".join(self.sentences)):
+        for m in entity_patterns(self.rules)[1].finditer("\n".join(self.sentences)):
             k = bisect_right(starts, m.start()) - 1
             if not out or out[-1] != k:
                 out.append(k)
@@ -352,7 +362,7 @@ class Side:
             s = self.sentences[k]
             if ctx is not None and not ctx.search(s.lower()):
                 continue  # every entity ends in a suffix: no suffix, no entity
-            for m in _entity_patterns(self.rules)[0].finditer(s):
+            for m in entity_patterns(self.rules)[0].finditer(s):
                 words = m.group(1).replace(",", " ").split()
                 while words and words[0].lower() in _LEADING:
                     words.pop(0)
@@ -362,42 +372,6 @@ class Side:
                 key = re.sub(r"[^\w\s]", "", written.lower())
                 out.setdefault(" ".join(key.split()), written)
         return out
-
-
-def _anchor_clauses(e: Entry, joined: str, starts: list[int]) -> list[int]:
-    """The clauses of ``joined`` (numbers into ``starts``) holding one of the entry's anchors, in
-    order; every clause when the entry has none."""
-    if e.anchors is None:
-        return list(range(len(starts)))
-    found: set[int] = set()
-    last = len(starts) - 1
-    for a in e.anchors:
-        i = joined.find(a)
-        while i >= 0:
-            k = bisect_right(starts, i) - 1
-            found.add(k)
-            if k == last:
-                break
-            i = joined.find(a, starts[k + 1])   # one occurrence per clause is enough
-    return sorted(found)
-
-
-def _search_clauses(pattern: re.Pattern, joined: str, starts: list[int], places: list[int],
-                    pos: int) -> re.Match | None:
-    """``pattern.search(joined, pos)``, tried only inside the given clauses. A match never spans
-    two clauses (the separator holds ";", which no term crosses) and holds an anchor, so the
-    first match in the first anchored clause at or after ``pos`` is the first match; each search
-    ends at its clause's end (the end of the text and the separator's space are alike to
-    ``\b`` and lookaheads), so the cost is that of the anchored clauses, not of the whole text."""
-    first = bisect_right(starts, pos) - 1
-    for k in places[bisect_right(places, first - 1):]:
-        end = starts[k + 1] - len(_SEP) if k + 1 < len(starts) else len(joined)
-        if end < pos:
-            continue
-        m = pattern.search(joined, max(pos, starts[k]), end)
-        if m:
-            return m
-    return None
 
 
 _DENIED = re.compile(r"\b(?:without|no|lacking)(?:\s+(?:any|your|our|prior|giving\s+you|the))*\s+$")
@@ -422,100 +396,8 @@ class MentionView:
         return isinstance(name, str) and self.side.mentioned(self.entries, name, self.negated)
 
 
-_ANCHORS: dict[int, tuple[Rules, frozenset[str]]] = {}   # the Rules kept alive: its id stays its own
-
-
-def _all_anchors(rules: Rules) -> frozenset[str]:
-    if id(rules) not in _ANCHORS:
-        groups = (rules.data_kinds, rules.purposes, rules.recipients, rules.trackers, rules.actions,
-                  rules.rights, rules.qualifiers, rules.high_risk, rules.quantity_contexts,
-                  tuple(rules.contexts.values()), tuple(rules.categories.values()))
-        _ANCHORS[id(rules)] = (rules, frozenset(a for g in groups for e in g for a in (e.anchors or ())))
-    return _ANCHORS[id(rules)][1]
-
-
-_ENTITY_RES: dict[int, tuple[Rules, re.Pattern, re.Pattern]] = {}
-
-
-def _entity_patterns(rules: Rules) -> tuple[re.Pattern, re.Pattern]:
-    """(a corporate name ending in a legal-form suffix, the suffix alone), compiled once per Rules."""
-    if id(rules) not in _ENTITY_RES:
-        alt = "|".join(re.escape(s) for s in sorted(rules.entity_suffixes, key=len, reverse=True))
-        _ENTITY_RES[id(rules)] = (rules, re.compile(r"((?:[A-Z][\w&'-]*,?\s+){1,5})(" + alt + r")(?![\w])"),
-                                  re.compile(r"(?:" + alt + r")(?![\w])"))
-    _, name, suffix = _ENTITY_RES[id(rules)]
-    return name, suffix
-
-
-_ANCHOR_LISTS: dict[int, tuple[Rules, list[str], list[str]]] = {}
-
-
-def _anchor_lists(rules: Rules) -> tuple[list[str], list[str]]:
-    """All anchors of the rules: those without a space, those with one (none, with term_anchor)."""
-    if id(rules) not in _ANCHOR_LISTS:
-        anchors = sorted(_all_anchors(rules))
-        _ANCHOR_LISTS[id(rules)] = (rules, [a for a in anchors if " " not in a], [a for a in anchors if " " in a])
-    _, plain, spaced = _ANCHOR_LISTS[id(rules)]
-    return plain, spaced
-
-
-_PLACE_INDEX: dict[int, dict[str, list[Entry]]] = {}
-
-
-def _place_index(rules: Rules) -> dict[str, list[Entry]]:
-    """Places by the first word of each of their names."""
-    key = id(rules.places)
-    if key not in _PLACE_INDEX:
-        index: dict[str, list[Entry]] = {}
-        for p in rules.places:
-            for alias in p.terms:
-                first = re.findall(r"[a-z]+", alias.lower())
-                if first and p not in index.setdefault(first[0], []):
-                    index[first[0]].append(p)
-        _PLACE_INDEX[key] = index
-    return _PLACE_INDEX[key]
-
-
-def _places_in_sentence(rules: Rules, sentence: str) -> list[str]:
-    """Names of the places a sentence mentions. An index by first word keeps this cheap."""
-    index = _place_index(rules)
-    words = set(re.findall(r"[a-z]+", sentence.lower()))
-    out = []
-    for w in words:
-        for p in index.get(w, ()):
-            if p.name not in out and p.pattern is not None and p.pattern.search(sentence):
-                out.append(p.name)
-    if len(out) < 2:
-        return out
-    order = {n: i for i, n in enumerate(p.name for p in rules.places)}
-    return sorted(out, key=lambda name: order.get(name, len(order)))
-
-
-_ANALYSED: dict[tuple[int, str], tuple[str, list[str]]] = {}
 _SIDES: dict[tuple[int, str], Side] = {}
 _DOCUMENTS: dict[tuple[int, tuple[str, ...]], Side] = {}
-
-
-def _remember(memo: dict, key: object, value: object, size: int) -> None:
-    """Keep ``value`` in a memo of at most ``size`` entries (the oldest go first)."""
-    while len(memo) >= size:
-        del memo[next(iter(memo))]
-    memo[key] = value
-
-
-def analysed(raw: str, rules: Rules) -> tuple[str, list[str]]:
-    """analysis_text and its sentences, remembered for the texts of one comparison or two."""
-    key = (id(rules), raw)
-    hit = _ANALYSED.get(key)
-    if hit is None:
-        text = analysis_text(raw, rules)
-        hit = (text, split_sentences(text))
-        if len(raw) <= 100_000:   # sections, not whole large documents
-            if len(_ANALYSED) > 2048:
-                _ANALYSED.clear()
-            _ANALYSED[key] = hit
-        _all_anchors(rules)   # keeps this Rules alive, so its id is not reused while cached
-    return hit
 
 
 def novelty(sentence: str, old: Side) -> float:
