@@ -41,6 +41,14 @@ def qualifier_counts(side: Side, q: Entry) -> tuple[int, int]:
     compelled by law" say the opposite of "with your consent" and "compelled by law"."""
     if q.pattern is None or (q.anchors is not None and side.lacks_anchors(q)):
         return 0, 0  # none of its anchor words on this side: no scan
+    counts = side.__dict__.setdefault("_qualifier_counts", {})   # a side is judged again as the old one
+    if id(q) not in counts:
+        counts[id(q)] = _count(side, q)
+    return counts[id(q)]
+
+
+def _count(side: Side, q: Entry) -> tuple[int, int]:
+    assert q.pattern is not None
     plain = negated = 0
     for m in q.pattern.finditer(side.low):
         before = side.low[max(0, m.start() - 40):m.start()]
