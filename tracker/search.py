@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from tracker.errors import UsageError
-from tracker.store import MARK  # around each match in a snippet
+from tracker.store_search import MARK  # around each match in a snippet
 
 if TYPE_CHECKING:
     from tracker.jsontypes import SearchHitJSON, SearchJSON
