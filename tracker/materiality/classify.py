@@ -8,6 +8,7 @@ from .. import textdiff
 from ..model import Document, Section
 from ..sectionmatch import match_sections
 from .additions import addition_signals
+from .asserted import elsewhere
 from .context import context_signals, quote_change
 from .cosmetic import CosmeticFinding, cosmetic_findings
 from .features import Side, categorize
@@ -160,8 +161,8 @@ def _moved(o: Side, n: Side, pairs: list[tuple[int | None, int | None]],
         return False
     changed = [(i, j) for i, j in pairs
                if i is None or j is None or sentence_key(o.sentences[i]) != sentence_key(n.sentences[j])]
-    return bool(changed) and all((i is None or sentence_key(o.sentences[i]) in doc_new.keys)
-                                 and (j is None or sentence_key(n.sentences[j]) in doc_old.keys)
+    return bool(changed) and all((i is None or elsewhere(o.sentences[i], doc_new))
+                                 and (j is None or elsewhere(n.sentences[j], doc_old))
                                  for i, j in changed)
 
 

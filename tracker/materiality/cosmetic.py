@@ -25,6 +25,7 @@ from .text import (
     excerpt,
     fold_dates,
     fold_typography,
+    remember,
     split_sentences,
     squash,
     strip_link_targets,
@@ -74,9 +75,7 @@ def _items(text: str, enabled: frozenset[str]) -> tuple[str, ...]:
     if hit is None:
         hit = tuple(_fold_items(text, enabled))
         if len(text) <= 100_000:
-            if len(_FOLDED) >= 4096:
-                _FOLDED.clear()
-            _FOLDED[key] = hit
+            remember(_FOLDED, key, hit, 4096)
     return hit
 
 

@@ -21,11 +21,10 @@ from .lexindex import (
     entity_patterns,
     place_index,
     places_in_sentence,
-    remember,
     search_clauses,
 )
 from .rules import Entry, Rules
-from .text import Clause, clauses_of, sentence_key
+from .text import Clause, clauses_of, remember, sentence_key
 
 _COUNTY = re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})County\b")
 _LEADING = {"the", "this", "these", "our", "your", "any", "each", "we", "if", "when", "a", "an",

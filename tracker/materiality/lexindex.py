@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 
 from .rules import Entry, Rules
-from .text import analysis_text, split_sentences
+from .text import analysis_text, remember, split_sentences
 
 SEP = " ;\n; "   # between clauses joined into one string: no term pattern crosses it
 
@@ -122,11 +122,6 @@ def places_in_sentence(rules: Rules, sentence: str) -> list[str]:
 
 
 _ANALYSED: dict[tuple[int, str], tuple[str, list[str]]] = {}
-def remember(memo: dict, key: object, value: object, size: int) -> None:
-    """Keep ``value`` in a memo of at most ``size`` entries (the oldest go first)."""
-    while len(memo) >= size:
-        del memo[next(iter(memo))]
-    memo[key] = value
 
 
 def analysed(raw: str, rules: Rules) -> tuple[str, list[str]]:
@@ -137,8 +132,6 @@ def analysed(raw: str, rules: Rules) -> tuple[str, list[str]]:
         text = analysis_text(raw, rules)
         hit = (text, split_sentences(text))
         if len(raw) <= 100_000:   # sections, not whole large documents
-            if len(_ANALYSED) > 2048:
-                _ANALYSED.clear()
-            _ANALYSED[key] = hit
+            remember(_ANALYSED, key, hit, 2048)
         all_anchors(rules)   # keeps this Rules alive, so its id is not reused while cached
     return hit

@@ -7,7 +7,7 @@ import html
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -29,6 +29,14 @@ _QUOTE_CHARS = re.compile("[" + "".join(re.escape(chr(k)) for k in _QUOTES) + "]
 _MEMO_CHARS = 50_000   # longer texts are folded afresh: a cache of them would hold megabytes
 
 
+def remember(memo: dict, key: Hashable, value: object, size: int) -> None:
+    """Keep ``value`` in a bounded memo: a full memo starts over (cheaper than evicting one entry
+    at a time, and the texts of the comparison at hand are stored again on their next use)."""
+    if len(memo) >= size:
+        memo.clear()
+    memo[key] = value
+
+
 def remembered(fn: Callable[[str], str]) -> Callable[[str], str]:
     """A text fold computed once per distinct text: the cosmetic gate folds the same section with
     each detector left out in turn, and the same unchanged text is folded for both versions.
@@ -41,9 +49,7 @@ def remembered(fn: Callable[[str], str]) -> Callable[[str], str]:
         if hit is None:
             hit = fn(text)
             if len(text) <= _MEMO_CHARS:
-                if len(memo) >= 512:
-                    memo.clear()
-                memo[text] = hit
+                remember(memo, text, hit, 512)
         return hit
 
     fold.cache_clear = memo.clear  # type: ignore[attr-defined]
@@ -162,9 +168,7 @@ def _block_sentences(block: str) -> tuple[str, ...]:
         out.append(tail)
     found = tuple(s for s in out if s)
     if len(block) <= 50_000:
-        if len(_SENTENCES) >= 16_384:
-            _SENTENCES.clear()
-        _SENTENCES[block] = found
+        remember(_SENTENCES, block, found, 16_384)
     return found
 
 
@@ -369,9 +373,7 @@ def _clause_parts(sentence: str, rules: Rules) -> tuple[tuple[str, str, bool, bo
             user = negated and bool(rules.user_prohibition and rules.user_prohibition.search(low_part))
             out.append((part, low_part, negated, user))
     parts = tuple(out)
-    if len(_CLAUSES) >= 8192:
-        _CLAUSES.clear()
-    _CLAUSES[sentence] = (rules, parts)
+    remember(_CLAUSES, sentence, (rules, parts), 8192)
     return parts
 
 
