@@ -13,17 +13,16 @@ report says which were left out. Every imported policy passes the config's own v
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tracker.errors import UsageError
+from tracker.ranges import KEYS as RANGE_KEYS
+from tracker.render.anchors import slug  # 'Trackers Policy' -> 'trackers-policy'
 
 MAX_FILE = 2_000_000  # bytes: the largest real declaration is a few dozen KB
-RANGE_KEYS = ("startBefore", "startAfter", "endBefore", "endAfter")
 KNOWN_KEYS = {"fetch", "select", "remove", "filter", "executeClientScripts", "combine"}
 
 
@@ -47,12 +46,6 @@ class OtaImport:
         from tracker.configedit import policy_toml
 
         return policy_toml(self.policies) if self.policies else ""
-
-
-def slug(text: str) -> str:
-    """'Trackers Policy' -> 'trackers-policy'; accents folded, anything else a dash."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def declaration_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -74,9 +74,10 @@ class Search(Connection):
                 f"SELECT rowid, snippet(search_blocks_fts, 0, '{MARK}', '{MARK}', '…', 24) FROM search_blocks_fts"
                 f" WHERE search_blocks_fts MATCH ? AND rowid IN ({','.join('?' * len(blocks))})",
                 (query, *blocks))) if blocks else {}
+            stored = {(p, n): at for p in dict.fromkeys(p for _, p, _, _ in page) for n, at in self.db.execute(
+                "SELECT number, created_at FROM versions WHERE policy = ?", (p,))}   # one read per policy
             hits = [{"policy": p, "version": n, "section": section, "snippet": snippets[block],
-                     "created_at": self.db.execute("SELECT created_at FROM versions WHERE policy = ? AND number = ?",
-                                                   (p, n)).fetchone()[0]}
+                     "created_at": stored[p, n]}
                     for block, p, n, section in page]
         except sqlite3.OperationalError as exc:
             message = str(exc)

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 from .context import USER_DUTY, Pairs, _changed_pairs, _edits, _promise, _words, quote_change
 from .features import Side, categorize, novelty
+from .finding import Signal
 from .rules import Rules
-from .signals import Signal
 from .text import excerpt, sentence_key
 
 
@@ -71,8 +71,7 @@ def provider_rows(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str, do
     found: list[tuple[list[str], int | None, int, str]] = []
     for i, j, b in _new_or_changed(o, n, pairs):
         cells, header = _first_cells(b) if "|" in b else ([], "")
-        names = [c for c in cells if (hit := _CAP_NAME.match(c)) is not None and hit.group(0) == c and len(c) > 2
-                 and c.split()[0].lower() not in _NOT_NAMES and not _named_in(c, known)
+        names = [c for c in cells if _bare_name(c) and not _named_in(c, known)
                  and not any(e.search(c.lower()) for e in rules.data_kinds)]
         if not names:
             continue
@@ -94,16 +93,17 @@ def designated(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side | Non
     ctx = rules.contexts.get("designation")
     if ctx is None:
         return []
+    old_low = (doc_old or o).low
     for i, j, b in _new_or_changed(o, n, pairs):
         lb = b.lower()
         m = ctx.search(lb) if ctx.may_occur(lb) else None
         if m is None or (i is not None and ctx.search(o.sentences[i].lower())):
             continue
-        old_low = (doc_old or o).low
         if ctx.may_occur(old_low) and ctx.search(old_low):
             return []   # a change of the one designated is controller_changed's
         # named: a company, or a place other than the one in the role's name ("EEA representative")
-        who = ([w for k, w in n.entities_in("designation").items() if k in sentence_key(b)]
+        key = sentence_key(b)
+        who = ([w for k, w in n.entities_in("designation").items() if k in key]
                or n.places_in_sentence(b[:m.start()] + " " + b[m.end():]))
         if who:
             qo, qn = quote_change(o.sentences[i], b) if i is not None else ("", excerpt(b, m.span()))
@@ -204,6 +204,13 @@ def _new_or_changed(o: Side, n: Side, pairs: Pairs) -> Iterator[tuple[int | None
 
 
 _CAP_NAME = re.compile(r"[A-Z][\w&.'-]*(?:\s+(?:[A-Z][\w&.'-]*|of|&))*")
+
+
+def _bare_name(item: str) -> bool:
+    """A capitalised name of three characters or more, and nothing else ("Stripe", "Amazon Web
+    Services"; not "Our partners")."""
+    hit = _CAP_NAME.match(item)
+    return hit is not None and hit.group(0) == item and len(item) > 2 and item.split()[0].lower() not in _NOT_NAMES
 _LIST_START = re.compile(r"\b(?:include|includes|including|such as|like|are)\b:?\s+(.*)")
 
 
@@ -224,11 +231,8 @@ def listed_recipients(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Sid
         names = []
         for item in re.split(r",|;|\band\b|\bor\b", m.group(1)):
             item = item.strip(" .:()*")
-            hit = _CAP_NAME.match(item)
-            if hit is None or hit.group(0) != item:
+            if not _bare_name(item) or item.lower() in known:
                 continue   # a name, and nothing else, makes a list item
-            if item.split()[0].lower() in _NOT_NAMES or item.lower() in known or len(item) < 3:
-                continue
             names.append(item)
         if names:
             qo, qn = quote_change(o.sentences[i], b) if i is not None else ("", excerpt(b, m.span(1)))
@@ -336,10 +340,7 @@ def named_recipients(o: Side, n: Side, pairs: Pairs, rules: Rules, doc_old: Side
     out: list[Signal] = []
     known = (doc_old or o).low
     raw = (doc_old or o).raw
-    for i, j in pairs:
-        if j is None or (i is not None and o.sentences[i] == n.sentences[j]):
-            continue
-        b = n.sentences[j]
+    for i, j, b in _new_or_changed(o, n, pairs):
         for m in _GIVEN_TO.finditer(b):
             words = m.group(1).split()
             if words[0] == "The":

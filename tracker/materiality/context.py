@@ -17,8 +17,8 @@ from functools import lru_cache
 from .. import textdiff
 from . import numbers
 from .features import Side, categorize
+from .finding import Signal
 from .rules import Entry, Rules
-from .signals import Signal
 from .text import excerpt, sentence_key
 
 Pairs = list[tuple[int | None, int | None]]
@@ -115,18 +115,21 @@ def softened(o: Side, n: Side, pairs: Pairs, rules: Rules, section: str) -> list
     for i, j, a, b0 in _changed_pairs(o, n, pairs):
         if not _promise(o, i, rules):
             continue
+        before = Counter(m.group(0) for m in rules.softeners.finditer(a.lower()))
         for b in _with_split(n, j, b0):
-            before = Counter(m.group(0) for m in rules.softeners.finditer(a.lower()))
             now = Counter(m.group(0) for m in rules.softeners.finditer(b.lower()))
             added = [w for w in now if now[w] > before[w]]
+            if not added:
+                continue
             deleted, inserted = _edits(a, b)
             # inserted into the promise, which otherwise stays: a few words in, hardly any out
             # (or part of one: "material" inserted before "changes")
             into = [p for p in inserted if len(p.split()) <= 30 and (
                 rules.softeners.search(p.lower())
                 or any(p.strip() and f" {p.strip().lower()} " in f" {w} " for w in added))]
-            gone = [w for w in _words_of(deleted) if w not in set(_words_of(inserted))]   # not a case change
-            if added and into and len(gone) <= 5:
+            kept = set(_words_of(inserted))
+            gone = [w for w in _words_of(deleted) if w not in kept]   # not a case change
+            if into and len(gone) <= 5:
                 break
         else:
             continue
